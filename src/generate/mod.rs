@@ -1,0 +1,1 @@
+//! The scaling signal presets and the high-level spec → KEDA and Kueue objects.

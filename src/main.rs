@@ -1,0 +1,24 @@
+//! The `kubectl-infer` binary: parse flags, set up logging, run the command, map the result to
+//! an exit code. Errors are printed as one line on stderr.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use kubectl_infer::cli::{self, Cli};
+use kubectl_infer::exit::{self, Exit};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    kubectl_infer::logging::init(cli.global.verbose, cli.global.color);
+    kubectl_infer::install_crypto_provider();
+
+    let status = match cli::run(cli) {
+        Ok(status) => status,
+        Err(error) if kubectl_infer::render::is_broken_pipe(&error) => Exit::Success,
+        Err(error) => {
+            eprintln!("error: {}", exit::one_line(&error));
+            exit::exit_for(&error)
+        }
+    };
+    ExitCode::from(status.code())
+}

@@ -1,0 +1,3 @@
+//! Typed views of KEDA, Kueue and Kubernetes objects, and manifests with source positions.
+
+pub mod manifest;

@@ -1,0 +1,1 @@
+//! Offline validation of objects against CRD OpenAPI v3 schemas (KEDA, Kueue).

@@ -1,0 +1,3 @@
+//! Integration tests, all in one binary: one module per command, shared harnesses in `support`.
+
+mod support;
