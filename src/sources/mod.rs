@@ -2,3 +2,4 @@
 //! GPU (NVML). Everything else in the crate is pure.
 
 pub mod files;
+pub mod walk;
