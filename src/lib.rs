@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod coldstart;
 pub mod engine;
 pub mod exit;
 pub mod generate;
