@@ -2,4 +2,5 @@
 //! GPU (NVML). Everything else in the crate is pure.
 
 pub mod files;
+pub mod prometheus;
 pub mod walk;
