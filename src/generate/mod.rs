@@ -1,1 +1,3 @@
 //! The scaling signal presets and the high-level spec → KEDA and Kueue objects.
+
+pub mod timing;
