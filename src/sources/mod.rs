@@ -1,6 +1,8 @@
 //! All IO against the outside world: files, the cluster (kube), Prometheus (reqwest) and the
 //! GPU (NVML). Everything else in the crate is pure.
 
+pub mod cluster;
 pub mod files;
+pub mod objects;
 pub mod prometheus;
 pub mod walk;

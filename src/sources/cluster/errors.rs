@@ -1,0 +1,189 @@
+//! Errors from the API server, turned into one-line messages that name the verb, the resource,
+//! the namespace and the server URL.
+
+use std::time::Duration;
+
+use super::Resource;
+use crate::exit::{ErrorKind, Kinded};
+
+/// Where to get read access, named in every 401/403 message.
+pub const READER_ROLE_HINT: &str = "grant read access with the ClusterRole in \
+     templates/rbac/kubectl-infer-reader.yaml (or `kubectl infer generate --rbac`)";
+
+/// A failed request to the API server.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    /// The server could not be reached (connection refused, DNS, TLS).
+    #[error("cannot reach the API server at {url}: {cause}")]
+    Unreachable {
+        /// The server URL.
+        url: String,
+        /// What went wrong.
+        cause: String,
+    },
+    /// No answer within `--request-timeout`.
+    #[error("the API server at {url} did not answer within {limit:?} (--request-timeout)")]
+    Timeout {
+        /// The server URL.
+        url: String,
+        /// The limit.
+        limit: Duration,
+    },
+    /// 401 or 403.
+    #[error(
+        "{status} {reason}: cannot {verb} {resource}{}: {message}; {hint}",
+        in_namespace(.namespace),
+        hint = READER_ROLE_HINT
+    )]
+    Forbidden {
+        /// 401 or 403.
+        status: u16,
+        /// `Unauthorized` or `Forbidden`.
+        reason: String,
+        /// The verb (`list`, `get`).
+        verb: &'static str,
+        /// `plural.group`.
+        resource: String,
+        /// The namespace, or none for all namespaces / cluster scope.
+        namespace: Option<String>,
+        /// The server's message.
+        message: String,
+    },
+    /// 404: the object, or the whole resource (a CRD that is not installed).
+    #[error("{resource}{} not found at {url}: {message}", in_namespace(.namespace))]
+    NotFound {
+        /// `plural.group`.
+        resource: String,
+        /// The namespace.
+        namespace: Option<String>,
+        /// The server URL.
+        url: String,
+        /// The server's message.
+        message: String,
+    },
+    /// Any other answer or failure.
+    #[error("failed to {verb} {resource}{} at {url}: {message}", in_namespace(.namespace))]
+    Other {
+        /// The verb.
+        verb: &'static str,
+        /// `plural.group`.
+        resource: String,
+        /// The namespace.
+        namespace: Option<String>,
+        /// The server URL.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+fn in_namespace(namespace: &Option<String>) -> String {
+    match namespace {
+        Some(ns) => format!(" in namespace {ns}"),
+        None => " in all namespaces".to_string(),
+    }
+}
+
+impl ClusterError {
+    /// A request that could not even be built.
+    pub fn request(
+        verb: &'static str,
+        resource: &Resource,
+        namespace: Option<&str>,
+        url: &str,
+        message: String,
+    ) -> ClusterError {
+        ClusterError::Other {
+            verb,
+            resource: resource.qualified_name(),
+            namespace: namespace.map(str::to_string),
+            url: url.to_string(),
+            message,
+        }
+    }
+
+    /// Classifies a kube client error.
+    pub fn from_kube(
+        error: kube::Error,
+        verb: &'static str,
+        resource: &Resource,
+        namespace: Option<&str>,
+        url: &str,
+        timeout: Option<Duration>,
+    ) -> ClusterError {
+        let namespace = namespace.map(str::to_string);
+        let qualified = resource.qualified_name();
+        match error {
+            kube::Error::Api(status) => match status.code {
+                401 | 403 => ClusterError::Forbidden {
+                    status: status.code,
+                    reason: status.reason.clone(),
+                    verb,
+                    resource: qualified,
+                    namespace,
+                    message: status.message.clone(),
+                },
+                404 => ClusterError::NotFound {
+                    resource: qualified,
+                    namespace,
+                    url: url.to_string(),
+                    message: status.message.clone(),
+                },
+                code => ClusterError::Other {
+                    verb,
+                    resource: qualified,
+                    namespace,
+                    url: url.to_string(),
+                    message: format!("{code} {}: {}", status.reason, status.message),
+                },
+            },
+            kube::Error::HyperError(_) | kube::Error::Service(_) => {
+                let cause = error_chain(&error);
+                match timeout.filter(|_| cause.contains("timed out") || cause.contains("Timeout")) {
+                    Some(limit) => ClusterError::Timeout {
+                        url: url.to_string(),
+                        limit,
+                    },
+                    None => ClusterError::Unreachable {
+                        url: url.to_string(),
+                        cause,
+                    },
+                }
+            }
+            other => ClusterError::Other {
+                verb,
+                resource: qualified,
+                namespace,
+                url: url.to_string(),
+                message: error_chain(&other),
+            },
+        }
+    }
+
+    /// Whether the resource (or object) does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ClusterError::NotFound { .. })
+    }
+
+    /// As an `anyhow::Error` tagged for exit code 3.
+    pub fn into_anyhow(self) -> anyhow::Error {
+        anyhow::Error::new(Kinded {
+            kind: ErrorKind::Cluster,
+            error: anyhow::Error::new(self),
+        })
+    }
+}
+
+/// The innermost causes of an error, joined, so "connection refused" is visible.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut parts = Vec::new();
+    let mut current: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !parts.iter().any(|p: &String| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.last().cloned().unwrap_or_default()
+}

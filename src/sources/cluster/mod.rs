@@ -1,0 +1,249 @@
+//! Read-only access to the Kubernetes API server: building a client from kubeconfig as kubectl
+//! does, and LIST/GET of the kinds the commands read, with errors that name the server URL, the
+//! verb, the resource and the namespace.
+//!
+//! This module never writes to the cluster: it only issues GET requests.
+
+mod errors;
+pub mod resources;
+pub mod snapshot;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use kube::api::ListParams;
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::core::Request;
+use serde_json::Value;
+
+pub use errors::{ClusterError, READER_ROLE_HINT};
+pub use resources::Resource;
+
+use crate::cli::GlobalArgs;
+use crate::exit::{ErrorKind, WithKind};
+
+/// Where a LIST looks: one namespace, or every namespace (`-A`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// One namespace.
+    Namespace(String),
+    /// Every namespace (and cluster-scoped kinds).
+    All,
+}
+
+impl Scope {
+    /// The scope the global flags ask for: `-A`, else `namespace` (already resolved).
+    pub fn from_flags(all_namespaces: bool, namespace: &str) -> Scope {
+        if all_namespaces {
+            Scope::All
+        } else {
+            Scope::Namespace(namespace.to_string())
+        }
+    }
+
+    /// The namespace, if the scope is one namespace.
+    pub fn namespace(&self) -> Option<&str> {
+        match self {
+            Scope::Namespace(ns) => Some(ns),
+            Scope::All => None,
+        }
+    }
+}
+
+/// A connected, read-only API client with the server URL and per-request timeout it runs under.
+#[derive(Clone)]
+pub struct Cluster {
+    client: kube::Client,
+    url: String,
+    timeout: Option<Duration>,
+    default_namespace: String,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster").field("url", &self.url).finish()
+    }
+}
+
+/// Builds a client from `--kubeconfig` (else `KUBECONFIG`, several files merged as kubectl
+/// does, else `~/.kube/config`), `--context` and `--request-timeout`. Needs a tokio runtime.
+pub async fn connect(global: &GlobalArgs) -> anyhow::Result<Cluster> {
+    let kubeconfig = read_kubeconfig(global)?;
+    let options = KubeConfigOptions {
+        context: global.context.clone(),
+        cluster: None,
+        user: None,
+    };
+    let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+        .await
+        .context("failed to load the kubeconfig context")
+        .kind(ErrorKind::Usage)?;
+    let timeout = global.request_timeout.filter(|t| !t.is_zero());
+    if let Some(timeout) = timeout {
+        config.connect_timeout = Some(timeout);
+        config.read_timeout = Some(timeout);
+    }
+    // Retries would hide a slow or failing server behind longer waits and skew request counts.
+    config.default_retry = false;
+    let url = config
+        .cluster_url
+        .to_string()
+        .trim_end_matches('/')
+        .to_string();
+    let default_namespace = config.default_namespace.clone();
+    let client = kube::Client::try_from(config)
+        .with_context(|| format!("failed to build a client for {url}"))
+        .kind(ErrorKind::Cluster)?;
+    Ok(Cluster {
+        client,
+        url,
+        timeout,
+        default_namespace,
+    })
+}
+
+fn read_kubeconfig(global: &GlobalArgs) -> anyhow::Result<Kubeconfig> {
+    match &global.kubeconfig {
+        Some(path) => Kubeconfig::read_from(path)
+            .with_context(|| format!("failed to read kubeconfig {}", path.display())),
+        None => {
+            Kubeconfig::read().context("failed to read kubeconfig ($KUBECONFIG or ~/.kube/config)")
+        }
+    }
+    .kind(ErrorKind::Usage)
+}
+
+impl Cluster {
+    /// The API server URL, for messages.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The namespace to act in: `-n`, else the context's namespace, else `default`.
+    pub fn resolve_namespace(&self, global: &GlobalArgs) -> String {
+        global
+            .namespace
+            .clone()
+            .unwrap_or_else(|| self.default_namespace.clone())
+    }
+
+    /// The underlying kube client, for callers that need a typed `Api`.
+    pub fn client(&self) -> &kube::Client {
+        &self.client
+    }
+
+    /// LISTs one kind in `scope` with optional label and field selectors; the items come back
+    /// with `apiVersion` and `kind` filled in (a LIST leaves them out).
+    pub async fn list(
+        &self,
+        resource: &Resource,
+        scope: &Scope,
+        labels: Option<&str>,
+        fields: Option<&str>,
+    ) -> Result<Vec<Value>, ClusterError> {
+        let ns = if resource.namespaced {
+            scope.namespace()
+        } else {
+            None
+        };
+        let path = resource.collection_path(ns);
+        let mut params = ListParams::default();
+        if let Some(labels) = labels {
+            params = params.labels(labels);
+        }
+        if let Some(fields) = fields {
+            params = params.fields(fields);
+        }
+        let request = Request::new(&path)
+            .list(&params)
+            .map_err(|e| ClusterError::request("list", resource, ns, &self.url, e.to_string()))?;
+        let list = self.send("list", resource, ns, request).await?;
+        Ok(items_with_type(list, resource))
+    }
+
+    /// GETs one object, or `None` when it does not exist.
+    pub async fn get(
+        &self,
+        resource: &Resource,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Value>, ClusterError> {
+        let path = resource.collection_path(namespace);
+        let request = Request::new(&path)
+            .get(name, &Default::default())
+            .map_err(|e| {
+                ClusterError::request("get", resource, namespace, &self.url, e.to_string())
+            })?;
+        match self.send("get", resource, namespace, request).await {
+            Ok(object) => Ok(Some(object)),
+            Err(ClusterError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// GETs a path (discovery, the external metrics API) as JSON, with an optional
+    /// label selector; `resource` and `namespace` name it in errors.
+    pub async fn get_path(
+        &self,
+        resource: &Resource,
+        namespace: Option<&str>,
+        path: &str,
+        labels: Option<&str>,
+    ) -> Result<Value, ClusterError> {
+        let params = match labels {
+            Some(labels) => ListParams::default().labels(labels),
+            None => ListParams::default(),
+        };
+        let request = Request::new(path).list(&params).map_err(|e| {
+            ClusterError::request("get", resource, namespace, &self.url, e.to_string())
+        })?;
+        self.send("get", resource, namespace, request).await
+    }
+
+    async fn send(
+        &self,
+        verb: &'static str,
+        resource: &Resource,
+        namespace: Option<&str>,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<Value, ClusterError> {
+        tracing::debug!(verb, uri = %request.uri(), "API request");
+        let call = self.client.request::<Value>(request);
+        let answer = match self.timeout {
+            Some(limit) => {
+                tokio::time::timeout(limit, call)
+                    .await
+                    .map_err(|_| ClusterError::Timeout {
+                        url: self.url.clone(),
+                        limit,
+                    })?
+            }
+            None => call.await,
+        };
+        answer.map_err(|e| {
+            ClusterError::from_kube(e, verb, resource, namespace, &self.url, self.timeout)
+        })
+    }
+}
+
+/// The items of a LIST answer with `apiVersion` and `kind` set from the resource.
+fn items_with_type(list: Value, resource: &Resource) -> Vec<Value> {
+    let Value::Object(mut list) = list else {
+        return Vec::new();
+    };
+    let Some(Value::Array(items)) = list.remove("items") else {
+        return Vec::new();
+    };
+    items
+        .into_iter()
+        .map(|mut item| {
+            if let Value::Object(map) = &mut item {
+                map.entry("apiVersion")
+                    .or_insert_with(|| Value::from(resource.api_version()));
+                map.entry("kind")
+                    .or_insert_with(|| Value::from(resource.kind));
+            }
+            item
+        })
+        .collect()
+}
