@@ -1,3 +1,4 @@
 //! Integration tests, all in one binary: one module per command, shared harnesses in `support`.
 
+mod explain;
 mod support;

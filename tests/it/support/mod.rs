@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod apiserver;
+
 use std::path::PathBuf;
 
 /// The `kubectl-infer` binary built for this test run, with a clean environment for the things

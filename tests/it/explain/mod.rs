@@ -1,0 +1,3 @@
+//! `explain` and the cluster access under it, against the fixture API server and from files.
+
+mod cluster;
