@@ -1,1 +1,181 @@
 //! The HPA + KEDA decision model: pure, synchronous, no IO. `explain` and `simulate` share it.
+//!
+//! [`decide`] takes an [`Input`] (one ScaledObject / HPA at one instant, with "now" as an
+//! input) and returns a [`Decision`]: the desired replicas, one [`Proposal`] per metric, the
+//! [`Limit`]s that capped it (binding first), KEDA's [`Activation`], the HPA conditions and the
+//! [`Step`]s in decision order. The order is upstream's: KEDA serves the metrics (null values,
+//! fallback, scalingModifiers), the HPA pre-checks, computes one proposal per metric, takes the
+//! max, stabilizes, rate-limits and clamps, and KEDA's executor handles 0 ↔ 1, idle and
+//! cooldown. `../shared/reference/hpa_algorithm.md` names the upstream functions.
+
+pub mod behavior;
+pub mod decision;
+pub mod formula;
+mod hpa;
+pub mod input;
+mod keda;
+pub mod quantity;
+pub mod replicas;
+
+#[cfg(test)]
+mod tests;
+
+pub use decision::{
+    Activation, Basis, CompositeActivity, Condition, Decision, Limit, Proposal, Step, StepDetail,
+    TriggerActivity,
+};
+pub use input::{
+    Behavior, CompositeMetricType, ContainerRequests, ControllerConfig, Fallback, FallbackBehavior,
+    History, Input, KedaAnnotations, KedaInput, MetricInput, MetricSource, Observed, Pod, PodPhase,
+    PodSample, PolicyType, ReadyCondition, Recommendation, ScaleEvent, ScalingModifiers,
+    ScalingPolicy, ScalingRules, SelectPolicy, Target, TriggerInfo,
+};
+pub use keda::COMPOSITE_METRIC;
+pub use quantity::{Milli, QuantityError};
+
+/// What the stages record on the way: steps, limits and conditions.
+#[derive(Debug, Default)]
+pub(crate) struct Trace {
+    steps: Vec<Step>,
+    /// KEDA's limits (activation, cooldown, fallback, no data); the decisive one first.
+    keda: Vec<Limit>,
+    /// The HPA's caps (pre-checks, invalid metrics, rate limits, min/max).
+    limits: Vec<Limit>,
+    /// The stabilization windows, which come after a cap that overrode them.
+    stabilized: Vec<Limit>,
+    conditions: Vec<Condition>,
+}
+
+impl Trace {
+    fn step(&mut self, detail: StepDetail, text: String) {
+        self.steps.push(Step { detail, text });
+    }
+
+    /// Sets a condition, replacing an earlier one of the same type (last writer wins).
+    fn condition(
+        &mut self,
+        condition_type: &'static str,
+        status: bool,
+        reason: &'static str,
+        message: &str,
+    ) {
+        self.conditions
+            .retain(|c| c.condition_type != condition_type);
+        self.conditions.push(Condition {
+            condition_type,
+            status,
+            reason,
+            message: message.to_string(),
+        });
+    }
+}
+
+/// Decides the replicas of one ScaledObject / HPA at `input.now`.
+pub fn decide(input: &Input) -> Decision {
+    let mut trace = Trace::default();
+    if let Some(paused) = input.keda.as_ref().and_then(|k| paused_replicas(input, k)) {
+        return paused_decision(input, paused, trace);
+    }
+
+    let (metrics, mut activation) = match &input.keda {
+        Some(keda) => {
+            let prepared = keda::prepare(input, keda, &mut trace);
+            (prepared.metrics, Some(prepared.activation))
+        }
+        None => (input.metrics.clone(), None),
+    };
+
+    let behavior = effective_behavior(input);
+    let outcome = hpa::reconcile(input, &metrics, behavior.as_ref(), &mut trace);
+
+    let desired = match (&input.keda, activation.as_mut()) {
+        (Some(keda), Some(activation)) => {
+            keda::execute(input, keda, activation, outcome.desired, &mut trace)
+        }
+        _ => outcome.desired,
+    };
+
+    finish(input, desired, outcome, activation, trace)
+}
+
+/// The replicas a paused ScaledObject holds: `paused-replicas`, else the current count.
+fn paused_replicas(input: &Input, keda: &KedaInput) -> Option<i32> {
+    let annotations = &keda.annotations;
+    match annotations.paused_replicas {
+        Some(n) => Some(n),
+        None if annotations.paused => Some(input.current_replicas),
+        None => None,
+    }
+}
+
+fn paused_decision(input: &Input, replicas: i32, mut trace: Trace) -> Decision {
+    trace.step(
+        StepDetail::Paused { replicas },
+        format!("the ScaledObject is paused: KEDA removed the HPA and holds {replicas} replicas"),
+    );
+    trace.limits.push(Limit::Paused { replicas });
+    let outcome = hpa::HpaOutcome {
+        desired: replicas,
+        recommendation: None,
+        proposals: Vec::new(),
+        history: input.history.clone(),
+    };
+    finish(input, replicas, outcome, None, trace)
+}
+
+/// The behavior the HPA runs with: KEDA's `paused-scale-in` / `paused-scale-out` set the
+/// direction's selectPolicy to Disabled (which also makes behavior non-nil).
+fn effective_behavior(input: &Input) -> Option<Behavior> {
+    let annotations = input.keda.as_ref().map(|k| &k.annotations);
+    let scale_in = annotations.is_some_and(|a| a.paused_scale_in);
+    let scale_out = annotations.is_some_and(|a| a.paused_scale_out);
+    if !scale_in && !scale_out {
+        return input.behavior.clone();
+    }
+    let mut behavior = input.behavior.clone().unwrap_or_default();
+    if scale_in {
+        behavior
+            .scale_down
+            .get_or_insert_with(Default::default)
+            .select_policy = Some(SelectPolicy::Disabled);
+    }
+    if scale_out {
+        behavior
+            .scale_up
+            .get_or_insert_with(Default::default)
+            .select_policy = Some(SelectPolicy::Disabled);
+    }
+    Some(behavior)
+}
+
+fn finish(
+    input: &Input,
+    desired: i32,
+    outcome: hpa::HpaOutcome,
+    activation: Option<Activation>,
+    mut trace: Trace,
+) -> Decision {
+    trace.step(
+        StepDetail::Desired { replicas: desired },
+        format!(
+            "desired replicas: {desired} (current {})",
+            input.current_replicas
+        ),
+    );
+    let mut limits = trace.keda;
+    limits.append(&mut trace.limits);
+    limits.append(&mut trace.stabilized);
+    Decision {
+        current: input.current_replicas,
+        desired,
+        min: input.min_replicas,
+        max: input.max_replicas,
+        recommendation: outcome.recommendation,
+        proposals: outcome.proposals,
+        limits,
+        activation,
+        conditions: trace.conditions,
+        steps: trace.steps,
+        history: outcome.history,
+    }
+}

@@ -1,0 +1,465 @@
+//! One HPA reconcile (`reconcileAutoscaler`): the pre-checks, the per-metric proposals and their
+//! max (`computeReplicasForMetrics`), then stabilization, rate limits and min/max.
+
+use super::Trace;
+use super::behavior::{self, EffectiveBehavior, Limited, Stabilized};
+use super::decision::{Limit, Proposal, StepDetail, seconds};
+use super::input::{Behavior, History, Input, MetricInput, Recommendation, Target};
+use super::quantity::Milli;
+use super::replicas::{self, Computed, Context, MetricError, Tolerances};
+
+/// What the HPA decided.
+#[derive(Debug, Clone)]
+pub(crate) struct HpaOutcome {
+    pub desired: i32,
+    pub recommendation: Option<i32>,
+    pub proposals: Vec<Proposal>,
+    pub history: History,
+}
+
+/// Runs the HPA on the metrics as it sees them (after KEDA's fallback and formula).
+pub(crate) fn reconcile(
+    input: &Input,
+    metrics: &[MetricInput],
+    behavior: Option<&Behavior>,
+    trace: &mut Trace,
+) -> HpaOutcome {
+    let mut history = input.history.clone();
+    let current = input.current_replicas;
+    if history.recommendations.is_empty() {
+        history.recommendations.push(Recommendation {
+            replicas: current,
+            at: input.now,
+        });
+        trace.step(
+            StepDetail::HistoryAssumed { replicas: current },
+            format!(
+                "no controller history given: assumed a fresh start, recommendations = [{current}]"
+            ),
+        );
+    }
+    let tolerances = behavior::tolerances(behavior, &input.controller);
+    let mut proposals = compute_proposals(input, metrics, tolerances);
+    let mut outcome = HpaOutcome {
+        desired: current,
+        recommendation: None,
+        proposals: Vec::new(),
+        history,
+    };
+    if let Some(desired) = pre_check(input, trace) {
+        outcome.desired = desired;
+        outcome.proposals = proposals;
+        return outcome;
+    }
+    for proposal in &proposals {
+        trace.step(proposal_step(proposal), proposal_text(proposal));
+    }
+    let Some(recommendation) = recommend(current, &mut proposals, trace) else {
+        outcome.proposals = proposals;
+        return outcome;
+    };
+    outcome.recommendation = Some(recommendation);
+    outcome.proposals = proposals;
+    outcome.desired = match behavior {
+        None => normalize_legacy(input, recommendation, &mut outcome.history, trace),
+        Some(b) => {
+            let effective = behavior::effective(b, &input.controller);
+            let desired = normalize_with_behavior(
+                input,
+                &effective,
+                recommendation,
+                &mut outcome.history,
+                trace,
+            );
+            if desired != current {
+                behavior::store_scale_event(
+                    &mut outcome.history,
+                    &effective,
+                    current,
+                    desired,
+                    input.now,
+                );
+            }
+            desired
+        }
+    };
+    outcome
+}
+
+fn compute_proposals(input: &Input, metrics: &[MetricInput], tol: Tolerances) -> Vec<Proposal> {
+    let ctx = Context {
+        current: input.current_replicas,
+        status_replicas: input.status_replicas,
+        pods: &input.pods,
+        now: input.now,
+        tolerances: tol,
+        controller: &input.controller,
+    };
+    metrics
+        .iter()
+        .map(|m| to_proposal(m, replicas::compute(m, ctx)))
+        .collect()
+}
+
+fn to_proposal(metric: &MetricInput, result: Result<Computed, MetricError>) -> Proposal {
+    let target = match metric.target {
+        Target::Value(t) | Target::AverageValue(t) => t,
+        Target::Utilization(percent) => Milli::from_units(i64::from(percent)),
+    };
+    let mut proposal = Proposal {
+        metric_name: metric.name.clone(),
+        metric_type: metric.source.type_name(),
+        target_type: metric.target.type_name(),
+        trigger_name: metric.trigger.as_ref().and_then(|t| t.name.clone()),
+        value: None,
+        target,
+        ratio: None,
+        proposed_replicas: None,
+        within_tolerance: false,
+        basis: None,
+        invalid_reason: None,
+        chosen: false,
+    };
+    match result {
+        Ok(c) => {
+            proposal.value = Some(c.value);
+            proposal.ratio = Some(c.ratio);
+            proposal.proposed_replicas = Some(c.replicas);
+            proposal.within_tolerance = c.within_tolerance;
+            proposal.basis = Some(c.basis);
+        }
+        Err(e) => proposal.invalid_reason = Some(e.to_string()),
+    }
+    proposal
+}
+
+fn proposal_step(p: &Proposal) -> StepDetail {
+    StepDetail::MetricProposal {
+        metric: p.metric_name.clone(),
+        value: p.value,
+        target: p.target,
+        ratio: p.ratio,
+        within_tolerance: p.within_tolerance,
+        proposed_replicas: p.proposed_replicas,
+        invalid_reason: p.invalid_reason.clone(),
+    }
+}
+
+fn proposal_text(p: &Proposal) -> String {
+    match (&p.invalid_reason, p.ratio, p.proposed_replicas) {
+        (Some(why), _, _) => format!("{}: invalid: {why}", p.metric_name),
+        (None, Some(ratio), Some(n)) if p.within_tolerance => format!(
+            "{}: {} against target {} ({}), ratio {ratio:.3} is within tolerance: keep {n}",
+            p.metric_name,
+            fmt_value(p.value),
+            p.target,
+            p.target_type
+        ),
+        (None, Some(ratio), Some(n)) => format!(
+            "{}: {} against target {} ({}), ratio {ratio:.3}: {n} replicas",
+            p.metric_name,
+            fmt_value(p.value),
+            p.target,
+            p.target_type
+        ),
+        _ => format!("{}: no proposal", p.metric_name),
+    }
+}
+
+fn fmt_value(value: Option<Milli>) -> String {
+    value.map_or_else(|| "no value".to_string(), |v| v.to_string())
+}
+
+/// The spec pre-checks: target at zero, above max, below min. Returns the decision when one
+/// applies (no metrics are used then).
+fn pre_check(input: &Input, trace: &mut Trace) -> Option<i32> {
+    let (current, min, max) = (
+        input.current_replicas,
+        input.min_replicas,
+        input.max_replicas,
+    );
+    let (case, desired, text) = if current == 0 && min != 0 {
+        trace.condition(
+            "ScalingActive",
+            false,
+            "ScalingDisabled",
+            "scaling is disabled since the replica count of the target is zero",
+        );
+        trace.limits.push(Limit::ScalingDisabled);
+        (
+            "scalingDisabled",
+            0,
+            "the target is at 0 replicas: the HPA does nothing (KEDA owns 0 <-> 1)".to_string(),
+        )
+    } else if current > max {
+        trace.limits.push(Limit::MaxReplicas {
+            max,
+            wanted: current,
+        });
+        (
+            "currentAboveMax",
+            max,
+            format!("current {current} is above maxReplicas {max}: set to {max}"),
+        )
+    } else if current < min {
+        trace.limits.push(Limit::MinReplicas {
+            min,
+            wanted: current,
+        });
+        (
+            "currentBelowMin",
+            min,
+            format!("current {current} is below minReplicas {min}: set to {min}"),
+        )
+    } else {
+        return None;
+    };
+    trace.step(StepDetail::PreCheck { case, desired }, text);
+    Some(desired)
+}
+
+/// The max over the valid proposals, or `None` when the metrics cannot decide (all invalid,
+/// or some invalid while the others would scale down).
+fn recommend(current: i32, proposals: &mut [Proposal], trace: &mut Trace) -> Option<i32> {
+    let mut best: Option<(usize, i32)> = None;
+    for (i, p) in proposals.iter().enumerate() {
+        if let Some(n) = p.proposed_replicas
+            && best.is_none_or(|(_, b)| n > b)
+        {
+            best = Some((i, n));
+        }
+    }
+    let invalid = proposals.iter().position(|p| p.invalid_reason.is_some());
+    let blocked = match (invalid, best) {
+        (Some(_), None) => true,
+        (Some(_), Some((_, n))) => n < current,
+        (None, None) => true,
+        (None, Some(_)) => false,
+    };
+    if blocked {
+        return refuse(current, proposals, invalid, best.map(|(_, n)| n), trace);
+    }
+    let (index, replicas) = best?;
+    proposals[index].chosen = true;
+    let metric = proposals[index].metric_name.clone();
+    trace.condition(
+        "ScalingActive",
+        true,
+        "ValidMetricFound",
+        &format!("the HPA was able to successfully calculate a replica count from {metric}"),
+    );
+    trace.step(
+        StepDetail::MaxOverMetrics {
+            replicas,
+            metric: Some(metric.clone()),
+        },
+        format!("max over metrics: {replicas} (from {metric})"),
+    );
+    Some(replicas)
+}
+
+fn refuse(
+    current: i32,
+    proposals: &[Proposal],
+    invalid: Option<usize>,
+    proposed: Option<i32>,
+    trace: &mut Trace,
+) -> Option<i32> {
+    let (metric, reason, why) = match invalid.and_then(|i| proposals.get(i)) {
+        Some(p) => (
+            p.metric_name.clone(),
+            failure_reason(p),
+            p.invalid_reason.clone().unwrap_or_default(),
+        ),
+        None => (
+            String::new(),
+            "InvalidMetricSourceType",
+            "no metrics".to_string(),
+        ),
+    };
+    trace.condition("ScalingActive", false, reason, &why);
+    trace.limits.push(Limit::InvalidMetrics {
+        metric: metric.clone(),
+        reason: reason.to_string(),
+    });
+    let text = match proposed {
+        Some(n) => format!(
+            "{metric} is invalid and the other metrics propose {n} < {current}: \
+             no scale-down while a metric fails"
+        ),
+        None => format!("no metric could be computed ({metric}: {why}): no scaling"),
+    };
+    trace.step(StepDetail::InvalidMetrics { metric, proposed }, text);
+    None
+}
+
+fn failure_reason(p: &Proposal) -> &'static str {
+    match p.metric_type {
+        "External" => "FailedGetExternalMetric",
+        "Object" => "FailedGetObjectMetric",
+        "Pods" => "FailedGetPodsMetric",
+        "ContainerResource" => "FailedGetContainerResourceMetric",
+        _ => "FailedGetResourceMetric",
+    }
+}
+
+/// `normalizeDesiredReplicas`: legacy stabilization, then the per-sync cap and min/max.
+fn normalize_legacy(
+    input: &Input,
+    recommendation: i32,
+    history: &mut History,
+    trace: &mut Trace,
+) -> i32 {
+    let window = input.controller.downscale_stabilization;
+    let stabilized = behavior::stabilize_legacy(history, recommendation, window, input.now);
+    stabilization_trace(recommendation, stabilized, (0, seconds(window)), trace);
+    let limited = behavior::limit_legacy(
+        input.current_replicas,
+        stabilized.replicas,
+        input.min_replicas,
+        input.max_replicas,
+        &input.controller,
+    );
+    limit_trace(stabilized.replicas, limited, trace);
+    limited.replicas
+}
+
+/// `normalizeDesiredReplicasWithBehaviors`.
+fn normalize_with_behavior(
+    input: &Input,
+    behavior: &EffectiveBehavior,
+    recommendation: i32,
+    history: &mut History,
+    trace: &mut Trace,
+) -> i32 {
+    let current = input.current_replicas;
+    let stabilized =
+        behavior::stabilize_with_behavior(history, behavior, current, recommendation, input.now);
+    let windows = (seconds(behavior.up.window), seconds(behavior.down.window));
+    stabilization_trace(recommendation, stabilized, windows, trace);
+    let limited = behavior::limit_with_behavior(
+        history,
+        behavior,
+        current,
+        stabilized.replicas,
+        (input.min_replicas, input.max_replicas),
+        input.now,
+    );
+    limit_trace(stabilized.replicas, limited, trace);
+    limited.replicas
+}
+
+fn stabilization_trace(
+    proposal: i32,
+    stabilized: Stabilized,
+    (up_window, down_window): (i64, i64),
+    trace: &mut Trace,
+) {
+    let held = stabilized.replicas;
+    let text = match stabilized.reason {
+        Some("ScaleUpStabilized") => {
+            trace.condition(
+                "AbleToScale",
+                true,
+                "ScaleUpStabilized",
+                "recent recommendations were lower than current one, applying the lowest recent \
+                 recommendation",
+            );
+            trace.stabilized.push(Limit::ScaleUpStabilized {
+                held_at: held,
+                wanted: proposal,
+                window_seconds: up_window,
+                until: stabilized.until,
+            });
+            format!(
+                "scale-up stabilization window ({up_window}s) holds {held} (proposal {proposal})"
+            )
+        }
+        Some(_) => {
+            trace.condition(
+                "AbleToScale",
+                true,
+                "ScaleDownStabilized",
+                "recent recommendations were higher than current one, applying the highest \
+                 recent recommendation",
+            );
+            trace.stabilized.push(Limit::ScaleDownStabilized {
+                held_at: held,
+                wanted: proposal,
+                window_seconds: down_window,
+                until: stabilized.until,
+            });
+            format!(
+                "scale-down stabilization window ({down_window}s) holds {held} (proposal \
+                 {proposal})"
+            )
+        }
+        None => {
+            trace.condition(
+                "AbleToScale",
+                true,
+                "ReadyForNewScale",
+                "recommended size matches current size",
+            );
+            format!("stabilization: {held} (no recent recommendation overrides it)")
+        }
+    };
+    trace.step(
+        StepDetail::Stabilization {
+            proposal,
+            stabilized: held,
+            up_window_seconds: up_window,
+            down_window_seconds: down_window,
+        },
+        text,
+    );
+}
+
+fn limit_trace(wanted: i32, limited: Limited, trace: &mut Trace) {
+    let result = limited.replicas;
+    trace.condition(
+        "ScalingLimited",
+        result != wanted,
+        limited.reason,
+        limited.message,
+    );
+    if result != wanted {
+        trace.limits.push(limit_for(wanted, limited));
+    }
+    let text = if result == wanted {
+        format!("{wanted} is within min/max and the rate limits")
+    } else {
+        format!("{}: {wanted} -> {result}", limited.message)
+    };
+    trace.step(
+        StepDetail::RateLimit {
+            wanted,
+            limited: result,
+            reason: limited.reason,
+        },
+        text,
+    );
+}
+
+fn limit_for(wanted: i32, limited: Limited) -> Limit {
+    let limit = limited.replicas;
+    match limited.reason {
+        "TooManyReplicas" => Limit::MaxReplicas { max: limit, wanted },
+        "TooFewReplicas" => Limit::MinReplicas { min: limit, wanted },
+        "ScaleUpLimit" if limited.period_seconds.is_none() && !limited.disabled => {
+            Limit::LegacyScaleUpLimit { limit, wanted }
+        }
+        "ScaleUpLimit" => Limit::ScaleUpPolicy {
+            limit,
+            wanted,
+            period_seconds: limited.period_seconds,
+            disabled: limited.disabled,
+        },
+        _ => Limit::ScaleDownPolicy {
+            limit,
+            wanted,
+            period_seconds: limited.period_seconds,
+            disabled: limited.disabled,
+        },
+    }
+}

@@ -1,0 +1,99 @@
+//! End-to-end decisions for the situations `explain` must explain: each asserts the desired
+//! count and the binding limit.
+
+use super::*;
+use crate::engine::{Limit, decide};
+
+#[test]
+fn steady_state_within_tolerance_keeps_the_count() {
+    let mut input = hpa(4, 1, 10);
+    // 41 waiting for a per-replica target of 10 at 4 replicas: ratio 1.025, within 0.1.
+    input.metrics = vec![external(
+        "q",
+        Target::AverageValue(Milli::from_units(10)),
+        Milli::from_units(41),
+    )];
+    input.history = recommendations(&[(4, 60)]);
+    let decision = decide(&input);
+    assert_eq!(decision.desired, 4);
+    assert!(decision.proposals[0].within_tolerance);
+    assert_eq!(decision.binding(), None);
+}
+
+#[test]
+fn max_replicas_caps_a_scale_up() {
+    let mut input = hpa(6, 1, 8);
+    input.metrics = vec![external(
+        "q",
+        Target::AverageValue(Milli::from_units(10)),
+        Milli::from_units(200),
+    )];
+    input.history = recommendations(&[(6, 60)]);
+    let decision = decide(&input);
+    assert_eq!(decision.recommendation, Some(20));
+    assert_eq!(decision.desired, 8);
+    assert_eq!(
+        decision.binding(),
+        Some(&Limit::MaxReplicas { max: 8, wanted: 20 })
+    );
+}
+
+#[test]
+fn scale_down_is_held_by_the_stabilization_window() {
+    let mut input = hpa(5, 1, 10);
+    input.metrics = vec![external(
+        "q",
+        Target::AverageValue(Milli::from_units(10)),
+        Milli::from_units(20),
+    )];
+    input.history = recommendations(&[(5, 120), (4, 60)]);
+    let decision = decide(&input);
+    assert_eq!(decision.desired, 5);
+    assert_eq!(
+        decision.binding(),
+        Some(&Limit::ScaleDownStabilized {
+            held_at: 5,
+            wanted: 2,
+            window_seconds: 300,
+            until: Some(at(-120 + 300)),
+        })
+    );
+}
+
+#[test]
+fn keda_inactive_in_cooldown_keeps_one_replica() {
+    let mut input = hpa(1, 1, 10);
+    input.metrics = vec![trigger("queue", 0.0, 10.0, 0.0)];
+    input.history = recommendations(&[(1, 60)]);
+    input.keda = Some(KedaInput {
+        last_active_time: Some(at(-100)),
+        ..KedaInput::default()
+    });
+    let decision = decide(&input);
+    assert_eq!(decision.desired, 1);
+    assert_eq!(
+        decision.binding(),
+        Some(&Limit::KedaCooldown {
+            period_seconds: 300,
+            until: Some(at(200)),
+            remaining_seconds: 200,
+        })
+    );
+    assert!(!decision.activation.as_ref().is_some_and(|a| a.active));
+}
+
+#[test]
+fn value_target_counts_only_ready_pods_during_cold_start() {
+    let mut input = hpa(6, 1, 20);
+    // KV-cache at 90 % against a target of 60 %, 6 pods of which 2 are still loading weights.
+    input.metrics = vec![external("kv", Target::Value(Milli(600)), Milli(900))];
+    input.pods = pods(6, 4);
+    input.history = recommendations(&[(6, 60)]);
+    let decision = decide(&input);
+    assert_eq!(decision.proposals[0].proposed_replicas, Some(6));
+    assert_eq!(
+        decision.proposals[0].basis,
+        Some(crate::engine::Basis::ReadyPods(4))
+    );
+    assert_eq!(decision.desired, 6);
+}
