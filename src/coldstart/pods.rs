@@ -3,10 +3,142 @@
 //! pod's creation; then the median and p90 of each phase over the pods.
 
 use jiff::Timestamp;
+use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Event, Pod};
 use serde::Serialize;
+use serde_json::Value;
 
+use super::selector::Selector;
 use super::stats::{self, Summary};
+
+/// Which pods to look at.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The pods of this Deployment.
+    Deployment(String),
+    /// The pods that match a label selector (the text as given, and parsed).
+    Selector(String, Selector),
+    /// Every pod (a `--from-file` dump of one workload's pods).
+    All,
+}
+
+impl Target {
+    /// How the target reads in the report: `deployment/NAME`, the selector, or `all pods`.
+    pub fn describe(&self) -> String {
+        match self {
+            Target::Deployment(name) => format!("deployment/{name}"),
+            Target::Selector(text, _) => text.clone(),
+            Target::All => "all pods".to_string(),
+        }
+    }
+}
+
+/// Why the pods could not be picked.
+#[derive(Debug, thiserror::Error)]
+pub enum PickError {
+    /// An object of a kind the probe reads does not have that kind's shape.
+    #[error("{kind} {name}: {message}")]
+    Malformed {
+        /// Its kind.
+        kind: &'static str,
+        /// Its name.
+        name: String,
+        /// What serde said.
+        message: String,
+    },
+    /// Nothing matched.
+    #[error("no pods match {target}{namespace}")]
+    NoPods {
+        /// The target, described.
+        target: String,
+        /// ` in namespace NS`, or empty.
+        namespace: String,
+    },
+}
+
+/// Picks the target's pods (in `namespace`, when given) and every Pod event from `objects`
+/// (a file dump or what the cluster listed). A Deployment is matched by its selector when the
+/// objects hold it, else by its ReplicaSets' names (`NAME-<pod-template-hash>`).
+pub fn pick(
+    objects: &[Value],
+    target: &Target,
+    namespace: Option<&str>,
+) -> Result<(Vec<Pod>, Vec<Event>), PickError> {
+    let in_namespace = |o: &&Value| {
+        namespace.is_none_or(|ns| o.pointer("/metadata/namespace").is_none_or(|v| v == ns))
+    };
+    let of_kind = |kind: &'static str| {
+        objects
+            .iter()
+            .filter(move |o| o.get("kind").and_then(Value::as_str) == Some(kind))
+            .filter(in_namespace)
+    };
+    let deployment_selector = match target {
+        Target::Deployment(name) => of_kind("Deployment")
+            .find(|d| d.pointer("/metadata/name").and_then(Value::as_str) == Some(name))
+            .map(|d| parse::<Deployment>("Deployment", d))
+            .transpose()?
+            .and_then(|d| d.spec)
+            .map(|spec| Selector::from_label_selector(&spec.selector)),
+        _ => None,
+    };
+    let pods: Vec<Pod> = of_kind("Pod")
+        .map(|p| parse::<Pod>("Pod", p))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|p| is_target(p, target, deployment_selector.as_ref()))
+        .collect();
+    if pods.is_empty() {
+        return Err(PickError::NoPods {
+            target: target.describe(),
+            namespace: namespace
+                .map(|ns| format!(" in namespace {ns}"))
+                .unwrap_or_default(),
+        });
+    }
+    let events = of_kind("Event")
+        .filter(|e| e.pointer("/involvedObject/kind").and_then(Value::as_str) == Some("Pod"))
+        .map(|e| parse::<Event>("Event", e))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((pods, events))
+}
+
+/// Whether a pod belongs to the target.
+fn is_target(pod: &Pod, target: &Target, deployment_selector: Option<&Selector>) -> bool {
+    let labels = pod.metadata.labels.clone().unwrap_or_default();
+    match (target, deployment_selector) {
+        (Target::Deployment(_), Some(selector)) => selector.matches(&labels),
+        (Target::Deployment(name), None) => {
+            let Some(hash) = labels.get("pod-template-hash") else {
+                return false;
+            };
+            let replica_set = format!("{name}-{hash}");
+            pod.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|o| o.kind == "ReplicaSet" && o.name == replica_set)
+        }
+        (Target::Selector(_, selector), _) => selector.matches(&labels),
+        (Target::All, _) => true,
+    }
+}
+
+/// An object as its typed form, with an error naming it.
+fn parse<T: serde::de::DeserializeOwned>(
+    kind: &'static str,
+    object: &Value,
+) -> Result<T, PickError> {
+    serde_path_to_error::deserialize(object).map_err(|e| PickError::Malformed {
+        kind,
+        name: object
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("<unnamed>")
+            .to_string(),
+        message: e.to_string(),
+    })
+}
 
 /// One pod's start-up, in seconds after its creation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -204,6 +336,61 @@ mod tests {
         assert_eq!(t.ready_seconds, Some(150.0));
         assert_eq!(report.ready.unwrap().p90, 150.0);
         assert!(report.not_ready.is_empty());
+    }
+
+    fn with_owner(mut pod: Pod, replica_set: &str, hash: &str) -> Pod {
+        pod.metadata.labels = Some([("pod-template-hash".to_string(), hash.to_string())].into());
+        pod.metadata.owner_references = Some(vec![
+            serde_json::from_value(serde_json::json!({
+                "apiVersion": "apps/v1", "kind": "ReplicaSet", "name": replica_set, "uid": "rs"
+            }))
+            .unwrap(),
+        ]);
+        pod
+    }
+
+    fn value<T: serde::Serialize>(kind: &str, object: &T) -> Value {
+        let mut v = serde_json::to_value(object).unwrap();
+        v["kind"] = kind.into();
+        v
+    }
+
+    #[test]
+    fn a_deployment_without_its_object_is_found_by_replica_set_name() {
+        let objects = vec![
+            value(
+                "Pod",
+                &with_owner(pod("llama-7d9-a", true), "llama-7d9", "7d9"),
+            ),
+            value(
+                "Pod",
+                &with_owner(pod("llama-canary-5c-b", true), "llama-canary-5c", "5c"),
+            ),
+            value("Event", &pulled("llama-7d9-a", "2026-12-01T10:01:05Z")),
+        ];
+        let target = Target::Deployment("llama".to_string());
+        let (pods, events) = pick(&objects, &target, None).unwrap();
+        assert_eq!(pods.len(), 1);
+        assert_eq!(pods[0].metadata.name.as_deref(), Some("llama-7d9-a"));
+        assert_eq!(events.len(), 1);
+        let err = pick(
+            &objects,
+            &Target::Deployment("mistral".into()),
+            Some("serving"),
+        );
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "no pods match deployment/mistral in namespace serving"
+        );
+    }
+
+    #[test]
+    fn a_malformed_pod_is_named() {
+        let objects = vec![serde_json::json!({
+            "kind": "Pod", "metadata": {"name": "bad"}, "status": {"conditions": "yes"}
+        })];
+        let err = pick(&objects, &Target::All, None).unwrap_err().to_string();
+        assert!(err.starts_with("Pod bad: status.conditions"), "{err}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::gpu::GpuReport;
 use super::pods::PodsReport;
 use super::stats::{self, Summary};
 use super::weights::WeightsReport;
+use crate::generate::timing::Recommendation;
 use crate::render::OUTPUT_VERSION;
 
 /// Everything one `probe` run found.
@@ -30,7 +31,8 @@ pub struct ProbeReport {
     pub skipped: Vec<String>,
     /// The cold start the recommendations use, and where it came from.
     pub cold_start: Option<ColdStart>,
-    /// The scaling settings that follow from the cold start.
+    /// The scaling settings that follow from the cold start (`generate::timing`, so that
+    /// `probe`, `generate` and `lint` agree).
     pub recommendations: Vec<Recommendation>,
 }
 
@@ -83,18 +85,6 @@ pub struct ColdStart {
     pub source: ColdStartSource,
     /// What exactly was taken, in words (e.g. "p90 of time to ready over 5 pods").
     pub basis: String,
-}
-
-/// One recommended setting with its reason.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Recommendation {
-    /// The setting, as a field path or flag (e.g. `cooldownPeriod`).
-    pub setting: String,
-    /// Its recommended value.
-    pub value: String,
-    /// Why, in one line.
-    pub reason: String,
 }
 
 /// Why a file is not a usable probe report.

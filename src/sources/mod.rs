@@ -2,7 +2,10 @@
 //! GPU (NVML). Everything else in the crate is pure.
 
 pub mod cluster;
+pub mod exec;
 pub mod files;
+pub mod gpu;
 pub mod objects;
 pub mod prometheus;
 pub mod walk;
+pub mod weights;

@@ -1,0 +1,343 @@
+//! The exec probe's IO: start a server command in its own process group, poll its ready URL
+//! until it answers 200, stop the whole group, and repeat. No process outlives a run.
+
+use std::collections::VecDeque;
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, ChildStderr, Command};
+use tokio::time::Instant;
+
+/// How long a stopped server gets between SIGTERM and SIGKILL.
+pub const STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// How many of the server's last stderr lines an error quotes.
+const STDERR_LINES: usize = 3;
+
+/// What to run and how.
+#[derive(Debug, Clone)]
+pub struct ExecPlan {
+    /// The command line, run by `sh -c`.
+    pub command: String,
+    /// The URL that answers 200 once the server is ready.
+    pub ready_url: reqwest::Url,
+    /// How many times to start the server.
+    pub runs: u32,
+    /// How long one run may wait for the URL.
+    pub timeout: Duration,
+    /// How often to poll the URL.
+    pub poll_interval: Duration,
+}
+
+/// Told about each run as it starts and ends (the command's progress display).
+pub trait RunObserver {
+    /// Run `run` of `runs` (from 1) is starting.
+    fn started(&self, run: u32, runs: u32);
+    /// Run `run` was ready after `seconds`.
+    fn ready(&self, run: u32, seconds: f64);
+}
+
+/// Why a run failed. Its process group has been stopped by the time this is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    /// `sh` itself could not be started.
+    #[error("failed to start `sh -c {command:?}`: {source}")]
+    Spawn {
+        /// The command line.
+        command: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The shell found no such command (exit 127).
+    #[error("run {run}: command not found: {command:?}{stderr}")]
+    NotFound {
+        /// Which run.
+        run: u32,
+        /// The command line.
+        command: String,
+        /// The last lines of its stderr, prefixed with ": ", or empty.
+        stderr: String,
+    },
+    /// The server exited before the URL answered 200.
+    #[error("run {run}: the command exited ({status}) before {url} answered 200{stderr}")]
+    Exited {
+        /// Which run.
+        run: u32,
+        /// How it exited.
+        status: ExitStatus,
+        /// The ready URL.
+        url: String,
+        /// The last lines of its stderr, prefixed with ": ", or empty.
+        stderr: String,
+    },
+    /// The URL did not answer 200 within the timeout.
+    #[error(
+        "run {run}: {url} did not answer 200 within {timeout:?} (last answer: {last}); \
+         stopped the command's process group"
+    )]
+    NeverReady {
+        /// Which run.
+        run: u32,
+        /// The ready URL.
+        url: String,
+        /// The timeout.
+        timeout: Duration,
+        /// The last answer or connection error.
+        last: String,
+    },
+    /// Interrupted (Ctrl-C); the server was stopped.
+    #[error("run {run}: interrupted; stopped the command's process group")]
+    Interrupted {
+        /// Which run.
+        run: u32,
+    },
+}
+
+/// Runs the plan: seconds to ready for each run, in order.
+pub async fn measure(plan: &ExecPlan, observer: &dyn RunObserver) -> Result<Vec<f64>, ExecError> {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| ExecError::Spawn {
+            command: plan.command.clone(),
+            source: std::io::Error::other(e),
+        })?;
+    let mut runs = Vec::new();
+    for run in 1..=plan.runs {
+        observer.started(run, plan.runs);
+        let seconds = one_run(plan, &client, run).await?;
+        observer.ready(run, seconds);
+        runs.push(seconds);
+    }
+    Ok(runs)
+}
+
+/// Starts the command, waits for the URL, stops the group.
+async fn one_run(plan: &ExecPlan, client: &reqwest::Client, run: u32) -> Result<f64, ExecError> {
+    let started = Instant::now();
+    let mut child = spawn(&plan.command)?;
+    let group = ProcessGroup::of(&child);
+    let tail = drain_stderr(child.stderr.take());
+    tracing::info!(run, pid = child.id(), "started {:?}", plan.command);
+
+    let outcome = tokio::select! {
+        status = child.wait() => Err(exited(plan, run, status, &tail)),
+        _ = tokio::signal::ctrl_c() => Err(ExecError::Interrupted { run }),
+        ready = poll_until_ready(client, plan, started) => ready.map_err(|last| {
+            ExecError::NeverReady {
+                run,
+                url: plan.ready_url.to_string(),
+                timeout: plan.timeout,
+                last,
+            }
+        }),
+    };
+
+    group.stop(&mut child).await;
+    outcome
+}
+
+/// `sh -c COMMAND` as the leader of a new process group, stdin closed, stdout discarded.
+fn spawn(command: &str) -> Result<Child, ExecError> {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(command)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    #[cfg(unix)]
+    cmd.process_group(0);
+    cmd.spawn().map_err(|source| ExecError::Spawn {
+        command: command.to_string(),
+        source,
+    })
+}
+
+/// The error for a command that exited while the probe waited.
+fn exited(
+    plan: &ExecPlan,
+    run: u32,
+    status: std::io::Result<ExitStatus>,
+    tail: &StderrTail,
+) -> ExecError {
+    let stderr = tail.quote();
+    match status {
+        Ok(status) if status.code() == Some(127) => ExecError::NotFound {
+            run,
+            command: plan.command.clone(),
+            stderr,
+        },
+        Ok(status) => ExecError::Exited {
+            run,
+            status,
+            url: plan.ready_url.to_string(),
+            stderr,
+        },
+        Err(source) => ExecError::Spawn {
+            command: plan.command.clone(),
+            source,
+        },
+    }
+}
+
+/// Polls until a 200 (returning the seconds since `started`) or the timeout (returning the
+/// last answer, in words).
+async fn poll_until_ready(
+    client: &reqwest::Client,
+    plan: &ExecPlan,
+    started: Instant,
+) -> Result<f64, String> {
+    let deadline = started + plan.timeout;
+    let mut last = "none".to_string();
+    loop {
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(last);
+        }
+        let request_timeout = (deadline - now).min(Duration::from_secs(2));
+        match client
+            .get(plan.ready_url.clone())
+            .timeout(request_timeout)
+            .send()
+            .await
+        {
+            Ok(answer) if answer.status() == reqwest::StatusCode::OK => {
+                return Ok(started.elapsed().as_secs_f64());
+            }
+            Ok(answer) => last = format!("HTTP {}", answer.status()),
+            Err(e) => last = connection_error(&e),
+        }
+        tokio::time::sleep_until((Instant::now() + plan.poll_interval).min(deadline)).await;
+    }
+}
+
+/// A short description of a failed request.
+fn connection_error(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "request timed out".to_string()
+    } else if error.is_connect() {
+        "connection refused".to_string()
+    } else {
+        error.to_string()
+    }
+}
+
+/// The last lines the server wrote to stderr (each also logged at debug level).
+#[derive(Debug, Clone, Default)]
+struct StderrTail(Arc<Mutex<VecDeque<String>>>);
+
+impl StderrTail {
+    /// `": line; line"`, or empty when the server wrote nothing.
+    fn quote(&self) -> String {
+        let lines = self.0.lock().map(|l| l.clone()).unwrap_or_default();
+        if lines.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", Vec::from(lines).join("; "))
+        }
+    }
+}
+
+/// Reads the server's stderr to the end in the background, so that a chatty server never
+/// blocks on a full pipe, keeping the last lines.
+fn drain_stderr(stderr: Option<ChildStderr>) -> StderrTail {
+    let tail = StderrTail::default();
+    let Some(stderr) = stderr else {
+        return tail;
+    };
+    let keep = tail.clone();
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stderr).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            tracing::debug!(target: "kubectl_infer::exec", "{line}");
+            if let Ok(mut kept) = keep.0.lock() {
+                if kept.len() == STDERR_LINES {
+                    kept.pop_front();
+                }
+                kept.push_back(line);
+            }
+        }
+    });
+    tail
+}
+
+/// The server's process group. Dropping it sends SIGKILL to the whole group, so that no early
+/// return or panic leaves a process behind; [`ProcessGroup::stop`] is the orderly way.
+struct ProcessGroup {
+    #[cfg(unix)]
+    id: Option<rustix::process::Pid>,
+}
+
+impl ProcessGroup {
+    /// The group the child leads (its process group id is its pid).
+    fn of(child: &Child) -> Self {
+        #[cfg(unix)]
+        {
+            let id = child
+                .id()
+                .and_then(|pid| i32::try_from(pid).ok())
+                .and_then(rustix::process::Pid::from_raw);
+            Self { id }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = child;
+            Self {}
+        }
+    }
+
+    /// SIGTERM to the group, up to [`STOP_GRACE`] for the leader to exit, then SIGKILL to
+    /// whatever is left of the group.
+    async fn stop(mut self, child: &mut Child) {
+        self.signal(Signal::Term);
+        if tokio::time::timeout(STOP_GRACE, child.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("the command ignored SIGTERM for {STOP_GRACE:?}; sending SIGKILL");
+        }
+        self.signal(Signal::Kill);
+        let _ = child.kill().await;
+        self.disarm();
+    }
+
+    #[cfg(unix)]
+    fn signal(&self, signal: Signal) {
+        use rustix::process::{Signal as Sig, kill_process_group};
+        if let Some(id) = self.id {
+            let sig = match signal {
+                Signal::Term => Sig::TERM,
+                Signal::Kill => Sig::KILL,
+            };
+            // ESRCH (the group is already gone) is the outcome we want.
+            let _ = kill_process_group(id, sig);
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn signal(&self, _signal: Signal) {}
+
+    fn disarm(&mut self) {
+        #[cfg(unix)]
+        {
+            self.id = None;
+        }
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        self.signal(Signal::Kill);
+    }
+}
+
+/// The two signals the probe sends.
+#[derive(Debug, Clone, Copy)]
+enum Signal {
+    Term,
+    Kill,
+}
