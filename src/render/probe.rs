@@ -50,9 +50,11 @@ pub fn human(report: &ProbeReport) -> String {
         }
         sections.push(lines.join("\n"));
     }
-    let mut text = sections.join("\n\n");
-    text.push('\n');
-    text
+    // comfy-table pads the last column; trailing blanks only get in the way of diffs.
+    let text = sections.join("\n\n");
+    let mut lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    lines.push("");
+    lines.join("\n")
 }
 
 /// Why there is no cold start, and so no recommendations.

@@ -1,4 +1,5 @@
 //! Integration tests, all in one binary: one module per command, shared harnesses in `support`.
 
 mod explain;
+mod probe;
 mod support;

@@ -1,0 +1,261 @@
+//! The exec probe: a server started by the test's command, readiness after a known delay,
+//! and the faults (command not found, exit before ready, never ready, invalid URL), each
+//! checked for leftover processes.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime};
+
+use kubectl_infer::generate::timing;
+
+use super::{json, probe};
+
+/// A loopback HTTP server that answers 200 once `marker` has existed for `delay`, and 503
+/// before. Answering 200 removes the marker, so each run of the probe (whose command creates
+/// the marker afresh) waits the full delay again. With no delay it never answers 200.
+struct ReadyServer {
+    url: String,
+    stop: Arc<AtomicBool>,
+}
+
+impl ReadyServer {
+    fn start(marker: PathBuf, delay: Option<Duration>) -> ReadyServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}/health", listener.local_addr().unwrap());
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::spawn(move || {
+            while !stopped.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((mut stream, _)) => answer(&mut stream, &marker, delay),
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        ReadyServer { url, stop }
+    }
+}
+
+impl Drop for ReadyServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn answer(stream: &mut std::net::TcpStream, marker: &Path, delay: Option<Duration>) {
+    stream.set_nonblocking(false).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let mut request = [0u8; 2048];
+    let _ = stream.read(&mut request);
+    let age = std::fs::metadata(marker)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| SystemTime::now().duration_since(t).ok());
+    let ready = matches!((age, delay), (Some(age), Some(delay)) if age >= delay);
+    if ready {
+        let _ = std::fs::remove_file(marker);
+    }
+    let status = if ready {
+        "200 OK"
+    } else {
+        "503 Service Unavailable"
+    };
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    );
+}
+
+/// Whether a process is still alive (a zombie waiting for its reaper is dead).
+fn alive(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())) {
+        Ok(stat) => {
+            let state = stat.rsplit(')').next().unwrap_or("").trim_start();
+            !state.starts_with('Z')
+        }
+        Err(_) => false,
+    }
+}
+
+/// Asserts that the processes whose ids the command wrote are gone (allowing the kernel a
+/// moment to deliver SIGKILL).
+fn assert_gone(pid_files: &[&Path]) {
+    for file in pid_files {
+        let pid = std::fs::read_to_string(file).expect("the command wrote its pid");
+        let gone = (0..100).any(|_| {
+            let gone = !alive(&pid);
+            if !gone {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            gone
+        });
+        assert!(
+            gone,
+            "process {} ({}) was left behind",
+            pid.trim(),
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn time_to_ready_is_measured_within_tolerance_of_the_servers_delay() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("started");
+    let delay = Duration::from_millis(1200);
+    let server = ReadyServer::start(marker.clone(), Some(delay));
+    let command = format!("touch '{}' && exec sleep 60", marker.display());
+    let (code, stdout, stderr) = probe(&[
+        "--no-gpu",
+        "--exec",
+        &command,
+        "--ready-url",
+        &server.url,
+        "--runs",
+        "2",
+        "--poll-interval",
+        "50ms",
+        "-o",
+        "json",
+    ]);
+    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
+    let report = json(&stdout);
+    let runs: Vec<f64> = report["exec"]["runsSeconds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(runs.len(), 2);
+    for run in &runs {
+        // Ready no sooner than the delay; no later than the delay plus polling, the shell's
+        // start and a loaded 2-core CI machine's scheduling.
+        assert!((1.2..2.2).contains(run), "measured {run}s for a 1.2s delay");
+    }
+    assert_eq!(report["exec"]["summary"]["count"], 2);
+    assert_eq!(report["coldStart"]["source"], "exec");
+    assert_eq!(
+        report["coldStart"]["basis"],
+        "p90 of time to ready over 2 runs of --exec"
+    );
+    let max = runs.iter().cloned().fold(0.0, f64::max);
+    assert_eq!(report["coldStart"]["seconds"].as_f64(), Some(max));
+    let cooldown = report["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["setting"] == "spec.cooldownPeriod")
+        .expect("a cooldownPeriod recommendation");
+    let derived = timing::derive(Duration::from_secs_f64(max));
+    assert_eq!(cooldown["value"], derived.cooldown_period.to_string());
+}
+
+#[test]
+fn a_server_that_never_becomes_ready_is_stopped_with_its_whole_process_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ReadyServer::start(dir.path().join("never"), None);
+    let (leader, child) = (dir.path().join("leader.pid"), dir.path().join("child.pid"));
+    // A background child in the same group, as a server's worker processes would be.
+    let command = format!(
+        "echo $$ > '{}'; sleep 300 & echo $! > '{}'; wait",
+        leader.display(),
+        child.display()
+    );
+    let started = std::time::Instant::now();
+    let (code, stdout, stderr) = probe(&[
+        "--no-gpu",
+        "--exec",
+        &command,
+        "--ready-url",
+        &server.url,
+        "--timeout",
+        "1s",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stdout, "");
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "error: run 1: {} did not answer 200 within 1s (last answer: HTTP 503 Service \
+             Unavailable); stopped the command's process group",
+            server.url
+        )
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_gone(&[&leader, &child]);
+}
+
+#[test]
+fn a_command_that_does_not_exist_is_named() {
+    let (code, stdout, stderr) = probe(&[
+        "--no-gpu",
+        "--exec",
+        "no-such-server-4711 --port 8000",
+        "--ready-url",
+        "http://127.0.0.1:9/health",
+    ]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr
+            .starts_with("error: run 1: command not found: \"no-such-server-4711 --port 8000\": "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("no-such-server-4711: not found"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_command_that_exits_before_ready_reports_its_status_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = dir.path().join("child.pid");
+    let command = format!(
+        "sleep 300 & echo $! > '{}'; echo 'CUDA out of memory' >&2; exit 3",
+        child.display()
+    );
+    let (code, stdout, stderr) = probe(&[
+        "--no-gpu",
+        "--exec",
+        &command,
+        "--ready-url",
+        "http://127.0.0.1:9/health",
+    ]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert_eq!(
+        stderr.trim_end(),
+        "error: run 1: the command exited (exit status: 3) before http://127.0.0.1:9/health \
+         answered 200: CUDA out of memory"
+    );
+    assert_gone(&[&child]);
+}
+
+#[test]
+fn invalid_ready_urls_are_usage_errors() {
+    for (url, message) in [
+        ("not a url", "\"not a url\" is not a URL"),
+        (
+            "localhost:8000/health",
+            "is not an http:// or https:// URL with a host",
+        ),
+    ] {
+        let (code, stdout, stderr) = probe(&["--exec", "true", "--ready-url", url]);
+        assert_eq!((code, stdout.as_str()), (2, ""));
+        assert!(stderr.contains("invalid value"), "{stderr}");
+        assert!(stderr.contains(message), "{url}: {stderr}");
+    }
+    let (code, _, stderr) = probe(&["--exec", "true"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--ready-url <URL>"), "{stderr}");
+}
