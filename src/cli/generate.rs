@@ -1,13 +1,383 @@
-//! `kubectl-infer generate`: placeholder until its issue lands; it refuses to run.
+//! `kubectl-infer generate`: KEDA and Kueue manifests (and optionally a Deployment) from flags
+//! or a spec file, with windows derived from the GPU cold start.
 
-use crate::cli::GlobalArgs;
-use crate::exit::Exit;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-/// Arguments of `generate`.
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use anyhow::Context;
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::exit::{ErrorKind, Exit, WithKind, kinded};
+use crate::generate::build::{self, Manifest, Output};
+use crate::generate::preset::{MetricType, Presets, Signal, TemplateFile};
+use crate::generate::spec::{self, DurationText, Model, OneOrMany, RawSpec, SpecError, Targets};
+use crate::model::manifest::{Document, load_str};
+use crate::render::manifests::{self, NamedObject};
+use crate::sources::files;
+
+/// The read-only ClusterRole that `--rbac` prints.
+pub const RBAC: &str = include_str!("../../templates/rbac/kubectl-infer-reader.yaml");
+
+/// Arguments of `generate`. Model flags and `--spec` are exclusive.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(
+    after_help = "Example:\n  kubectl infer generate --name llama -n serving --server vllm \\\n    \
+    --model meta-llama/Llama-3.1-8B-Instruct --min 1 --max 8 --cold-start 2m \\\n    \
+    --queue team-a --gpu-quota 8 --gpu-product NVIDIA-H100-80GB-HBM3"
+)]
+pub struct Args {
+    /// A YAML spec file with one model (the flags' keys in camelCase) or `models: [...]`.
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub spec: Option<PathBuf>,
+    /// Also emit a Deployment skeleton (GPU limits, probes, queue-name label).
+    #[arg(long, help_heading = "Output")]
+    pub with_deployment: bool,
+    /// Write one file per object into DIR instead of stdout.
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub out_dir: Option<PathBuf>,
+    /// A folder of preset files (<server>.yaml) that replace or add to the built-in ones.
+    #[arg(long, value_name = "DIR", help_heading = "Input")]
+    pub templates: Option<PathBuf>,
+    /// Print the read-only ClusterRole (and a binding example) that explain, validate and
+    /// probe need, and exit.
+    #[arg(long, help_heading = "Output")]
+    pub rbac: bool,
+    /// The model's flags (boxed: they are many, and clap keeps every command's arguments in
+    /// one enum).
+    #[command(flatten)]
+    pub model: Box<ModelFlags>,
+}
+
+/// The model flags of `generate`: the same keys as a spec file.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ModelFlags {
+    /// Name of the Deployment to scale and of the generated objects.
+    #[arg(long, help_heading = "Model")]
+    pub name: Option<String>,
+    /// Server preset: vllm, tgi, triton, sglang, nim, llamacpp, or custom (with --query).
+    #[arg(long, value_name = "SERVER", help_heading = "Model")]
+    pub server: Option<String>,
+    /// The model the server loads (e.g. meta-llama/Llama-3.1-8B-Instruct).
+    #[arg(long, help_heading = "Model")]
+    pub model: Option<String>,
+    /// GPUs per replica (default 1).
+    #[arg(long, value_name = "N", help_heading = "Model")]
+    pub gpus_per_replica: Option<u32>,
+    /// GPU product node label value (nvidia.com/gpu.product), e.g. NVIDIA-H100-80GB-HBM3.
+    #[arg(long, value_name = "PRODUCT", help_heading = "Model")]
+    pub gpu_product: Option<String>,
+    /// Container image for --with-deployment (default: the preset's).
+    #[arg(long, help_heading = "Model")]
+    pub image: Option<String>,
+    /// CPU request per replica (default 4 per GPU).
+    #[arg(long, value_name = "QUANTITY", help_heading = "Model")]
+    pub cpu_per_replica: Option<String>,
+    /// Memory request per replica (default 32Gi per GPU).
+    #[arg(long, value_name = "QUANTITY", help_heading = "Model")]
+    pub memory_per_replica: Option<String>,
+    /// Fewest replicas (default 1; 0 needs --activation-query).
+    #[arg(long, value_name = "N", help_heading = "Scaling")]
+    pub min: Option<u32>,
+    /// Most replicas (default 4, or --min if larger).
+    #[arg(long, value_name = "N", help_heading = "Scaling")]
+    pub max: Option<u32>,
+    /// Scaling signal; repeat for several triggers (default: queue).
+    #[arg(long, value_enum, value_name = "SIGNAL", help_heading = "Scaling")]
+    pub signal: Vec<Signal>,
+    /// Target: a number for the only signal, or SIGNAL=NUMBER (custom=NUMBER for --query).
+    #[arg(long, value_name = "TARGET", help_heading = "Scaling")]
+    pub target: Vec<String>,
+    /// Time for a new replica to become ready (node, image, weights, warm-up), e.g. 150s, 3m.
+    #[arg(long, value_name = "DURATION", help_heading = "Scaling")]
+    pub cold_start: Option<String>,
+    /// Prometheus base URL that KEDA queries.
+    #[arg(long, value_name = "URL", help_heading = "Scaling")]
+    pub prometheus: Option<String>,
+    /// PromQL for --server custom (or an extra trigger); must aggregate to one series.
+    #[arg(long, value_name = "PROMQL", help_heading = "Scaling")]
+    pub query: Option<String>,
+    /// How the HPA reads --query: AverageValue (per replica) or Value.
+    #[arg(long, value_enum, value_name = "TYPE", help_heading = "Scaling")]
+    pub metric_type: Option<MetricType>,
+    /// A demand signal that exists with no pods (e.g. a gateway's request rate); needed for
+    /// --min 0.
+    #[arg(long, value_name = "PROMQL", help_heading = "Scaling")]
+    pub activation_query: Option<String>,
+    /// Secret NAME or NAME:KEY with a bearer token for Prometheus (a TriggerAuthentication).
+    #[arg(long, value_name = "SECRET", help_heading = "Scaling")]
+    pub auth_secret: Option<String>,
+    /// Kueue LocalQueue name (also emits ResourceFlavor and ClusterQueue).
+    #[arg(long, value_name = "NAME", help_heading = "Kueue")]
+    pub queue: Option<String>,
+    /// GPUs the ClusterQueue owns (default: max × GPUs per replica).
+    #[arg(long, value_name = "N", help_heading = "Kueue")]
+    pub gpu_quota: Option<u32>,
+    /// Kueue cohort to borrow from and lend to.
+    #[arg(long, value_name = "NAME", help_heading = "Kueue")]
+    pub cohort: Option<String>,
+    /// Kueue API version: v1beta2 (default) or v1beta1.
+    #[arg(long, value_name = "VERSION", help_heading = "Kueue")]
+    pub kueue_api: Option<String>,
+}
 
 /// Runs `generate`.
-pub fn run(_global: &GlobalArgs, _args: Args) -> anyhow::Result<Exit> {
-    anyhow::bail!("`generate` is not implemented yet")
+pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
+    let json = wants_json(global)?;
+    if args.rbac {
+        return print_rbac(json);
+    }
+
+    let presets = load_presets(args.templates.as_deref())?;
+    let models = resolve_models(global, &args, &presets)?;
+
+    let output = build::build(&models);
+
+    for warning in &output.warnings {
+        tracing::warn!("{warning}");
+    }
+    write_output(&args, json, &output)?;
+    Ok(Exit::Success)
+}
+
+/// `-o json` or YAML (the default); a table means nothing for manifests.
+fn wants_json(global: &GlobalArgs) -> anyhow::Result<bool> {
+    match global.output {
+        None | Some(OutputFormat::Yaml) => Ok(false),
+        Some(OutputFormat::Json) => Ok(true),
+        Some(OutputFormat::Table) => Err(kinded(
+            ErrorKind::Usage,
+            "generate writes manifests: use -o yaml (the default) or -o json, not -o table",
+        )),
+    }
+}
+
+fn print_rbac(json: bool) -> anyhow::Result<Exit> {
+    let mut out = crate::render::stdout();
+    if json {
+        let docs = load_str("templates/rbac/kubectl-infer-reader.yaml", RBAC)?;
+        let values: Vec<_> = docs.into_iter().map(|d| d.value).collect();
+        manifests::write_json_list(&mut out, &values)?;
+    } else {
+        use std::io::Write;
+        out.write_all(RBAC.as_bytes())
+            .context("failed to write YAML")?;
+        out.flush().context("failed to write YAML")?;
+    }
+    Ok(Exit::Success)
+}
+
+fn load_presets(dir: Option<&Path>) -> anyhow::Result<Presets> {
+    let Some(dir) = dir else {
+        return Presets::builtin().kind(ErrorKind::Usage);
+    };
+    let files = read_templates(dir)
+        .with_context(|| format!("failed to read --templates folder {}", dir.display()))
+        .kind(ErrorKind::Usage)?;
+    Presets::with_overrides(&files).kind(ErrorKind::Usage)
+}
+
+fn read_templates(dir: &Path) -> anyhow::Result<Vec<TemplateFile>> {
+    if !dir.is_dir() {
+        anyhow::bail!("not a folder");
+    }
+    let mut templates = Vec::new();
+    for path in crate::sources::walk::manifest_files(dir)? {
+        if path.parent() != Some(dir) {
+            continue;
+        }
+        let Some(server) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        templates.push(TemplateFile {
+            server: server.to_string(),
+            path: path.display().to_string(),
+            text: files::read_text(&path, files::DEFAULT_MAX_FILE_BYTES)?,
+        });
+    }
+    Ok(templates)
+}
+
+fn resolve_models(
+    global: &GlobalArgs,
+    args: &Args,
+    presets: &Presets,
+) -> anyhow::Result<Vec<Model>> {
+    let namespace = global.namespace.as_deref().unwrap_or("default");
+    let flags = raw_from_flags(args).kind(ErrorKind::Usage)?;
+    let Some(path) = &args.spec else {
+        let model = spec::resolve(&flags, presets, namespace)
+            .map_err(|e| flag_error(&e))
+            .kind(ErrorKind::Usage)?;
+        return Ok(vec![model]);
+    };
+    let mut flags = flags;
+    let with_deployment = flags.with_deployment.take();
+    if flags != RawSpec::default() {
+        return Err(kinded(
+            ErrorKind::Usage,
+            "--spec and model flags cannot be combined: put every model key in the spec file",
+        ));
+    }
+    let text = files::read_text(path, files::DEFAULT_MAX_FILE_BYTES).kind(ErrorKind::Usage)?;
+    let name = files::display_name(path);
+    let defaults = SpecDefaults {
+        namespace,
+        with_deployment,
+    };
+    models_from_spec(&name, &text, presets, &defaults).kind(ErrorKind::Usage)
+}
+
+/// The flags as a raw spec, so that flags and spec files share one validation.
+fn raw_from_flags(args: &Args) -> anyhow::Result<RawSpec> {
+    let with_deployment = args.with_deployment.then_some(true);
+    let args = &args.model;
+    Ok(RawSpec {
+        name: args.name.clone(),
+        namespace: None,
+        server: args.server.clone(),
+        model: args.model.clone(),
+        gpus_per_replica: args.gpus_per_replica,
+        gpu_product: args.gpu_product.clone(),
+        min: args.min,
+        max: args.max,
+        signal: (!args.signal.is_empty()).then(|| OneOrMany::Many(args.signal.clone())),
+        target: parse_targets(&args.target)?,
+        cold_start: args.cold_start.clone().map(DurationText::Text),
+        prometheus: args.prometheus.clone(),
+        query: args.query.clone(),
+        metric_type: args.metric_type,
+        activation_query: args.activation_query.clone(),
+        queue: args.queue.clone(),
+        gpu_quota: args.gpu_quota,
+        cohort: args.cohort.clone(),
+        kueue_api: args.kueue_api.clone(),
+        with_deployment,
+        image: args.image.clone(),
+        cpu_per_replica: args.cpu_per_replica.clone(),
+        memory_per_replica: args.memory_per_replica.clone(),
+        auth_secret: args.auth_secret.clone(),
+    })
+}
+
+/// `--target 5` or `--target queue=5 --target kv-cache=0.9`.
+fn parse_targets(texts: &[String]) -> anyhow::Result<Option<Targets>> {
+    let number = |text: &str| {
+        text.trim()
+            .parse::<f64>()
+            .with_context(|| format!("invalid --target {text:?}: not a number"))
+    };
+    match texts {
+        [] => Ok(None),
+        [one] if !one.contains('=') => Ok(Some(Targets::One(number(one)?))),
+        many => {
+            let mut map = BTreeMap::new();
+            for text in many {
+                let Some((signal, value)) = text.split_once('=') else {
+                    anyhow::bail!("invalid --target {text:?}: with several, write SIGNAL=NUMBER");
+                };
+                map.insert(signal.trim().to_string(), number(value)?);
+            }
+            Ok(Some(Targets::PerSignal(map)))
+        }
+    }
+}
+
+fn flag_error(error: &SpecError) -> anyhow::Error {
+    anyhow::anyhow!("invalid --{}: {}", kebab(error.key), error.message)
+}
+
+/// `gpusPerReplica` → `gpus-per-replica`.
+fn kebab(key: &str) -> String {
+    let mut out = String::new();
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('-');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// What flags contribute to the models of a spec file.
+struct SpecDefaults<'a> {
+    /// `-n`, for models without a namespace.
+    namespace: &'a str,
+    /// `--with-deployment`, for models that do not say.
+    with_deployment: Option<bool>,
+}
+
+/// Reads a spec file: each YAML document is one model, or `models:` with a list of them.
+fn models_from_spec(
+    file: &str,
+    text: &str,
+    presets: &Presets,
+    defaults: &SpecDefaults<'_>,
+) -> anyhow::Result<Vec<Model>> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Many {
+        models: Vec<RawSpec>,
+    }
+    let mut models = Vec::new();
+    for doc in load_str(file, text)? {
+        let entries: Vec<(String, RawSpec)> = if doc.value.get("models").is_some() {
+            let many: Many = doc.parse()?;
+            let pointers = (0..many.models.len()).map(|i| format!("/models/{i}"));
+            pointers.zip(many.models).collect()
+        } else {
+            vec![(String::new(), doc.parse::<RawSpec>()?)]
+        };
+        for (base, mut raw) in entries {
+            raw.with_deployment = raw.with_deployment.or(defaults.with_deployment);
+            let model = spec::resolve(&raw, presets, defaults.namespace)
+                .map_err(|e| spec_error(&doc, &base, &e))?;
+            models.push(model);
+        }
+    }
+    if models.is_empty() {
+        anyhow::bail!("{file}: no model in the spec file");
+    }
+    Ok(models)
+}
+
+fn spec_error(doc: &Document, base: &str, error: &SpecError) -> anyhow::Error {
+    let pos = doc.pos(&format!("{base}/{}", error.key)).key;
+    anyhow::anyhow!("{}:{pos}: {}: {}", doc.file, error.key, error.message)
+}
+
+fn write_output(args: &Args, json: bool, output: &Output) -> anyhow::Result<()> {
+    let values: Vec<_> = output.manifests.iter().map(|m| m.value.clone()).collect();
+    let Some(dir) = &args.out_dir else {
+        let mut out = crate::render::stdout();
+        return if json {
+            manifests::write_json_list(&mut out, &values)
+        } else {
+            manifests::write_yaml_stream(&mut out, &values)
+        };
+    };
+    let named: Vec<NamedObject> = output
+        .manifests
+        .iter()
+        .enumerate()
+        .map(|(i, m)| NamedObject {
+            file_name: file_name(i, m, json),
+            value: m.value.clone(),
+        })
+        .collect();
+    let written = manifests::write_dir(dir, &named, json).kind(ErrorKind::Usage)?;
+    let mut out = crate::render::stdout();
+    for path in written {
+        use std::io::Write;
+        writeln!(out, "{}", path.display()).context("failed to write to stdout")?;
+    }
+    Ok(())
+}
+
+/// `01-clusterqueue-serving-team-a.yaml`: the number keeps `kubectl apply -f DIR` in order.
+fn file_name(index: usize, manifest: &Manifest, json: bool) -> String {
+    let ext = if json { "json" } else { "yaml" };
+    let kind = manifest.kind.to_ascii_lowercase();
+    format!("{:02}-{kind}-{}.{ext}", index + 1, manifest.name)
 }

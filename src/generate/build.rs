@@ -1,0 +1,373 @@
+//! Builders: a validated [`Model`] → the KEDA, Kueue and Deployment objects, as JSON values
+//! in a fixed order, plus the warnings to print on stderr.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::autoscaling::v2::{
+    HPAScalingPolicy, HPAScalingRules, HorizontalPodAutoscalerBehavior,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::deployment;
+use super::spec::{KueueApi, KueuePlan, Model};
+use super::timing::{PolicyType, Rules, Timing};
+use crate::model::keda::{self, ScaledObject, ScaledObjectSpec, Trigger};
+use crate::model::kueue::{self, ClusterQueueSpec, LocalQueueSpec, ResourceFlavorSpec};
+
+/// One generated object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    /// `kind`, e.g. `ScaledObject`.
+    pub kind: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.namespace`, for namespaced kinds.
+    pub namespace: Option<String>,
+    /// The object.
+    pub value: Value,
+}
+
+/// What `generate` produces for a set of models.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Output {
+    /// The objects, in apply order (Kueue first, then auth, Deployment, ScaledObject).
+    pub manifests: Vec<Manifest>,
+    /// Things the user must know (quota shortfall, labels to add), one line each.
+    pub warnings: Vec<String>,
+}
+
+/// The label every generated object carries.
+pub const NAME_LABEL: &str = "app.kubernetes.io/name";
+
+/// Builds every object for every model. Objects that several models share (the same
+/// ClusterQueue) appear once; a conflicting duplicate is a warning and the first one wins.
+pub fn build(models: &[Model]) -> Output {
+    let mut out = Output::default();
+    for model in models {
+        if let Some(plan) = &model.kueue {
+            kueue_objects(model, plan, &mut out);
+        }
+        if let Some((secret, key)) = &model.auth_secret {
+            push(&mut out, trigger_authentication(model, secret, key));
+        }
+        if model.with_deployment {
+            push(&mut out, to_manifest(&deployment::build(model)));
+        } else if let Some(plan) = &model.kueue {
+            out.warnings.push(format!(
+                "add the label {}: {} to Deployment {}/{} (and its pod template) so that \
+                 Kueue admits its pods through LocalQueue {}",
+                kueue::QUEUE_NAME_LABEL,
+                plan.local_queue,
+                model.namespace,
+                model.name,
+                plan.local_queue
+            ));
+        }
+        push(&mut out, to_manifest(&scaled_object(model)));
+    }
+    out
+}
+
+fn push(out: &mut Output, manifest: Manifest) {
+    let same = |m: &&Manifest| {
+        m.kind == manifest.kind && m.name == manifest.name && m.namespace == manifest.namespace
+    };
+    match out.manifests.iter().find(same) {
+        None => out.manifests.push(manifest),
+        Some(existing) if existing.value == manifest.value => {}
+        Some(_) => out.warnings.push(format!(
+            "{} {} is generated twice with different contents; keeping the first",
+            manifest.kind, manifest.name
+        )),
+    }
+}
+
+fn to_manifest<T: Serialize>(object: &T) -> Manifest {
+    // Serializing these plain data types to JSON cannot fail (string keys, finite numbers).
+    let value = serde_json::to_value(object).unwrap_or(Value::Null);
+    let text = |pointer: &str| {
+        value
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(String::from)
+    };
+    Manifest {
+        kind: text("/kind").unwrap_or_default(),
+        name: text("/metadata/name").unwrap_or_default(),
+        namespace: text("/metadata/namespace"),
+        value,
+    }
+}
+
+/// Standard labels of the objects generated for a model.
+pub fn labels(model: &Model) -> BTreeMap<String, String> {
+    BTreeMap::from([(NAME_LABEL.to_string(), model.name.clone())])
+}
+
+fn meta(name: &str, namespace: Option<&str>, labels: BTreeMap<String, String>) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_string()),
+        namespace: namespace.map(str::to_string),
+        labels: Some(labels),
+        ..ObjectMeta::default()
+    }
+}
+
+/// The ScaledObject: triggers, replica bounds, fallback and cold-start-derived behaviour.
+pub fn scaled_object(model: &Model) -> ScaledObject {
+    let t = &model.timing;
+    let scale_to_zero = model.min == 0;
+    // KEDA only uses polling and cooldowns to scale to and from zero; with min ≥ 1 the HPA
+    // does everything and KEDA 2.20.2's webhook warns that these fields are not relevant.
+    let zero_only = |value: u32| scale_to_zero.then(|| clamp_i32(value));
+    ScaledObject {
+        api_version: keda::API_VERSION.to_string(),
+        kind: "ScaledObject".to_string(),
+        metadata: meta(&model.name, Some(&model.namespace), labels(model)),
+        spec: ScaledObjectSpec {
+            scale_target_ref: keda::ScaleTargetRef {
+                api_version: Some("apps/v1".to_string()),
+                kind: Some("Deployment".to_string()),
+                name: model.name.clone(),
+            },
+            polling_interval: zero_only(t.polling_interval),
+            cooldown_period: zero_only(t.cooldown_period),
+            initial_cooldown_period: zero_only(t.initial_cooldown_period),
+            min_replica_count: Some(clamp_i32(model.min)),
+            max_replica_count: Some(clamp_i32(model.max)),
+            fallback: Some(keda::Fallback {
+                failure_threshold: clamp_i32(t.fallback_failure_threshold),
+                replicas: clamp_i32(fallback_replicas(model)),
+                behavior: Some("currentReplicasIfHigher".to_string()),
+            }),
+            advanced: Some(keda::Advanced {
+                horizontal_pod_autoscaler_config: Some(keda::HpaConfig {
+                    behavior: Some(behavior(t)),
+                }),
+            }),
+            triggers: model.triggers.iter().map(|p| trigger(model, p)).collect(),
+        },
+    }
+}
+
+/// While metrics cannot be read, hold at least half the fleet (never fewer than now): a
+/// Prometheus outage at peak must not shed capacity.
+fn fallback_replicas(model: &Model) -> u32 {
+    model.max.div_ceil(2).max(model.min).max(1)
+}
+
+fn clamp_i32(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
+/// The HPA behaviour, as autoscaling/v2 types.
+pub fn behavior(timing: &Timing) -> HorizontalPodAutoscalerBehavior {
+    HorizontalPodAutoscalerBehavior {
+        scale_up: Some(rules(&timing.scale_up)),
+        scale_down: Some(rules(&timing.scale_down)),
+    }
+}
+
+fn rules(rules: &Rules) -> HPAScalingRules {
+    HPAScalingRules {
+        stabilization_window_seconds: Some(clamp_i32(rules.stabilization_window_seconds)),
+        select_policy: Some(rules.select_policy.to_string()),
+        policies: Some(
+            rules
+                .policies
+                .iter()
+                .map(|p| HPAScalingPolicy {
+                    type_: match p.kind {
+                        PolicyType::Pods => "Pods",
+                        PolicyType::Percent => "Percent",
+                    }
+                    .to_string(),
+                    value: clamp_i32(p.value),
+                    period_seconds: clamp_i32(p.period_seconds),
+                })
+                .collect(),
+        ),
+        tolerance: None,
+    }
+}
+
+fn trigger(model: &Model, plan: &super::spec::TriggerPlan) -> Trigger {
+    // With scale to zero an empty result is normal (no pods yet), so it reads as 0; with
+    // min ≥ 1 an empty result means broken scraping and must fail into the fallback.
+    let query = if model.min == 0 {
+        format!("({}) or vector(0)", plan.query)
+    } else {
+        plan.query.clone()
+    };
+    let mut metadata = BTreeMap::from([
+        ("serverAddress".to_string(), model.prometheus.clone()),
+        ("query".to_string(), query),
+        ("threshold".to_string(), number(plan.target)),
+        ("ignoreNullValues".to_string(), "false".to_string()),
+    ]);
+    if let Some(activation) = plan.activation_threshold {
+        metadata.insert("activationThreshold".to_string(), number(activation));
+    }
+    if model.auth_secret.is_some() {
+        metadata.insert("authModes".to_string(), "bearer".to_string());
+    }
+    Trigger {
+        kind: "prometheus".to_string(),
+        name: Some(plan.name.clone()),
+        metric_type: Some(plan.metric_type.name().to_string()),
+        metadata,
+        authentication_ref: model.auth_secret.as_ref().map(|_| keda::AuthenticationRef {
+            name: auth_name(model),
+            kind: Some("TriggerAuthentication".to_string()),
+        }),
+    }
+}
+
+/// A threshold as KEDA reads it: a plain decimal, no exponent.
+fn number(value: f64) -> String {
+    let text = format!("{value}");
+    if text.contains('e') {
+        format!("{value:.4}")
+    } else {
+        text
+    }
+}
+
+fn auth_name(model: &Model) -> String {
+    format!("{}-prometheus", model.name)
+}
+
+fn trigger_authentication(model: &Model, secret: &str, key: &str) -> Manifest {
+    to_manifest(&keda::TriggerAuthentication {
+        api_version: keda::API_VERSION.to_string(),
+        kind: "TriggerAuthentication".to_string(),
+        metadata: meta(&auth_name(model), Some(&model.namespace), labels(model)),
+        spec: keda::TriggerAuthenticationSpec {
+            secret_target_ref: vec![keda::SecretTargetRef {
+                parameter: "bearerToken".to_string(),
+                name: secret.to_string(),
+                key: key.to_string(),
+            }],
+        },
+    })
+}
+
+fn kueue_objects(model: &Model, plan: &KueuePlan, out: &mut Output) {
+    let api_version = match plan.api {
+        KueueApi::V1beta2 => "kueue.x-k8s.io/v1beta2",
+        KueueApi::V1beta1 => "kueue.x-k8s.io/v1beta1",
+    };
+    let object = |kind: &str, name: &str, namespace: Option<&str>| {
+        (
+            api_version.to_string(),
+            kind.to_string(),
+            meta(name, namespace, labels(model)),
+        )
+    };
+    let (api, kind, metadata) = object("ResourceFlavor", &plan.flavor, None);
+    let node_labels = model
+        .gpu_product
+        .iter()
+        .map(|p| (deployment::GPU_PRODUCT_LABEL.to_string(), p.clone()))
+        .collect();
+    push(
+        out,
+        to_manifest(&kueue::Object {
+            api_version: api,
+            kind,
+            metadata,
+            spec: ResourceFlavorSpec { node_labels },
+        }),
+    );
+    let (api, kind, metadata) = object("ClusterQueue", &plan.cluster_queue, None);
+    push(
+        out,
+        to_manifest(&kueue::Object {
+            api_version: api,
+            kind,
+            metadata,
+            spec: cluster_queue_spec(model, plan),
+        }),
+    );
+    let (api, kind, metadata) = object("LocalQueue", &plan.local_queue, Some(&model.namespace));
+    push(
+        out,
+        to_manifest(&kueue::Object {
+            api_version: api,
+            kind,
+            metadata,
+            spec: LocalQueueSpec {
+                cluster_queue: plan.cluster_queue.clone(),
+            },
+        }),
+    );
+    quota_warning(model, plan, out);
+}
+
+/// GPU quota as asked; CPU and memory for as many replicas as the GPU quota fits (Kueue
+/// refuses pods that request a resource the ClusterQueue does not cover).
+fn cluster_queue_spec(model: &Model, plan: &KueuePlan) -> ClusterQueueSpec {
+    let fit = plan.gpu_quota / model.gpus;
+    let quota = |name: &str, value: String| kueue::ResourceQuota {
+        name: name.to_string(),
+        nominal_quota: K8sQuantity(value),
+    };
+    let (cohort_name, cohort) = match plan.api {
+        KueueApi::V1beta2 => (plan.cohort.clone(), None),
+        KueueApi::V1beta1 => (None, plan.cohort.clone()),
+    };
+    ClusterQueueSpec {
+        cohort_name,
+        cohort,
+        namespace_selector: LabelSelector {
+            match_labels: Some(BTreeMap::from([(
+                "kubernetes.io/metadata.name".to_string(),
+                model.namespace.clone(),
+            )])),
+            match_expressions: None,
+        },
+        queueing_strategy: Some("BestEffortFIFO".to_string()),
+        resource_groups: vec![kueue::ResourceGroup {
+            covered_resources: vec![
+                "cpu".to_string(),
+                "memory".to_string(),
+                deployment::GPU_RESOURCE.to_string(),
+            ],
+            flavors: vec![kueue::FlavorQuotas {
+                name: plan.flavor.clone(),
+                resources: vec![
+                    quota("cpu", model.cpu.times(fit.max(1)).to_string()),
+                    quota("memory", model.memory.times(fit.max(1)).to_string()),
+                    quota(deployment::GPU_RESOURCE, plan.gpu_quota.to_string()),
+                ],
+            }],
+        }],
+    }
+}
+
+fn quota_warning(model: &Model, plan: &KueuePlan, out: &mut Output) {
+    let needed = u64::from(model.max) * u64::from(model.gpus);
+    if needed <= u64::from(plan.gpu_quota) {
+        return;
+    }
+    let fit = plan.gpu_quota / model.gpus;
+    out.warnings.push(format!(
+        "ClusterQueue {} has {} GPUs of quota but {} at --max {} needs {} ({} per replica): \
+         Kueue will hold replicas beyond {} gated{}",
+        plan.cluster_queue,
+        plan.gpu_quota,
+        model.name,
+        model.max,
+        needed,
+        model.gpus,
+        fit,
+        if plan.cohort.is_some() {
+            " unless the cohort lends the rest"
+        } else {
+            ""
+        }
+    ));
+}

@@ -1,0 +1,315 @@
+//! Server presets: what `templates/<server>.yaml` says about a model server (image, ports,
+//! health path, arguments, and per signal the metric names, query shape, metric type and
+//! default target with its reason). Built in from `templates/`, overridable with
+//! `--templates DIR`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::model::manifest::{LoadError, load_str};
+
+/// The built-in preset files: (server, file name, text).
+const BUILTIN: &[(&str, &str)] = &[
+    ("common", include_str!("../../templates/common.yaml")),
+    ("vllm", include_str!("../../templates/vllm.yaml")),
+    ("tgi", include_str!("../../templates/tgi.yaml")),
+    ("triton", include_str!("../../templates/triton.yaml")),
+    ("sglang", include_str!("../../templates/sglang.yaml")),
+    ("nim", include_str!("../../templates/nim.yaml")),
+    ("llamacpp", include_str!("../../templates/llamacpp.yaml")),
+];
+
+/// The servers with a built-in preset, in the order `--help` lists them.
+pub const SERVERS: &[&str] = &["vllm", "tgi", "triton", "sglang", "nim", "llamacpp"];
+
+/// The scaling signals a preset can define.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    clap::ValueEnum,
+    serde::Serialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Signal {
+    /// Requests waiting for a batch slot (extensive: AverageValue per replica).
+    Queue,
+    /// KV-cache fraction in use (intensive: Value).
+    KvCache,
+    /// Requests in the running batch (extensive: AverageValue per replica).
+    Running,
+    /// GPU engine activity from DCGM (intensive: Value).
+    GpuUtil,
+    /// Time to first token, 90th percentile (intensive: Value).
+    Ttft,
+}
+
+impl Signal {
+    /// The name used in flags, templates and trigger names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Queue => "queue",
+            Signal::KvCache => "kv-cache",
+            Signal::Running => "running",
+            Signal::GpuUtil => "gpu-util",
+            Signal::Ttft => "ttft",
+        }
+    }
+
+    /// Parses a signal name as written in flags and spec files.
+    pub fn parse(name: &str) -> Option<Signal> {
+        [
+            Signal::Queue,
+            Signal::KvCache,
+            Signal::Running,
+            Signal::GpuUtil,
+            Signal::Ttft,
+        ]
+        .into_iter()
+        .find(|s| s.name() == name)
+    }
+}
+
+/// How the HPA compares a metric with its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
+pub enum MetricType {
+    /// The query's value divided by the replica count is compared with the target (for
+    /// extensive quantities: queue length, running requests).
+    AverageValue,
+    /// The query's value is compared with the target as is (for intensive quantities:
+    /// fractions, latencies).
+    Value,
+}
+
+impl MetricType {
+    /// The spelling KEDA uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            MetricType::AverageValue => "AverageValue",
+            MetricType::Value => "Value",
+        }
+    }
+}
+
+/// One signal of a preset.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignalPreset {
+    /// The metric names the query reads (the first is current; others are older names).
+    pub metrics: Vec<String>,
+    /// PromQL with `${selector}` (and `${exported_selector}`) placeholders; aggregates to one
+    /// series.
+    pub query: String,
+    /// AverageValue for extensive signals, Value for intensive ones.
+    pub metric_type: MetricType,
+    /// The default per-replica (AverageValue) or absolute (Value) target.
+    pub target: f64,
+    /// Why that target.
+    pub reason: String,
+}
+
+/// One server's preset.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Preset {
+    /// The server name (`vllm`, …); matches the file name.
+    pub server: String,
+    /// The container image for `--with-deployment`.
+    pub image: String,
+    /// The serving port.
+    pub port: u16,
+    /// The metrics port, when not the serving port.
+    #[serde(default)]
+    pub metrics_port: Option<u16>,
+    /// Where the metrics are served.
+    pub metrics_path: String,
+    /// The readiness path for the startup and readiness probes.
+    pub health_path: String,
+    /// The container command, when the image's entrypoint is not the server.
+    #[serde(default)]
+    pub command: Vec<String>,
+    /// Arguments; `${model}` is replaced.
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Extra arguments when a replica has more than one GPU; `${gpus}` is replaced.
+    #[serde(default)]
+    pub multi_gpu_args: Vec<String>,
+    /// Environment variables; `${model}` is replaced.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// The signals this server exposes.
+    pub signals: BTreeMap<Signal, SignalPreset>,
+}
+
+/// `common.yaml`: signals every server shares.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Common {
+    signals: BTreeMap<Signal, SignalPreset>,
+}
+
+/// All presets, by server name.
+#[derive(Debug, Clone, Default)]
+pub struct Presets {
+    servers: BTreeMap<String, Preset>,
+}
+
+/// A template file as read from disk: its name for messages and its text.
+#[derive(Debug, Clone)]
+pub struct TemplateFile {
+    /// The server name (file stem), e.g. `vllm`, or `common`.
+    pub server: String,
+    /// The path, for messages.
+    pub path: String,
+    /// The YAML text.
+    pub text: String,
+}
+
+impl Presets {
+    /// The built-in presets from `templates/`.
+    pub fn builtin() -> Result<Presets, LoadError> {
+        let files: Vec<TemplateFile> = BUILTIN
+            .iter()
+            .map(|(server, text)| TemplateFile {
+                server: server.to_string(),
+                path: format!("templates/{server}.yaml"),
+                text: text.to_string(),
+            })
+            .collect();
+        Presets::from_files(&files)
+    }
+
+    /// The built-in presets with `overrides` (from `--templates DIR`) replacing the files of
+    /// the same name; a file for a new server name adds a preset.
+    pub fn with_overrides(overrides: &[TemplateFile]) -> Result<Presets, LoadError> {
+        let mut files: BTreeMap<String, TemplateFile> = BUILTIN
+            .iter()
+            .map(|(server, text)| {
+                let file = TemplateFile {
+                    server: server.to_string(),
+                    path: format!("templates/{server}.yaml"),
+                    text: text.to_string(),
+                };
+                (server.to_string(), file)
+            })
+            .collect();
+        for file in overrides {
+            files.insert(file.server.clone(), file.clone());
+        }
+        Presets::from_files(&files.into_values().collect::<Vec<_>>())
+    }
+
+    fn from_files(files: &[TemplateFile]) -> Result<Presets, LoadError> {
+        let mut common = Common::default();
+        let mut servers = BTreeMap::new();
+        for file in files {
+            let Some(doc) = load_str(&file.path, &file.text)?.into_iter().next() else {
+                continue;
+            };
+            if file.server == "common" {
+                common = doc.parse()?;
+            } else {
+                let preset: Preset = doc.parse()?;
+                check_server_name(&preset, file, &doc)?;
+                servers.insert(preset.server.clone(), preset);
+            }
+        }
+        for preset in servers.values_mut() {
+            for (signal, shared) in &common.signals {
+                preset
+                    .signals
+                    .entry(*signal)
+                    .or_insert_with(|| shared.clone());
+            }
+        }
+        Ok(Presets { servers })
+    }
+
+    /// The preset for a server, if any.
+    pub fn get(&self, server: &str) -> Option<&Preset> {
+        self.servers.get(server)
+    }
+
+    /// Every server with a preset, sorted.
+    pub fn names(&self) -> Vec<&str> {
+        self.servers.keys().map(String::as_str).collect()
+    }
+}
+
+fn check_server_name(
+    preset: &Preset,
+    file: &TemplateFile,
+    doc: &crate::model::manifest::Document,
+) -> Result<(), LoadError> {
+    if preset.server == file.server {
+        return Ok(());
+    }
+    Err(LoadError {
+        file: file.path.clone(),
+        pos: Some(doc.pos("/server").value),
+        message: format!(
+            "server {:?} does not match the file name ({}.yaml)",
+            preset.server, file.server
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_server_has_a_preset_with_a_queue_signal() {
+        let presets = Presets::builtin().unwrap();
+        assert_eq!(presets.names().len(), SERVERS.len());
+        for server in SERVERS {
+            let preset = presets.get(server).unwrap();
+            let queue = &preset.signals[&Signal::Queue];
+            assert_eq!(queue.metric_type, MetricType::AverageValue, "{server}");
+            assert!(queue.query.starts_with("sum("), "{server}: {}", queue.query);
+            assert!(queue.query.contains("${selector}"), "{server}");
+            assert!(preset.signals.contains_key(&Signal::GpuUtil), "{server}");
+        }
+    }
+
+    #[test]
+    fn vllm_reads_both_kv_cache_names() {
+        let presets = Presets::builtin().unwrap();
+        let kv = &presets.get("vllm").unwrap().signals[&Signal::KvCache];
+        assert_eq!(
+            kv.metrics,
+            ["vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc"]
+        );
+        assert!(kv.query.contains("vllm:gpu_cache_usage_perc{${selector}}"));
+        assert_eq!(kv.metric_type, MetricType::Value);
+    }
+
+    #[test]
+    fn overrides_replace_a_preset_and_bad_keys_name_the_line() {
+        let text = include_str!("../../templates/tgi.yaml").replace("target: 5", "target: 9");
+        let file = TemplateFile {
+            server: "tgi".into(),
+            path: "mine/tgi.yaml".into(),
+            text,
+        };
+        let presets = Presets::with_overrides(std::slice::from_ref(&file)).unwrap();
+        assert_eq!(
+            presets.get("tgi").unwrap().signals[&Signal::Queue].target,
+            9.0
+        );
+        let bad = TemplateFile {
+            text: file.text.replace("healthPath:", "healthPaht:"),
+            ..file
+        };
+        let err = Presets::with_overrides(&[bad]).unwrap_err().to_string();
+        assert!(err.starts_with("mine/tgi.yaml:8:1: "), "{err}");
+        assert!(err.contains("healthPaht"), "{err}");
+    }
+}
