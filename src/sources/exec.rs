@@ -50,6 +50,14 @@ pub enum ExecError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// The probe could not prepare itself (HTTP client, signal handlers).
+    #[error("failed to {what}: {source}")]
+    Setup {
+        /// What was being prepared.
+        what: &'static str,
+        /// The cause.
+        source: std::io::Error,
+    },
     /// The shell found no such command (exit 127).
     #[error("run {run}: command not found: {command:?}{stderr}")]
     NotFound {
@@ -87,7 +95,7 @@ pub enum ExecError {
         /// The last answer or connection error.
         last: String,
     },
-    /// Interrupted (Ctrl-C); the server was stopped.
+    /// Interrupted (SIGINT or SIGTERM); the server was stopped.
     #[error("run {run}: interrupted; stopped the command's process group")]
     Interrupted {
         /// Which run.
@@ -101,14 +109,18 @@ pub async fn measure(plan: &ExecPlan, observer: &dyn RunObserver) -> Result<Vec<
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|e| ExecError::Spawn {
-            command: plan.command.clone(),
+        .map_err(|e| ExecError::Setup {
+            what: "build the HTTP client",
             source: std::io::Error::other(e),
         })?;
+    let mut stop = StopSignals::install().map_err(|source| ExecError::Setup {
+        what: "catch SIGINT and SIGTERM",
+        source,
+    })?;
     let mut runs = Vec::new();
     for run in 1..=plan.runs {
         observer.started(run, plan.runs);
-        let seconds = one_run(plan, &client, run).await?;
+        let seconds = one_run(plan, &client, &mut stop, run).await?;
         observer.ready(run, seconds);
         runs.push(seconds);
     }
@@ -116,7 +128,12 @@ pub async fn measure(plan: &ExecPlan, observer: &dyn RunObserver) -> Result<Vec<
 }
 
 /// Starts the command, waits for the URL, stops the group.
-async fn one_run(plan: &ExecPlan, client: &reqwest::Client, run: u32) -> Result<f64, ExecError> {
+async fn one_run(
+    plan: &ExecPlan,
+    client: &reqwest::Client,
+    stop: &mut StopSignals,
+    run: u32,
+) -> Result<f64, ExecError> {
     let started = Instant::now();
     let mut child = spawn(&plan.command)?;
     let group = ProcessGroup::of(&child);
@@ -125,7 +142,7 @@ async fn one_run(plan: &ExecPlan, client: &reqwest::Client, run: u32) -> Result<
 
     let outcome = tokio::select! {
         status = child.wait() => Err(exited(plan, run, status, &tail)),
-        _ = tokio::signal::ctrl_c() => Err(ExecError::Interrupted { run }),
+        _ = stop.recv() => Err(ExecError::Interrupted { run }),
         ready = poll_until_ready(client, plan, started) => ready.map_err(|last| {
             ExecError::NeverReady {
                 run,
@@ -138,6 +155,43 @@ async fn one_run(plan: &ExecPlan, client: &reqwest::Client, run: u32) -> Result<
 
     group.stop(&mut child).await;
     outcome
+}
+
+/// SIGINT and SIGTERM, caught from before the first server starts until the last one is
+/// stopped, so that an interrupted probe stops the server's group before it exits. SIGKILL
+/// cannot be caught: a killed probe leaves the group running.
+struct StopSignals {
+    #[cfg(unix)]
+    streams: Vec<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn install() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let streams = vec![
+                signal(SignalKind::interrupt())?,
+                signal(SignalKind::terminate())?,
+            ];
+            Ok(Self { streams })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    /// Resolves when one of the signals arrives.
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            let waits = self.streams.iter_mut().map(|s| Box::pin(s.recv()));
+            futures::future::select_all(waits).await;
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
 
 /// `sh -c COMMAND` as the leader of a new process group, stdin closed, stdout discarded.

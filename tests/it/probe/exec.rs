@@ -259,3 +259,46 @@ fn invalid_ready_urls_are_usage_errors() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--ready-url <URL>"), "{stderr}");
 }
+
+#[test]
+fn an_interrupted_probe_stops_the_server_before_it_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ReadyServer::start(dir.path().join("never"), None);
+    let (leader, child) = (dir.path().join("leader.pid"), dir.path().join("child.pid"));
+    let command = format!(
+        "sleep 300 & echo $! > '{}'; echo $$ > '{}'; wait",
+        child.display(),
+        leader.display()
+    );
+    let probe = std::process::Command::new(assert_cmd::cargo::cargo_bin!("kubectl-infer"))
+        .args([
+            "probe",
+            "--no-gpu",
+            "--exec",
+            &command,
+            "--ready-url",
+            &server.url,
+        ])
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The leader writes its pid last, once the background child's pid is on disk.
+    let written = (0..500).any(|_| {
+        std::thread::sleep(Duration::from_millis(10));
+        std::fs::read_to_string(&leader).is_ok_and(|p| p.ends_with('\n'))
+    });
+    assert!(written, "the command did not start");
+    let pid = rustix::process::Pid::from_raw(probe.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+    let output = probe.wait_with_output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "error: run 1: interrupted; stopped the command's process group"
+    );
+    assert_gone(&[&leader, &child]);
+}
