@@ -16,6 +16,7 @@ pub mod model;
 pub mod render;
 pub mod schema;
 pub mod sources;
+pub mod validate;
 
 /// Installs ring as the process-wide rustls crypto provider, shared by kube and reqwest.
 /// Calling it twice is harmless.
