@@ -117,7 +117,7 @@ pub enum Command {
     /// List the lint rules, or print one rule's documentation.
     Rules(rules::Args),
     /// Check manifests against live Prometheus, DCGM and the cluster.
-    Validate(validate::Args),
+    Validate(Box<validate::Args>),
     /// Measure GPU, server and pod cold start and recommend scaling windows.
     Probe(probe::Args),
     /// Explain why a ScaledObject has the replicas it has now.
@@ -133,7 +133,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Generate(args) => generate::run(&global, args),
         Command::Lint(args) => lint::run(&global, args),
         Command::Rules(args) => rules::run(&global, args),
-        Command::Validate(args) => validate::run(&global, args),
+        Command::Validate(args) => validate::run(&global, *args),
         Command::Probe(args) => probe::run(&global, args),
         Command::Explain(args) => explain::run(&global, args),
         Command::Completion(args) => completion::run(&global, args),

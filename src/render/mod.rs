@@ -3,6 +3,7 @@
 
 pub mod manifests;
 pub mod probe;
+pub mod validate;
 
 use std::io::{self, Write};
 

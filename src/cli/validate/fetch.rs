@@ -1,0 +1,182 @@
+//! The fetch step of `validate`: every request of the run in one concurrent batch (bounded by
+//! the client), so that a hundred triggers cost a few round trips, not hundreds.
+//!
+//! A query that Prometheus rejects becomes part of the observation (a failed check); any other
+//! failure means Prometheus cannot be used and ends the run (exit 4).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use futures::future::{try_join, try_join_all};
+
+use super::plan::Plan;
+use super::tagged;
+use crate::sources::prometheus::{
+    Prometheus, PrometheusError, QueryAnswer, QueryData, Range, Sample,
+};
+use crate::validate::checks::Observed;
+use crate::validate::triggers::TriggerSpec;
+use crate::validate::{dcgm, promql};
+
+/// The most points a lookback range query asks for.
+const MAX_POINTS: f64 = 250.0;
+
+/// Everything Prometheus said for one run.
+#[derive(Debug)]
+pub struct Fetched {
+    /// The evaluation time of every instant query, Unix seconds.
+    pub now: f64,
+    /// Every metric name Prometheus knows, sorted.
+    pub metric_names: Vec<String>,
+    /// One observation per trigger of the plan, in the same order.
+    pub observed: Vec<Observed>,
+    /// The DCGM utilization series (empty when no workload needs them).
+    pub dcgm: Vec<Sample>,
+}
+
+/// Fetches every answer the plan needs.
+pub async fn fetch(
+    prom: &Prometheus,
+    plan: &Plan,
+    lookback: Option<Duration>,
+) -> anyhow::Result<Fetched> {
+    let now = now_seconds();
+    tracing::info!(url = %prom.url(), triggers = plan.triggers.len(), "querying Prometheus");
+    // Asked first and alone: when Prometheus cannot be used, this says so in one request.
+    let mut metric_names = prom.metric_names().await.map_err(tagged)?;
+    metric_names.sort();
+
+    let observations = try_join_all(
+        plan.triggers
+            .iter()
+            .map(|spec| observe(prom, spec, now, lookback)),
+    );
+    let dcgm = dcgm_series(prom, plan, now);
+    let (observed, dcgm) = try_join(observations, dcgm).await.map_err(tagged)?;
+    Ok(Fetched {
+        now,
+        metric_names,
+        observed,
+        dcgm,
+    })
+}
+
+/// The instant query, the newest sample of each selector and the lookback range of one
+/// trigger, all at once.
+async fn observe(
+    prom: &Prometheus,
+    spec: &TriggerSpec,
+    now: f64,
+    lookback: Option<Duration>,
+) -> Result<Observed, PrometheusError> {
+    let instant = async { query_outcome(prom.query(&spec.query, Some(now)).await) };
+    let newest = newest_samples(prom, &spec.query, now);
+    let range = async {
+        match lookback {
+            Some(window) => {
+                let answer = prom.query_range(&spec.query, &range(now, window)).await;
+                query_outcome(answer).map(|outcome| Some(outcome.map(|(data, _)| data)))
+            }
+            None => Ok(None),
+        }
+    };
+    let (instant, newest, range) = futures::try_join!(instant, newest, range)?;
+    let (instant, warnings) = match instant {
+        Ok((data, warnings)) => (Ok(data), warnings),
+        Err(message) => (Err(message), Vec::new()),
+    };
+    // A rejected query has nothing fresh or stale to say, and its range fails the same way.
+    let rejected = instant.is_err();
+    Ok(Observed {
+        instant,
+        warnings,
+        newest: if rejected { BTreeMap::new() } else { newest },
+        range: if rejected { None } else { range },
+    })
+}
+
+/// A query's answer, or Prometheus's message when it rejected the query; other failures
+/// stay errors.
+type Outcome = Result<(QueryData, Vec<String>), String>;
+
+fn query_outcome(answer: Result<QueryAnswer, PrometheusError>) -> Result<Outcome, PrometheusError> {
+    match answer {
+        Ok(answer) => Ok(Ok((answer.data, answer.warnings))),
+        Err(e) if e.is_query_error() => Ok(Err(e.to_string())),
+        Err(e) => Err(e),
+    }
+}
+
+/// The time of the newest raw sample of each selector of `query` (`max(timestamp(sel))`).
+async fn newest_samples(
+    prom: &Prometheus,
+    query: &str,
+    now: f64,
+) -> Result<BTreeMap<String, Option<f64>>, PrometheusError> {
+    let Ok(parts) = promql::parts(query) else {
+        // Prometheus's own verdict on the query is reported by the instant query.
+        return Ok(BTreeMap::new());
+    };
+    let lookups = parts.selectors.into_iter().map(|selector| async move {
+        let answer = prom
+            .query(&format!("max(timestamp({selector}))"), Some(now))
+            .await;
+        match query_outcome(answer)? {
+            Ok((QueryData::Vector(samples), _)) => {
+                let newest = samples.first().map(|s| s.point.value);
+                Ok(Some((selector, newest)))
+            }
+            // A selector we could not re-query is left out rather than reported as stale.
+            Ok(_) | Err(_) => Ok(None),
+        }
+    });
+    let found = try_join_all(lookups).await?;
+    Ok(found.into_iter().flatten().collect())
+}
+
+async fn dcgm_series(
+    prom: &Prometheus,
+    plan: &Plan,
+    now: f64,
+) -> Result<Vec<Sample>, PrometheusError> {
+    if plan.workloads.is_empty() {
+        return Ok(Vec::new());
+    }
+    match prom.query(&dcgm::selector(), Some(now)).await?.data {
+        QueryData::Vector(samples) => Ok(samples),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// The lookback window ending at `now`, with at most [`MAX_POINTS`] points, whole-second
+/// steps of at least 1 s.
+pub fn range(now: f64, window: Duration) -> Range {
+    let step = (window.as_secs_f64() / MAX_POINTS).ceil().max(1.0);
+    Range {
+        start: now - window.as_secs_f64(),
+        end: now,
+        step: Duration::from_secs_f64(step),
+    }
+}
+
+fn now_seconds() -> f64 {
+    jiff::Timestamp::now().as_millisecond() as f64 / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookback_steps_keep_the_point_count_small() {
+        let r = range(10_000.0, Duration::from_secs(3600));
+        assert_eq!(
+            (r.start, r.end, r.step),
+            (6400.0, 10_000.0, Duration::from_secs(15))
+        );
+        assert_eq!(
+            range(100.0, Duration::from_secs(30)).step,
+            Duration::from_secs(1)
+        );
+    }
+}
