@@ -151,7 +151,7 @@ impl ColdStart {
         let head: ReportHead = if text.trim_start().starts_with('{') {
             serde_json::from_str(text).map_err(|e| ReportError::Parse(e.to_string()))?
         } else {
-            serde_saphyr::from_str(text).map_err(|e| ReportError::Parse(e.to_string()))?
+            serde_saphyr::from_str(text).map_err(|e| ReportError::Parse(first_line(&e)))?
         };
         if head.version != OUTPUT_VERSION {
             return Err(ReportError::Version {
@@ -168,6 +168,14 @@ impl ColdStart {
     pub fn duration(&self) -> std::time::Duration {
         std::time::Duration::from_millis((self.seconds * 1000.0).round() as u64)
     }
+}
+
+/// The first line of a YAML error, without its `error: ` prefix (saphyr adds a source
+/// snippet below it, which a one-line message does not want).
+fn first_line(error: &dyn std::fmt::Display) -> String {
+    let text = error.to_string();
+    let line = text.lines().next().unwrap_or_default();
+    line.strip_prefix("error: ").unwrap_or(line).to_string()
 }
 
 #[cfg(test)]

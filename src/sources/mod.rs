@@ -6,6 +6,7 @@ pub mod exec;
 pub mod files;
 pub mod gpu;
 pub mod objects;
+pub mod probe_report;
 pub mod prometheus;
 pub mod walk;
 pub mod weights;
