@@ -307,7 +307,7 @@ pub fn limit_with_behavior(
 }
 
 /// Replicas added (or removed) within the period before now (`getReplicasChangePerPeriod`).
-fn change_in_period(events: &[ScaleEvent], period_seconds: i32, now: Timestamp) -> i32 {
+pub(crate) fn change_in_period(events: &[ScaleEvent], period_seconds: i32, now: Timestamp) -> i32 {
     let cutoff = now - SignedDuration::from_secs(i64::from(period_seconds));
     events
         .iter()

@@ -106,6 +106,9 @@ fn serve(input: &Input, keda: &KedaInput, metric: &MetricInput, trace: &mut Trac
                 served.activity.fallback = true;
                 served.fallback = true;
             }
+            // Under `behavior: scalingModifiers` the failed trigger enters the formula as
+            // nil instead of failing.
+            None if nil_in_formula(keda, metric) => served.activity.fallback = true,
             None => served.activity.error = Some(reason),
         },
         Observed::PerPod { .. } | Observed::NoData { .. } => {}
@@ -159,6 +162,16 @@ fn fallback_replicas(keda: &KedaInput, current: i32) -> Option<i32> {
         FallbackBehavior::CurrentReplicasIfHigher => current.max(fallback.replicas),
         FallbackBehavior::CurrentReplicasIfLower => current.min(fallback.replicas),
     })
+}
+
+/// Whether a failed trigger enters the scalingModifiers formula as nil.
+fn nil_in_formula(keda: &KedaInput, metric: &MetricInput) -> bool {
+    keda.scaling_modifiers.is_some()
+        && keda
+            .fallback
+            .as_ref()
+            .is_some_and(|f| f.behavior == FallbackBehavior::ScalingModifiers)
+        && in_fallback(keda, metric)
 }
 
 /// Whether the trigger has failed more than `failureThreshold` times with a valid fallback.

@@ -148,6 +148,14 @@ pub(crate) fn compute(metric: &MetricInput, ctx: Context<'_>) -> Result<Computed
                 needed: "one sample per pod",
             }),
         },
+        Observed::PerPod { samples } if samples.is_empty() => Err(MetricError::Fetch {
+            metric: metric.name.clone(),
+            reason: match metric.source {
+                MetricSource::Resource { .. } => "no metrics returned from resource metrics API",
+                _ => "no metrics returned from custom metrics API",
+            }
+            .to_string(),
+        }),
         Observed::PerPod { samples } => match (&metric.source, metric.target) {
             (MetricSource::Pods, Target::AverageValue(target)) => {
                 plain_replicas(samples, target, None, ctx)
@@ -264,14 +272,14 @@ fn per_pod_replicas(usage: Milli, target: Milli, ctx: Context<'_>) -> Computed {
 
 /// How `groupPods` sorts the pods of a Pods / Resource metric.
 #[derive(Debug, Default)]
-struct PodGroups {
-    ready: i32,
-    unready: BTreeSet<String>,
-    missing: BTreeSet<String>,
-    ignored: BTreeSet<String>,
+pub(crate) struct PodGroups {
+    pub ready: i32,
+    pub unready: BTreeSet<String>,
+    pub missing: BTreeSet<String>,
+    pub ignored: BTreeSet<String>,
 }
 
-fn group_pods(
+pub(crate) fn group_pods(
     pods: &[Pod],
     samples: &BTreeMap<String, super::input::PodSample>,
     resource: Option<&str>,

@@ -1,6 +1,9 @@
 //! Table-driven tests of the engine, ported from upstream's unit tests, plus helpers that
 //! build inputs the way `explain` does.
 
+mod horizontal;
+mod keda;
+mod replica_calc;
 mod scenarios;
 
 use jiff::{SignedDuration, Timestamp};
