@@ -144,7 +144,7 @@ struct PodsInput {
 
 /// Runs `probe`.
 pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
-    let plan = plan(&args)?;
+    let plan = plan(global, &args)?;
 
     let report = measure(global, &plan)?;
 
@@ -157,8 +157,14 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
 }
 
 /// Resolves the flags into the probes to run.
-fn plan(args: &Args) -> anyhow::Result<Plan> {
+fn plan(global: &GlobalArgs, args: &Args) -> anyhow::Result<Plan> {
     let pods = pods_input(&args.pods)?;
+    if global.all_namespaces && pods.is_some() {
+        return Err(crate::exit::kinded(
+            ErrorKind::Usage,
+            "the pod probe looks at one workload in one namespace: use -n, not -A",
+        ));
+    }
     let server = &args.server;
     let exec = server
         .exec

@@ -158,6 +158,9 @@ pub struct PodTimeline {
     pub started_seconds: Option<f64>,
     /// The Ready condition turned true.
     pub ready_seconds: Option<f64>,
+    /// Container restarts so far; with restarts, "ready" is the last time the pod became ready
+    /// and includes the failed attempts.
+    pub restarts: i32,
 }
 
 /// The pod part of a probe report.
@@ -217,10 +220,24 @@ fn timeline(pod: &Pod, events: &[Event]) -> PodTimeline {
         scheduled_seconds: since(condition_true_at(pod, "PodScheduled")),
         image_pulled_seconds: since(last_pulled_at(pod, events)),
         started_seconds: since(containers_started_at(pod)),
+        // A pod whose Ready condition is false is still starting or failing: `None` keeps it
+        // out of the summaries.
         ready_seconds: since(condition_true_at(pod, "Ready")),
-        // Ready is only meaningful once true; a pod whose Ready condition is false is still
-        // starting or failing, and `since` of `None` keeps it out of the summaries.
+        restarts: restarts(pod),
     }
+}
+
+/// The restarts of all the pod's containers.
+fn restarts(pod: &Pod) -> i32 {
+    let statuses = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref());
+    statuses
+        .into_iter()
+        .flatten()
+        .map(|s| s.restart_count)
+        .sum()
 }
 
 /// Seconds from `from` to `to`, never negative (clocks of kubelet and API server may skew).
@@ -406,5 +423,6 @@ mod tests {
         assert_eq!(report.ready.unwrap().count, 1);
         assert_eq!(report.started.unwrap().count, 2);
         assert_eq!(report.image_pulled, None);
+        assert_eq!(report.pods[0].restarts, 0);
     }
 }

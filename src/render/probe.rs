@@ -166,6 +166,7 @@ fn pods_section(p: &PodsReport) -> String {
         "IMAGE PULLED",
         "STARTED",
         "READY",
+        "RESTARTS",
     ]);
     let cell = |v: Option<f64>| v.map_or("-".to_string(), secs);
     for t in &p.pods {
@@ -176,6 +177,7 @@ fn pods_section(p: &PodsReport) -> String {
             cell(t.image_pulled_seconds),
             cell(t.started_seconds),
             cell(t.ready_seconds),
+            t.restarts.to_string(),
         ]);
     }
     let phases = [p.scheduled, p.image_pulled, p.started, p.ready];

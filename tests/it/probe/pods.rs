@@ -200,3 +200,23 @@ fn pods_that_never_became_ready_fail_the_probe() {
         "{stdout}"
     );
 }
+
+#[test]
+fn all_namespaces_is_refused_for_the_pod_probe() {
+    let file = fixture("pods-llama.yaml");
+    let (code, stdout, stderr) = probe(&["--from-file", &file, "-A"]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert_eq!(
+        stderr.trim_end(),
+        "error: the pod probe looks at one workload in one namespace: use -n, not -A"
+    );
+}
+
+#[test]
+fn restarts_are_counted() {
+    let (code, stdout, _) = probe(&["--from-file", &fixture("pods-stuck.yaml"), "-o", "json"]);
+    assert_eq!(code, 1);
+    let pod = &json(&stdout)["pods"]["pods"][0];
+    assert_eq!(pod["restarts"], 4);
+    assert_eq!(pod["readySeconds"], serde_json::Value::Null);
+}
