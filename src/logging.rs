@@ -13,8 +13,13 @@ pub fn init(verbose: u8, color: ColorChoice) {
         2 => "debug",
         _ => "trace",
     };
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(format!("kubectl_infer={level},{}", quiet_deps(level))));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new(format!(
+            "kubectl_infer={level},{},kube_client={}",
+            quiet_deps(level),
+            kube_client_level(level)
+        ))
+    });
     use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -31,5 +36,14 @@ fn quiet_deps(level: &str) -> &'static str {
         "trace" => "debug",
         "debug" => "info",
         _ => "warn",
+    }
+}
+
+/// kube's client logs every failed request at ERROR; the command already reports the failure
+/// as one line naming the server, so those logs only show from `-vv` on.
+fn kube_client_level(level: &str) -> &'static str {
+    match level {
+        "trace" | "debug" => quiet_deps(level),
+        _ => "off",
     }
 }
