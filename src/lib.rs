@@ -9,6 +9,7 @@ pub mod cli;
 pub mod coldstart;
 pub mod engine;
 pub mod exit;
+pub mod explain;
 pub mod generate;
 pub mod lint;
 pub mod logging;

@@ -1,0 +1,226 @@
+//! The binding cause in plain words: why the ScaledObject has the replicas it has, most
+//! decisive first (paused, Kueue holding pods back, pods lacking GPUs, the engine's binding
+//! limit, pods still starting), with the numbers.
+
+use jiff::Timestamp;
+
+use super::join::Joined;
+use super::kueue::KueueInfo;
+use super::pods::{GPU, PodCounts, PodState};
+use crate::engine::{Decision, Limit};
+
+/// The causes, most decisive first; never empty.
+pub fn causes(joined: &Joined, decision: &Decision, counts: &PodCounts) -> Vec<String> {
+    let mut causes = Vec::new();
+    if let Some(limit @ Limit::Paused { .. }) = decision.binding() {
+        causes.push(limit_text(limit));
+    }
+    if counts.gated > 0 {
+        causes.push(gated_text(counts.gated, joined.kueue.as_ref()));
+    }
+    let lacking_gpu = joined
+        .pods
+        .iter()
+        .filter(|p| p.state == PodState::Unschedulable && p.lacks_gpu)
+        .count();
+    if lacking_gpu > 0 {
+        causes.push(format!(
+            "{} unschedulable: no node has a free {GPU}",
+            pods_text(lacking_gpu)
+        ));
+    }
+    for limit in &decision.limits {
+        if !matches!(limit, Limit::Paused { .. }) {
+            causes.push(limit_text(limit));
+        }
+    }
+    if counts.starting > 0 {
+        causes.push(starting_text(joined, counts));
+    }
+    if causes.is_empty() {
+        causes.push(metrics_text(decision));
+    }
+    causes
+}
+
+fn pods_text(n: usize) -> String {
+    if n == 1 {
+        "1 pod".to_string()
+    } else {
+        format!("{n} pods")
+    }
+}
+
+fn gated_text(gated: usize, kueue: Option<&KueueInfo>) -> String {
+    let pods = pods_text(gated);
+    let Some(kueue) = kueue else {
+        return format!("{pods} gated by Kueue (kueue.x-k8s.io/admission), waiting for quota");
+    };
+    let queue = kueue.cluster_queue.as_deref().map_or_else(
+        || format!("LocalQueue {}", kueue.local_queue),
+        |cq| format!("ClusterQueue {cq}"),
+    );
+    let gpu = kueue
+        .quota
+        .iter()
+        .filter(|q| q.resource == GPU)
+        .max_by_key(|q| q.exhausted());
+    match gpu {
+        Some(q) => format!(
+            "{pods} gated by Kueue: {queue} uses {}/{} {GPU}",
+            q.used, q.nominal
+        ),
+        None => format!("{pods} gated by Kueue: {queue} has not admitted them"),
+    }
+}
+
+fn starting_text(joined: &Joined, counts: &PodCounts) -> String {
+    let oldest = joined
+        .pods
+        .iter()
+        .filter(|p| p.state == PodState::Starting)
+        .filter_map(|p| p.age_seconds)
+        .max();
+    let total = counts.ready + counts.starting + counts.gated + counts.unschedulable;
+    let since = oldest.map_or(String::new(), |s| format!(", the oldest started {s}s ago"));
+    format!(
+        "{} of {total} pods not ready yet (still starting, e.g. loading model weights{since})",
+        counts.starting
+    )
+}
+
+fn metrics_text(decision: &Decision) -> String {
+    let chosen = decision.proposals.iter().find(|p| p.chosen);
+    match chosen {
+        Some(p) if p.within_tolerance => format!(
+            "steady at {}: {} is within tolerance of its target (ratio {:.3})",
+            decision.desired,
+            p.metric_name,
+            p.ratio.unwrap_or(1.0)
+        ),
+        Some(p) => format!(
+            "{} replicas wanted by {}: value {}, target {} ({})",
+            decision.desired,
+            p.trigger_name.as_deref().map_or_else(
+                || p.metric_name.clone(),
+                |n| format!("trigger {n} ({})", p.metric_name)
+            ),
+            p.value
+                .map_or("none".to_string(), |v| v.as_f64().to_string()),
+            p.target.as_f64(),
+            p.target_type
+        ),
+        None if decision.desired == decision.current => {
+            format!("steady at {} replicas", decision.desired)
+        }
+        None => format!("{} → {} replicas", decision.current, decision.desired),
+    }
+}
+
+fn clock(at: Option<Timestamp>) -> String {
+    at.map_or_else(String::new, |t| {
+        format!(" until {} UTC", t.strftime("%H:%M:%S"))
+    })
+}
+
+/// One limit in plain words.
+pub fn limit_text(limit: &Limit) -> String {
+    match limit {
+        Limit::MaxReplicas { max, wanted } => {
+            format!("held at {max} by maxReplicaCount (the metrics ask for {wanted})")
+        }
+        Limit::MinReplicas { min, wanted } => {
+            format!("held at {min} by minReplicaCount (the metrics ask for {wanted})")
+        }
+        Limit::LegacyScaleUpLimit { limit, wanted } => format!(
+            "scale-up capped at {limit} by the HPA's default rate (max(2 x current, 4)); \
+             the metrics ask for {wanted}"
+        ),
+        Limit::ScaleUpPolicy {
+            limit,
+            wanted,
+            period_seconds,
+            disabled,
+        } => policy_text("scale-up", *limit, *wanted, *period_seconds, *disabled),
+        Limit::ScaleDownPolicy {
+            limit,
+            wanted,
+            period_seconds,
+            disabled,
+        } => policy_text("scale-down", *limit, *wanted, *period_seconds, *disabled),
+        Limit::ScaleUpStabilized {
+            held_at,
+            wanted,
+            window_seconds,
+            until,
+        } => format!(
+            "scale-up stabilized{} (window {window_seconds}s): held at {held_at} while the \
+             metrics ask for {wanted}",
+            clock(*until)
+        ),
+        Limit::ScaleDownStabilized {
+            held_at,
+            wanted,
+            window_seconds,
+            until,
+        } => format!(
+            "scale-down stabilized{} (window {window_seconds}s): held at {held_at} while the \
+             metrics ask for {wanted}",
+            clock(*until)
+        ),
+        Limit::InvalidMetrics { metric, reason } => format!(
+            "metric {metric} cannot be read ({reason}): the HPA will not scale down while it fails"
+        ),
+        Limit::ScalingDisabled => {
+            "the target is at 0 replicas: the HPA is off and KEDA scales from 0".to_string()
+        }
+        Limit::KedaInactive { to } => format!("no trigger is active: KEDA scales to {to}"),
+        Limit::KedaCooldown {
+            period_seconds,
+            until,
+            remaining_seconds,
+        } => format!(
+            "no trigger is active, KEDA waits out the cooldown{} ({remaining_seconds}s left of \
+             {period_seconds}s) before scaling to zero",
+            clock(*until)
+        ),
+        Limit::KedaActivation { to } => format!("a trigger is active: KEDA scales from 0 to {to}"),
+        Limit::KedaTriggerError { metric } => {
+            format!("trigger {metric} fails and there is no fallback: KEDA will not scale to zero")
+        }
+        Limit::Fallback { metric, replicas } => {
+            format!("trigger {metric} is failing: fallback in effect, {replicas} replicas")
+        }
+        Limit::NoDataReadAsZero { metric } => {
+            format!("trigger {metric} returns no data: read as 0 because ignoreNullValues is true")
+        }
+        Limit::Paused { replicas } => {
+            format!("paused at {replicas} replicas (autoscaling.keda.sh/paused annotation)")
+        }
+        Limit::PausedScaleIn => {
+            "scale-in is paused (autoscaling.keda.sh/paused-scale-in)".to_string()
+        }
+        Limit::PausedScaleOut => {
+            "scale-out is paused (autoscaling.keda.sh/paused-scale-out)".to_string()
+        }
+    }
+}
+
+fn policy_text(
+    direction: &str,
+    limit: i32,
+    wanted: i32,
+    period: Option<i32>,
+    disabled: bool,
+) -> String {
+    if disabled {
+        return format!(
+            "{direction} disabled by selectPolicy: Disabled (the metrics ask for {wanted})"
+        );
+    }
+    let period = period.map_or(String::new(), |p| format!(" ({p}s period)"));
+    format!(
+        "{direction} capped at {limit} by a {direction} policy{period}; \
+         the metrics ask for {wanted}"
+    )
+}

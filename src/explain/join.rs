@@ -1,0 +1,591 @@
+//! Joins the objects of one ScaledObject (ScaledObject → its HPA → the HPA's external metrics
+//! → their values → the target and its pods → Kueue → events) into the engine's input and the
+//! facts the report shows beside the decision.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::json::{
+    annotation, array_at, condition, f64_at, i32_at, milli_at, str_at, time_at, truthy,
+};
+use super::kueue::{self, KueueInfo};
+use super::pods::{self, PodInfo, TargetInfo};
+use crate::engine::input::{
+    Behavior, CompositeMetricType, ControllerConfig, Fallback, FallbackBehavior, History, Input,
+    KedaAnnotations, KedaInput, MetricInput, MetricSource, Observed, PolicyType, Recommendation,
+    ScaleEvent, ScalingModifiers, ScalingPolicy, ScalingRules, SelectPolicy, Target, TriggerInfo,
+};
+use crate::engine::quantity::Milli;
+use crate::sources::objects::{ObjectSet, name_of, namespace_of};
+
+/// Where a trigger's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ValueSource {
+    /// `external.metrics.k8s.io`, exactly what the HPA reads.
+    ExternalMetricsApi,
+    /// The HPA's `status.currentMetrics` (rounded per pod; absent at zero replicas).
+    HpaStatus,
+    /// The trigger's query run against Prometheus (`--prometheus`).
+    Prometheus,
+    /// No value: the metric failed or nothing reported it.
+    None,
+}
+
+/// One trigger of the ScaledObject with its metric and value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TriggerView {
+    /// Position in `spec.triggers`.
+    pub index: usize,
+    /// The trigger's `name`, when set.
+    pub name: Option<String>,
+    /// The scaler type (`prometheus`, `cpu`, …).
+    pub trigger_type: String,
+    /// The HPA metric name (`s0-prometheus`); none for cpu/memory triggers.
+    pub metric_name: Option<String>,
+    /// `AverageValue`, `Value` or `Utilization`.
+    pub metric_type: String,
+    /// The target, in units.
+    pub target: Option<f64>,
+    /// The value the HPA compares (the total), in units.
+    pub value: Option<f64>,
+    /// Where the value came from.
+    pub value_source: ValueSource,
+    /// `activationThreshold` (default 0).
+    pub activation_threshold: f64,
+    /// `ignoreNullValues` (Prometheus; default true).
+    pub ignore_null_values: bool,
+    /// The Prometheus query, for Prometheus triggers.
+    pub query: Option<String>,
+    /// The Prometheus server, for Prometheus triggers.
+    pub server_address: Option<String>,
+    /// Why the value could not be read.
+    pub failure: Option<String>,
+    /// Whether the query returned no series (known from `--prometheus`, or KEDA's error).
+    pub no_data: bool,
+    /// The value of the query run directly (`--prometheus`), when it differs or is the source.
+    pub prometheus_value: Option<f64>,
+}
+
+/// One recent event of the ScaledObject or its HPA.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventView {
+    /// `Normal` or `Warning`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// The reason (`KEDAScalerFailed`, `SuccessfulRescale`, …).
+    pub reason: String,
+    /// `Kind/name` of the object.
+    pub object: String,
+    /// The message.
+    pub message: String,
+    /// When it last happened.
+    pub time: Option<Timestamp>,
+    /// How many times.
+    pub count: i64,
+}
+
+/// Everything joined for one ScaledObject.
+#[derive(Debug, Clone)]
+pub struct Joined {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+    /// The HPA's name.
+    pub hpa_name: String,
+    /// Whether that HPA was found.
+    pub hpa_found: bool,
+    /// The triggers.
+    pub triggers: Vec<TriggerView>,
+    /// The target.
+    pub target: TargetInfo,
+    /// The target's pods.
+    pub pods: Vec<PodInfo>,
+    /// Kueue's view, when the target is queued.
+    pub kueue: Option<KueueInfo>,
+    /// Recent events, newest first.
+    pub events: Vec<EventView>,
+    /// What the engine decides from.
+    pub input: Input,
+}
+
+/// The HPA KEDA made for a ScaledObject: the custom name, `status.hpaName`, or `keda-hpa-<name>`.
+pub fn hpa_name(scaled_object: &Value) -> String {
+    str_at(
+        scaled_object,
+        "/spec/advanced/horizontalPodAutoscalerConfig/name",
+    )
+    .or_else(|| str_at(scaled_object, "/status/hpaName"))
+    .map(str::to_string)
+    .unwrap_or_else(|| format!("keda-hpa-{}", name_of(scaled_object)))
+}
+
+/// The external metric names of a ScaledObject's triggers, with their trigger index (for
+/// reading their values from the external metrics API before joining).
+pub fn external_metric_names(set: &ObjectSet, scaled_object: &Value) -> Vec<String> {
+    let ns = namespace_of(scaled_object).unwrap_or_default();
+    let hpa = set.find(
+        "HorizontalPodAutoscaler",
+        Some(ns),
+        &hpa_name(scaled_object),
+    );
+    array_at(scaled_object, "/spec/triggers")
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| metric_name(scaled_object, hpa, i, t))
+        .collect()
+}
+
+/// Joins one ScaledObject at `now`.
+pub fn join(set: &ObjectSet, scaled_object: &Value, now: Timestamp) -> Joined {
+    let namespace = namespace_of(scaled_object).unwrap_or_default().to_string();
+    let name = name_of(scaled_object).to_string();
+    let hpa_name = hpa_name(scaled_object);
+    let hpa = set.find("HorizontalPodAutoscaler", Some(&namespace), &hpa_name);
+    let target = pods::target(set, scaled_object, &namespace);
+    let pod_infos: Vec<PodInfo> = target.pods.iter().map(|p| pods::describe(p, now)).collect();
+    let kueue = kueue::read(set, &namespace, target.object, &target.pods, &pod_infos);
+    let triggers = triggers(set, scaled_object, hpa);
+    let events = events(set, &namespace, &name, &hpa_name);
+    let input = input(scaled_object, hpa, &target, &triggers, &events, now);
+    Joined {
+        namespace,
+        name,
+        hpa_name,
+        hpa_found: hpa.is_some(),
+        triggers,
+        target: target.info,
+        pods: pod_infos,
+        kueue,
+        events,
+        input,
+    }
+}
+
+fn metric_name(so: &Value, hpa: Option<&Value>, index: usize, trigger: &Value) -> Option<String> {
+    let trigger_type = str_at(trigger, "/type").unwrap_or_default();
+    if matches!(trigger_type, "cpu" | "memory") {
+        return None;
+    }
+    let prefix = format!("s{index}-");
+    let from_hpa = hpa
+        .into_iter()
+        .flat_map(|h| array_at(h, "/spec/metrics"))
+        .find_map(|m| str_at(m, "/external/metric/name").filter(|n| n.starts_with(&prefix)));
+    let from_status = array_at(so, "/status/externalMetricNames")
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|n| n.starts_with(&prefix));
+    Some(
+        from_hpa
+            .or(from_status)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{prefix}{trigger_type}")),
+    )
+}
+
+fn triggers(set: &ObjectSet, so: &Value, hpa: Option<&Value>) -> Vec<TriggerView> {
+    array_at(so, "/spec/triggers")
+        .iter()
+        .enumerate()
+        .map(|(index, trigger)| trigger_view(set, so, hpa, index, trigger))
+        .collect()
+}
+
+fn trigger_view(
+    set: &ObjectSet,
+    so: &Value,
+    hpa: Option<&Value>,
+    index: usize,
+    trigger: &Value,
+) -> TriggerView {
+    let metric = metric_name(so, hpa, index, trigger);
+    let hpa_metric = metric.as_deref().and_then(|m| hpa_metric(hpa, m));
+    let metric_type = hpa_metric
+        .and_then(|m| str_at(m, "/external/target/type"))
+        .or_else(|| str_at(trigger, "/metricType"))
+        .unwrap_or("AverageValue")
+        .to_string();
+    let target = hpa_metric
+        .and_then(|m| {
+            milli_at(m, "/external/target/averageValue")
+                .or_else(|| milli_at(m, "/external/target/value"))
+        })
+        .or_else(|| f64_at(trigger, "/metadata/threshold").map(Milli::from_keda_f64))
+        .map(Milli::as_f64);
+    let mut view = TriggerView {
+        index,
+        name: str_at(trigger, "/name").map(str::to_string),
+        trigger_type: str_at(trigger, "/type").unwrap_or_default().to_string(),
+        metric_name: metric.clone(),
+        metric_type,
+        target,
+        value: None,
+        value_source: ValueSource::None,
+        activation_threshold: f64_at(trigger, "/metadata/activationThreshold").unwrap_or(0.0),
+        ignore_null_values: str_at(trigger, "/metadata/ignoreNullValues").is_none_or(truthy),
+        query: str_at(trigger, "/metadata/query").map(str::to_string),
+        server_address: str_at(trigger, "/metadata/serverAddress").map(str::to_string),
+        failure: None,
+        no_data: false,
+        prometheus_value: None,
+    };
+    if let Some(metric) = metric {
+        read_value(&mut view, set, so, hpa, &metric);
+    }
+    view
+}
+
+fn hpa_metric<'a>(hpa: Option<&'a Value>, metric: &str) -> Option<&'a Value> {
+    hpa.into_iter()
+        .flat_map(|h| array_at(h, "/spec/metrics"))
+        .find(|m| m["external"]["metric"]["name"] == metric)
+}
+
+/// The value: the external metrics API first (exact), then the HPA status. A trigger KEDA
+/// reports as failing is a failure even with a value: in fallback KEDA serves a made-up value.
+fn read_value(
+    view: &mut TriggerView,
+    set: &ObjectSet,
+    so: &Value,
+    hpa: Option<&Value>,
+    metric: &str,
+) {
+    let ns = namespace_of(so).unwrap_or_default();
+    let sample = set
+        .external_metric(ns, name_of(so), metric)
+        .and_then(|s| Milli::parse(&s.value).ok());
+    if let Some(value) = sample {
+        view.value = Some(value.as_f64());
+        view.value_source = ValueSource::ExternalMetricsApi;
+    } else if let Some(value) = hpa.and_then(|h| hpa_status_value(h, metric)) {
+        view.value = Some(value);
+        view.value_source = ValueSource::HpaStatus;
+    }
+    let failing = so
+        .pointer(&format!("/status/health/{metric}/status"))
+        .is_some_and(|s| s == "Failing");
+    if failing || view.value.is_none() {
+        view.failure = failure(set, so, hpa, metric);
+    }
+    view.no_data = view
+        .failure
+        .as_deref()
+        .is_some_and(|f| f.contains("empty") || f.contains("no data"));
+}
+
+/// The HPA status value as a total: `averageValue × currentReplicas` or `value`.
+fn hpa_status_value(hpa: &Value, metric: &str) -> Option<f64> {
+    let current = array_at(hpa, "/status/currentMetrics")
+        .iter()
+        .find(|m| m["external"]["metric"]["name"] == metric)?;
+    if let Some(value) = milli_at(current, "/external/current/value") {
+        return Some(value.as_f64());
+    }
+    let average = milli_at(current, "/external/current/averageValue")?;
+    let replicas = i32_at(hpa, "/status/currentReplicas")?;
+    Some(average.as_f64() * f64::from(replicas))
+}
+
+fn failure(set: &ObjectSet, so: &Value, hpa: Option<&Value>, metric: &str) -> Option<String> {
+    let ns = namespace_of(so).unwrap_or_default();
+    let from_event = set
+        .of_kind_in("Event", ns)
+        .filter(|e| e["reason"] == "KEDAScalerFailed" && e["involvedObject"]["name"] == name_of(so))
+        .max_by_key(|e| str_at(e, "/lastTimestamp").unwrap_or_default())
+        .and_then(|e| str_at(e, "/message"))
+        .map(str::to_string);
+    let from_hpa = hpa
+        .and_then(|h| condition(h, "ScalingActive"))
+        .filter(|c| c["status"] == "False")
+        .and_then(|c| c["message"].as_str())
+        .filter(|m| m.contains(metric))
+        .map(str::to_string);
+    let health = so.pointer(&format!("/status/health/{metric}"));
+    let from_keda = health.filter(|h| h["status"] == "Failing").map(|h| {
+        format!(
+            "KEDA reports {} consecutive failures",
+            h["numberOfFailures"].as_i64().unwrap_or(0)
+        )
+    });
+    from_event.or(from_hpa).or(from_keda)
+}
+
+fn events(set: &ObjectSet, ns: &str, so: &str, hpa: &str) -> Vec<EventView> {
+    let mut events: Vec<EventView> = set
+        .of_kind_in("Event", ns)
+        .filter(|e| {
+            let kind = e["involvedObject"]["kind"].as_str().unwrap_or_default();
+            let name = e["involvedObject"]["name"].as_str().unwrap_or_default();
+            (kind == "ScaledObject" && name == so)
+                || (kind == "HorizontalPodAutoscaler" && name == hpa)
+        })
+        .map(|e| EventView {
+            event_type: str_at(e, "/type").unwrap_or("Normal").to_string(),
+            reason: str_at(e, "/reason").unwrap_or_default().to_string(),
+            object: format!(
+                "{}/{}",
+                e["involvedObject"]["kind"].as_str().unwrap_or_default(),
+                e["involvedObject"]["name"].as_str().unwrap_or_default()
+            ),
+            message: str_at(e, "/message").unwrap_or_default().trim().to_string(),
+            time: time_at(e, "/lastTimestamp")
+                .or_else(|| time_at(e, "/eventTime"))
+                .or_else(|| time_at(e, "/firstTimestamp")),
+            count: e["count"].as_i64().unwrap_or(1),
+        })
+        .collect();
+    events.sort_by_key(|e| std::cmp::Reverse(e.time));
+    events
+}
+
+fn input(
+    so: &Value,
+    hpa: Option<&Value>,
+    target: &pods::Target<'_>,
+    triggers: &[TriggerView],
+    events: &[EventView],
+    now: Timestamp,
+) -> Input {
+    let keda = keda_input(so);
+    let live_pods = target
+        .pods
+        .iter()
+        .filter(|p| p.pointer("/metadata/deletionTimestamp").is_none());
+    let pod_count = i32::try_from(live_pods.count()).unwrap_or(i32::MAX);
+    let current = target
+        .info
+        .spec_replicas
+        .or_else(|| hpa.and_then(|h| i32_at(h, "/status/currentReplicas")))
+        .unwrap_or(pod_count);
+    let behavior = hpa
+        .and_then(|h| h.pointer("/spec/behavior"))
+        .or_else(|| so.pointer("/spec/advanced/horizontalPodAutoscalerConfig/behavior"))
+        .map(behavior);
+    Input {
+        now,
+        current_replicas: current,
+        status_replicas: target.info.status_replicas.unwrap_or(pod_count),
+        min_replicas: hpa
+            .and_then(|h| i32_at(h, "/spec/minReplicas"))
+            .unwrap_or(keda.min_replica_count.max(1)),
+        max_replicas: hpa
+            .and_then(|h| i32_at(h, "/spec/maxReplicas"))
+            .unwrap_or(keda.max_replica_count),
+        metrics: triggers
+            .iter()
+            .filter_map(|t| metric_input(so, t))
+            .collect(),
+        pods: target.pods.iter().map(|p| pods::engine_pod(p)).collect(),
+        behavior,
+        controller: ControllerConfig::default(),
+        history: history(events),
+        keda: Some(keda),
+    }
+}
+
+fn metric_input(so: &Value, trigger: &TriggerView) -> Option<MetricInput> {
+    let name = trigger.metric_name.clone()?;
+    let target = Milli::from_f64_ceil(trigger.target.unwrap_or(0.0));
+    let target = match trigger.metric_type.as_str() {
+        "Value" => Target::Value(target),
+        _ => Target::AverageValue(target),
+    };
+    let observed = match (trigger.value, &trigger.failure) {
+        _ if trigger.no_data => Observed::NoData {
+            read_as_zero: trigger.ignore_null_values,
+        },
+        (_, Some(reason)) => Observed::Failed {
+            reason: reason.clone(),
+        },
+        (Some(value), None) => Observed::Value {
+            value: Milli::from_f64_ceil(value),
+        },
+        (None, None) => Observed::Failed {
+            reason: "no value: the HPA reports none and the external metrics API gave none"
+                .to_string(),
+        },
+    };
+    let failures = so
+        .pointer(&format!("/status/health/{name}/numberOfFailures"))
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    Some(MetricInput {
+        name,
+        source: MetricSource::External,
+        target,
+        observed,
+        trigger: Some(TriggerInfo {
+            name: trigger.name.clone(),
+            trigger_type: trigger.trigger_type.clone(),
+            activation_threshold: trigger.activation_threshold,
+            consecutive_failures: i32::try_from(failures).unwrap_or(i32::MAX),
+        }),
+    })
+}
+
+fn keda_input(so: &Value) -> KedaInput {
+    let defaults = KedaInput::default();
+    let seconds = |p: &str, d: SignedDuration| {
+        i32_at(so, p).map_or(d, |s| SignedDuration::from_secs(i64::from(s)))
+    };
+    KedaInput {
+        min_replica_count: i32_at(so, "/spec/minReplicaCount")
+            .unwrap_or(defaults.min_replica_count),
+        max_replica_count: i32_at(so, "/spec/maxReplicaCount")
+            .unwrap_or(defaults.max_replica_count),
+        idle_replica_count: i32_at(so, "/spec/idleReplicaCount"),
+        cooldown_period: seconds("/spec/cooldownPeriod", defaults.cooldown_period),
+        initial_cooldown_period: seconds(
+            "/spec/initialCooldownPeriod",
+            defaults.initial_cooldown_period,
+        ),
+        last_active_time: time_at(so, "/status/lastActiveTime"),
+        creation_time: time_at(so, "/metadata/creationTimestamp"),
+        fallback: so.pointer("/spec/fallback").map(fallback),
+        scaling_modifiers: scaling_modifiers(so),
+        annotations: annotations(so),
+    }
+}
+
+fn fallback(spec: &Value) -> Fallback {
+    Fallback {
+        failure_threshold: i32_at(spec, "/failureThreshold").unwrap_or(0),
+        replicas: i32_at(spec, "/replicas").unwrap_or(0),
+        behavior: match str_at(spec, "/behavior").unwrap_or("static") {
+            "currentReplicas" => FallbackBehavior::CurrentReplicas,
+            "currentReplicasIfHigher" => FallbackBehavior::CurrentReplicasIfHigher,
+            "currentReplicasIfLower" => FallbackBehavior::CurrentReplicasIfLower,
+            "scalingModifiers" => FallbackBehavior::ScalingModifiers,
+            _ => FallbackBehavior::Static,
+        },
+    }
+}
+
+fn scaling_modifiers(so: &Value) -> Option<ScalingModifiers> {
+    let modifiers = so.pointer("/spec/advanced/scalingModifiers")?;
+    Some(ScalingModifiers {
+        formula: str_at(modifiers, "/formula")?.to_string(),
+        target: str_at(modifiers, "/target").unwrap_or_default().to_string(),
+        activation_target: str_at(modifiers, "/activationTarget").map(str::to_string),
+        metric_type: match str_at(modifiers, "/metricType") {
+            Some("Value") => CompositeMetricType::Value,
+            _ => CompositeMetricType::AverageValue,
+        },
+    })
+}
+
+fn annotations(so: &Value) -> KedaAnnotations {
+    let flag = |key: &str| annotation(so, key).is_some_and(truthy);
+    let paused_replicas =
+        annotation(so, "autoscaling.keda.sh/paused-replicas").and_then(|v| v.trim().parse().ok());
+    KedaAnnotations {
+        // Any value but a false boolean pauses, as KEDA parses it.
+        paused: annotation(so, "autoscaling.keda.sh/paused").is_some_and(|v| {
+            !matches!(v.trim().to_ascii_lowercase().as_str(), "false" | "0" | "f")
+        }),
+        paused_replicas,
+        paused_scale_in: flag("autoscaling.keda.sh/paused-scale-in"),
+        paused_scale_out: flag("autoscaling.keda.sh/paused-scale-out"),
+        force_activation: flag("autoscaling.keda.sh/force-activation"),
+    }
+}
+
+fn behavior(spec: &Value) -> Behavior {
+    Behavior {
+        scale_up: spec.get("scaleUp").map(rules),
+        scale_down: spec.get("scaleDown").map(rules),
+    }
+}
+
+fn rules(spec: &Value) -> ScalingRules {
+    ScalingRules {
+        stabilization_window_seconds: i32_at(spec, "/stabilizationWindowSeconds"),
+        select_policy: str_at(spec, "/selectPolicy").map(|p| match p {
+            "Min" => SelectPolicy::Min,
+            "Disabled" => SelectPolicy::Disabled,
+            _ => SelectPolicy::Max,
+        }),
+        policies: array_at(spec, "/policies")
+            .iter()
+            .map(|p| ScalingPolicy {
+                policy_type: if p["type"] == "Percent" {
+                    PolicyType::Percent
+                } else {
+                    PolicyType::Pods
+                },
+                value: i32_at(p, "/value").unwrap_or(0),
+                period_seconds: i32_at(p, "/periodSeconds").unwrap_or(15),
+            })
+            .collect(),
+        tolerance: milli_at(spec, "/tolerance").map(Milli::as_f64),
+    }
+}
+
+/// The controller's memory, rebuilt from the HPA's `SuccessfulRescale` events ("New size: N"):
+/// each is a recommendation of N at its time and, after the first, a scale event.
+fn history(events: &[EventView]) -> History {
+    let mut rescales: Vec<(Timestamp, i32)> = events
+        .iter()
+        .filter(|e| e.reason == "SuccessfulRescale")
+        .filter_map(|e| Some((e.time?, new_size(&e.message)?)))
+        .collect();
+    rescales.sort();
+    let mut history = History::default();
+    for (i, &(at, replicas)) in rescales.iter().enumerate() {
+        history
+            .recommendations
+            .push(Recommendation { replicas, at });
+        let Some(&(_, previous)) = i.checked_sub(1).and_then(|p| rescales.get(p)) else {
+            continue;
+        };
+        let event = ScaleEvent {
+            change: (replicas - previous).abs(),
+            at,
+            outdated: false,
+        };
+        if replicas > previous {
+            history.scale_up_events.push(event);
+        } else {
+            history.scale_down_events.push(event);
+        }
+    }
+    history
+}
+
+/// N in the HPA's "New size: N; reason: …" message.
+fn new_size(message: &str) -> Option<i32> {
+    let rest = message.split("New size:").nth(1)?;
+    rest.trim_start()
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rescale_messages_give_their_size() {
+        assert_eq!(
+            new_size("New size: 8; reason: external metric above target"),
+            Some(8)
+        );
+        assert_eq!(new_size("something else"), None);
+    }
+
+    #[test]
+    fn the_hpa_name_follows_keda() {
+        let so = serde_json::json!({"metadata": {"name": "llm"}});
+        assert_eq!(hpa_name(&so), "keda-hpa-llm");
+        let custom = serde_json::json!({"metadata": {"name": "llm"}, "spec": {"advanced":
+            {"horizontalPodAutoscalerConfig": {"name": "mine"}}}});
+        assert_eq!(hpa_name(&custom), "mine");
+    }
+}

@@ -1,0 +1,155 @@
+//! `explain`'s pure core: joins the objects read from the cluster or a file into the decision
+//! engine's input, runs the engine, and builds the report (the binding cause first).
+
+pub mod cause;
+pub mod join;
+pub mod json;
+pub mod kueue;
+pub mod pods;
+pub mod report;
+
+use jiff::Timestamp;
+
+use crate::sources::objects::{ObjectSet, name_of, namespace_of};
+pub use report::Report;
+
+/// Which ScaledObjects to explain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// The namespace, or `None` for every namespace (`-A`).
+    pub namespace: Option<String>,
+    /// One ScaledObject, or `None` for all of them in scope.
+    pub name: Option<String>,
+}
+
+/// Why nothing could be explained.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExplainError {
+    /// The named ScaledObject does not exist; close names are suggested.
+    #[error("scaledobject {name:?} not found in namespace {namespace}{}", suggest(.suggestions))]
+    NotFound {
+        /// The name asked for.
+        name: String,
+        /// The namespace looked in.
+        namespace: String,
+        /// Close names in scope.
+        suggestions: Vec<String>,
+    },
+    /// No ScaledObject in scope.
+    #[error("no ScaledObjects found {scope}")]
+    NoneFound {
+        /// "in namespace X" or "in any namespace".
+        scope: String,
+    },
+}
+
+fn suggest(names: &[String]) -> String {
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", names.join(", "))
+    }
+}
+
+/// Explains the selected ScaledObjects at `now`, in namespace/name order.
+pub fn explain(
+    set: &ObjectSet,
+    selection: &Selection,
+    now: Timestamp,
+) -> Result<Vec<Report>, ExplainError> {
+    let chosen = select(set, selection)?;
+    Ok(chosen
+        .into_iter()
+        .map(|so| report::build(join::join(set, so, now)))
+        .collect())
+}
+
+/// The ScaledObjects the selection names, sorted by namespace and name.
+pub fn select<'a>(
+    set: &'a ObjectSet,
+    selection: &Selection,
+) -> Result<Vec<&'a serde_json::Value>, ExplainError> {
+    let in_scope = |o: &&serde_json::Value| {
+        selection.namespace.is_none() || namespace_of(o) == selection.namespace.as_deref()
+    };
+    let mut all: Vec<&serde_json::Value> = set.of_kind("ScaledObject").filter(in_scope).collect();
+    all.sort_by_key(|o| (namespace_of(o).unwrap_or_default(), name_of(o)));
+    let scope = match &selection.namespace {
+        Some(ns) => format!("in namespace {ns}"),
+        None => "in any namespace".to_string(),
+    };
+    let Some(name) = &selection.name else {
+        if all.is_empty() {
+            return Err(ExplainError::NoneFound { scope });
+        }
+        return Ok(all);
+    };
+    let found: Vec<_> = all.iter().copied().filter(|o| name_of(o) == name).collect();
+    if found.is_empty() {
+        return Err(ExplainError::NotFound {
+            name: name.clone(),
+            namespace: selection
+                .namespace
+                .clone()
+                .unwrap_or_else(|| "(all)".to_string()),
+            suggestions: close_names(name, all.iter().map(|o| name_of(o))),
+        });
+    }
+    Ok(found)
+}
+
+/// Up to three names close to `name` (Jaro-Winkler ≥ 0.8, at most two edits, or a prefix),
+/// closest first.
+fn close_names<'a>(name: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut scored: Vec<(f64, &str)> = names
+        .map(|n| (strsim::jaro_winkler(name, n), n))
+        .filter(|(score, n)| {
+            *score >= 0.8
+                || strsim::levenshtein(name, n) <= 2
+                || n.starts_with(name)
+                || name.starts_with(n)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, n)| n.to_string())
+        .collect()
+}
+
+/// The newest timestamp in a dump (metric reads, events, HPA scale times, conditions): the
+/// instant a `--from-file` dump describes when no `--at` is given.
+pub fn dump_time(set: &ObjectSet) -> Option<Timestamp> {
+    let metric_times = set
+        .external_metrics
+        .iter()
+        .filter_map(|m| m.timestamp.as_deref()?.parse().ok());
+    let object_times = set.objects.iter().flat_map(|o| {
+        [
+            "/lastTimestamp",
+            "/eventTime",
+            "/status/lastScaleTime",
+            "/status/lastActiveTime",
+        ]
+        .into_iter()
+        .filter_map(|p| json::time_at(o, p))
+    });
+    metric_times.chain(object_times).max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_names_are_suggested() {
+        let names = ["llama-8b", "llama-70b", "mistral"];
+        assert_eq!(
+            close_names("llama8b", names.into_iter()),
+            vec!["llama-8b".to_string(), "llama-70b".to_string()]
+        );
+        assert!(close_names("qwen", names.into_iter()).is_empty());
+    }
+}
