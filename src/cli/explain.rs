@@ -1,13 +1,157 @@
-//! `kubectl-infer explain`: placeholder until its issue lands; it refuses to run.
+//! `kubectl-infer explain`: why a ScaledObject has the replicas it has now. Reads the objects
+//! (live, one LIST per kind, or `--from-file`), joins them and runs the decision engine, then
+//! prints the binding cause first, with the numbers.
 
-use crate::cli::GlobalArgs;
-use crate::exit::Exit;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use jiff::Timestamp;
+
+use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
+use crate::exit::{ErrorKind, Exit, WithKind};
+use crate::explain::{self, Report, Selection};
+use crate::sources::cluster::{self, Cluster, Scope, snapshot};
+use crate::sources::files;
+use crate::sources::objects::{ObjectSet, name_of, namespace_of};
 
 /// Arguments of `explain`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The ScaledObject to explain; every ScaledObject in the namespace (or, with -A, in the
+    /// cluster) when omitted.
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Read the objects from a file (`kubectl get -o yaml` output: a List or several
+    /// documents, plus ExternalMetricValueList documents from `kubectl get --raw`); - for
+    /// stdin. Nothing is read from the cluster.
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub from_file: Option<PathBuf>,
+
+    /// Explain again every --interval until interrupted.
+    #[arg(long, short = 'w')]
+    pub watch: bool,
+
+    /// How often --watch refreshes, e.g. 5s, 1m.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub interval: Duration,
+
+    /// The instant to explain as (RFC 3339), e.g. 2026-12-03T14:02:00Z. Default: now, or with
+    /// --from-file the newest time recorded in the file.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<Timestamp>,
+}
+
+/// What to read and how to print it, resolved from the flags.
+struct Plan {
+    selection: Selection,
+    format: OutputFormat,
+    single: bool,
+}
 
 /// Runs `explain`.
-pub fn run(_global: &GlobalArgs, _args: Args) -> anyhow::Result<Exit> {
-    anyhow::bail!("`explain` is not implemented yet")
+pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
+    let format = global.output.unwrap_or(OutputFormat::Table);
+    if let Some(path) = &args.from_file {
+        let set = read_file(path)?;
+        let plan = file_plan(global, &args, format);
+        let now = args
+            .at
+            .or_else(|| explain::dump_time(&set))
+            .unwrap_or_else(Timestamp::now);
+        return decide_and_render(&set, &plan, now);
+    }
+    crate::cli::runtime()?.block_on(run_live(global, &args, format))
+}
+
+fn read_file(path: &std::path::Path) -> anyhow::Result<ObjectSet> {
+    let name = files::display_name(path);
+    let text = files::read_text(path, files::DEFAULT_MAX_FILE_BYTES).kind(ErrorKind::Usage)?;
+    ObjectSet::from_text(&name, &text).kind(ErrorKind::Usage)
+}
+
+fn file_plan(global: &GlobalArgs, args: &Args, format: OutputFormat) -> Plan {
+    // A dump has no context namespace: without -n, look in every namespace it holds.
+    let namespace = if global.all_namespaces {
+        None
+    } else {
+        global.namespace.clone()
+    };
+    Plan {
+        selection: Selection {
+            namespace,
+            name: args.name.clone(),
+        },
+        format,
+        single: args.name.is_some(),
+    }
+}
+
+async fn run_live(global: &GlobalArgs, args: &Args, format: OutputFormat) -> anyhow::Result<Exit> {
+    let cluster = cluster::connect(global).await?;
+    let namespace = cluster.resolve_namespace(global);
+    let scope = Scope::from_flags(global.all_namespaces, &namespace);
+    let plan = Plan {
+        selection: Selection {
+            namespace: scope.namespace().map(str::to_string),
+            name: args.name.clone(),
+        },
+        format,
+        single: args.name.is_some(),
+    };
+    loop {
+        let set = read_live(&cluster, &scope, &plan.selection).await?;
+        let now = args.at.unwrap_or_else(Timestamp::now);
+        decide_and_render(&set, &plan, now)?;
+        if !args.watch {
+            return Ok(Exit::Success);
+        }
+        tokio::time::sleep(args.interval).await;
+    }
+}
+
+/// One snapshot, plus the external metric values of a named ScaledObject. Without a name the
+/// HPA status is the source, so the number of requests stays constant.
+async fn read_live(
+    cluster: &Cluster,
+    scope: &Scope,
+    selection: &Selection,
+) -> anyhow::Result<ObjectSet> {
+    let mut set = snapshot::read(cluster, scope).await?;
+    if selection.name.is_some() {
+        let queries = metric_queries(&set, selection);
+        snapshot::read_external_metrics(cluster, &queries, &mut set).await?;
+    }
+    Ok(set)
+}
+
+fn metric_queries(set: &ObjectSet, selection: &Selection) -> Vec<snapshot::MetricQuery> {
+    let Ok(chosen) = explain::select(set, selection) else {
+        return Vec::new();
+    };
+    chosen
+        .into_iter()
+        .flat_map(|so| {
+            let namespace = namespace_of(so).unwrap_or_default().to_string();
+            let name = name_of(so).to_string();
+            explain::join::external_metric_names(set, so)
+                .into_iter()
+                .map(move |metric_name| snapshot::MetricQuery {
+                    namespace: namespace.clone(),
+                    scaled_object: name.clone(),
+                    metric_name,
+                })
+        })
+        .collect()
+}
+
+fn decide_and_render(set: &ObjectSet, plan: &Plan, now: Timestamp) -> anyhow::Result<Exit> {
+    let reports: Vec<Report> =
+        explain::explain(set, &plan.selection, now).kind(ErrorKind::Usage)?;
+
+    let mut out = crate::render::stdout();
+    crate::render::explain::write(&mut out, &reports, plan.format, plan.single)?;
+    std::io::Write::flush(&mut out).context("failed to write the explanation")?;
+    Ok(Exit::Success)
 }

@@ -1,6 +1,7 @@
 //! Everything that writes results to stdout goes through here: JSON and YAML documents with a
 //! version field, and the helpers that the per-command renderers share.
 
+pub mod explain;
 pub mod manifests;
 pub mod probe;
 pub mod validate;

@@ -1,0 +1,202 @@
+//! Renders `explain` reports: a table and a few sentences for people, or JSON/YAML with the
+//! fields DESIGN.md lists. One report prints in full; several print as one summary row each.
+
+use std::io::Write;
+
+use anyhow::Context;
+use comfy_table::{Table, presets};
+use serde::Serialize;
+
+use crate::cli::OutputFormat;
+use crate::explain::Report;
+
+/// Several reports, as JSON/YAML print them (`-A`, or no name).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportList<'a> {
+    /// One report per ScaledObject.
+    pub scaled_objects: &'a [Report],
+}
+
+/// Writes the reports in `format`; `single` prints one report as the top-level object.
+pub fn write(
+    out: &mut dyn Write,
+    reports: &[Report],
+    format: OutputFormat,
+    single: bool,
+) -> anyhow::Result<()> {
+    match (format, single, reports) {
+        (OutputFormat::Json, true, [report]) => super::write_json(out, report),
+        (OutputFormat::Yaml, true, [report]) => super::write_yaml(out, report),
+        (OutputFormat::Json, _, _) => super::write_json(
+            out,
+            &ReportList {
+                scaled_objects: reports,
+            },
+        ),
+        (OutputFormat::Yaml, _, _) => super::write_yaml(
+            out,
+            &ReportList {
+                scaled_objects: reports,
+            },
+        ),
+        (OutputFormat::Table, true, [report]) => write_report(out, report),
+        (OutputFormat::Table, _, _) => write_summary(out, reports),
+    }
+}
+
+fn number(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".to_string(), |v| format!("{v}"))
+}
+
+fn table() -> Table {
+    let mut table = Table::new();
+    table.load_style(presets::NOTHING);
+    table
+}
+
+/// One row per ScaledObject.
+pub fn write_summary(out: &mut dyn Write, reports: &[Report]) -> anyhow::Result<()> {
+    let mut rows = table();
+    rows.set_header([
+        "NAMESPACE",
+        "NAME",
+        "CURRENT",
+        "DESIRED",
+        "MIN",
+        "MAX",
+        "READY",
+        "CAUSE",
+    ]);
+    for r in reports {
+        rows.add_row([
+            r.namespace.clone(),
+            r.name.clone(),
+            r.replicas.current.to_string(),
+            r.replicas.desired.to_string(),
+            r.replicas.min.to_string(),
+            r.replicas.max.to_string(),
+            r.replicas.ready.to_string(),
+            r.cause.clone(),
+        ]);
+    }
+    writeln!(out, "{}", trim_lines(&rows.to_string())).context("failed to write the table")?;
+    Ok(())
+}
+
+/// The full explanation of one ScaledObject.
+pub fn write_report(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
+    let mut text = String::new();
+    let replicas = &r.replicas;
+    text += &format!(
+        "ScaledObject {}/{} → {}/{} (HPA {}{})\n",
+        r.namespace,
+        r.name,
+        r.target.kind,
+        r.target.name,
+        r.hpa.name,
+        if r.hpa.found { "" } else { ", not found" }
+    );
+    text += &format!(
+        "Replicas: {} now, {} desired (min {}, max {}), {} ready\n",
+        replicas.current, replicas.desired, replicas.min, replicas.max, replicas.ready
+    );
+    text += &format!("Why: {}\n", r.cause);
+    for also in r.causes.iter().skip(1) {
+        text += &format!("Also: {also}\n");
+    }
+    text += "\n";
+    text += &trim_lines(&triggers_table(r).to_string());
+    text += "\n\nSteps:\n";
+    for (i, step) in r.steps.iter().enumerate() {
+        text += &format!("  {}. {}\n", i + 1, step.text);
+    }
+    text += &pods_line(r);
+    if let Some(kueue) = &r.kueue {
+        text += &kueue_lines(kueue);
+    }
+    if !r.events.is_empty() {
+        text += "Events:\n";
+        for e in r.events.iter().take(5) {
+            let at = e
+                .time
+                .map_or("-".to_string(), |t| t.strftime("%H:%M:%S").to_string());
+            text += &format!(
+                "  {at}  {} {} {}: {}\n",
+                e.event_type, e.reason, e.object, e.message
+            );
+        }
+    }
+    out.write_all(text.as_bytes())
+        .context("failed to write the explanation")?;
+    Ok(())
+}
+
+fn triggers_table(r: &Report) -> Table {
+    let mut rows = table();
+    rows.set_header([
+        "TRIGGER", "TYPE", "METRIC", "VALUE", "TARGET", "RATIO", "PROPOSED", "ACTIVE", "SOURCE",
+    ]);
+    for t in &r.triggers {
+        let value = match (t.value, t.prometheus_value) {
+            (Some(v), Some(p)) if (v - p).abs() > 1e-9 => format!("{v} (prometheus {p})"),
+            (v, _) => number(v),
+        };
+        rows.add_row([
+            format!("{}{}", t.name, if t.chosen { " *" } else { "" }),
+            t.trigger_type.clone(),
+            t.metric_name.clone().unwrap_or_else(|| "-".to_string()),
+            value,
+            format!("{} ({})", number(t.target), t.metric_type),
+            t.ratio.map_or("-".to_string(), |x| format!("{x:.3}")),
+            t.proposed_replicas
+                .map_or("-".to_string(), |p| p.to_string()),
+            t.active.map_or("-".to_string(), |a| {
+                if a { "yes" } else { "no" }.to_string()
+            }),
+            serde_json::to_value(t.value_source)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+        ]);
+    }
+    rows
+}
+
+fn pods_line(r: &Report) -> String {
+    let p = &r.pods;
+    format!(
+        "Pods: {} ready, {} starting, {} gated by Kueue, {} unschedulable, {} terminating\n",
+        p.ready, p.starting, p.gated, p.unschedulable, p.terminating
+    )
+}
+
+fn kueue_lines(k: &crate::explain::kueue::KueueInfo) -> String {
+    let mut text = format!(
+        "Kueue: LocalQueue {} → ClusterQueue {}",
+        k.local_queue,
+        k.cluster_queue.as_deref().unwrap_or("(not found)")
+    );
+    if let (Some(pending), Some(admitted)) = (k.pending_workloads, k.admitted_workloads) {
+        text += &format!(", {pending} pending / {admitted} admitted workloads");
+    }
+    text += "\n";
+    for q in &k.quota {
+        text += &format!(
+            "  {} ({}): {}/{} used\n",
+            q.resource, q.flavor, q.used, q.nominal
+        );
+    }
+    if let Some(message) = &k.pending_message {
+        text += &format!("  {message}\n");
+    }
+    text
+}
+
+/// comfy-table pads with spaces on both sides; kubectl's tables have none at the line ends.
+fn trim_lines(text: &str) -> String {
+    text.lines()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l).trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
