@@ -1,3 +1,5 @@
 //! `explain` and the cluster access under it, against the fixture API server and from files.
 
+mod cli;
 mod cluster;
+mod scenarios;
