@@ -39,6 +39,11 @@ pub struct Args {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub lookback: Option<Duration>,
 
+    /// Label matchers that pick the DCGM exporter's series, e.g. 'job="dcgm-exporter"' or
+    /// 'cluster="prod"' when one Prometheus holds several clusters.
+    #[arg(long, value_name = "MATCHERS")]
+    pub dcgm_match: Option<String>,
+
     /// A sample older than this is stale.
     #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration)]
     pub max_age: Duration,
@@ -117,7 +122,12 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     let plan = plan::from_paths(&args.paths, namespace)?;
     let prom = connect(&args.prometheus)?;
 
-    let fetched = crate::cli::runtime()?.block_on(fetch::fetch(&prom, &plan, args.lookback))?;
+    let fetched = crate::cli::runtime()?.block_on(fetch::fetch(
+        &prom,
+        &plan,
+        args.lookback,
+        args.dcgm_match.as_deref(),
+    ))?;
 
     let report = decide(&plan, &fetched, &args, prom.url().as_str());
 

@@ -14,9 +14,19 @@ pub const GPU_UTIL: &str = "DCGM_FI_DEV_GPU_UTIL";
 /// The fallback, a 0–1 ratio that MIG devices also report.
 pub const GR_ENGINE_ACTIVE: &str = "DCGM_FI_PROF_GR_ENGINE_ACTIVE";
 
-/// The PromQL selector that fetches both utilization metrics at once.
-pub fn selector() -> String {
-    format!("{{__name__=~\"{GPU_UTIL}|{GR_ENGINE_ACTIVE}\"}}")
+/// The PromQL selector that fetches both utilization metrics at once, narrowed by extra
+/// label matchers when given (e.g. `job="dcgm-exporter"` or `{cluster="a"}`).
+pub fn selector(extra: Option<&str>) -> String {
+    let names = format!("__name__=~\"{GPU_UTIL}|{GR_ENGINE_ACTIVE}\"");
+    match extra.map(|m| {
+        m.trim()
+            .trim_start_matches('{')
+            .trim_end_matches('}')
+            .trim()
+    }) {
+        Some(extra) if !extra.is_empty() => format!("{{{names}, {extra}}}"),
+        _ => format!("{{{names}}}"),
+    }
 }
 
 /// What is known of the workload whose GPUs are checked.
@@ -314,6 +324,15 @@ mod tests {
         assert_eq!(check(&workload(None, true), &series).status, Status::Fail);
         let none = check(&workload(None, false), &[]);
         assert!(none.detail.starts_with("no DCGM exporter series"));
+    }
+
+    #[test]
+    fn the_selector_takes_extra_matchers() {
+        assert_eq!(
+            selector(Some("{job=\"dcgm\"}")),
+            "{__name__=~\"DCGM_FI_DEV_GPU_UTIL|DCGM_FI_PROF_GR_ENGINE_ACTIVE\", job=\"dcgm\"}"
+        );
+        assert!(selector(Some(" ")).ends_with("ACTIVE\"}"));
     }
 
     #[test]

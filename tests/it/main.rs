@@ -3,3 +3,4 @@
 mod explain;
 mod probe;
 mod support;
+mod validate;

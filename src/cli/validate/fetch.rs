@@ -11,6 +11,7 @@ use futures::future::{try_join, try_join_all};
 
 use super::plan::Plan;
 use super::tagged;
+use crate::exit::{ErrorKind, kinded};
 use crate::sources::prometheus::{
     Prometheus, PrometheusError, QueryAnswer, QueryData, Range, Sample,
 };
@@ -39,6 +40,7 @@ pub async fn fetch(
     prom: &Prometheus,
     plan: &Plan,
     lookback: Option<Duration>,
+    dcgm_match: Option<&str>,
 ) -> anyhow::Result<Fetched> {
     let now = now_seconds();
     tracing::info!(url = %prom.url(), triggers = plan.triggers.len(), "querying Prometheus");
@@ -51,8 +53,9 @@ pub async fn fetch(
             .iter()
             .map(|spec| observe(prom, spec, now, lookback)),
     );
-    let dcgm = dcgm_series(prom, plan, now);
-    let (observed, dcgm) = try_join(observations, dcgm).await.map_err(tagged)?;
+    let observations = async { observations.await.map_err(tagged) };
+    let dcgm = dcgm_series(prom, plan, now, dcgm_match);
+    let (observed, dcgm) = try_join(observations, dcgm).await?;
     Ok(Fetched {
         now,
         metric_names,
@@ -138,13 +141,22 @@ async fn dcgm_series(
     prom: &Prometheus,
     plan: &Plan,
     now: f64,
-) -> Result<Vec<Sample>, PrometheusError> {
+    extra: Option<&str>,
+) -> anyhow::Result<Vec<Sample>> {
     if plan.workloads.is_empty() {
         return Ok(Vec::new());
     }
-    match prom.query(&dcgm::selector(), Some(now)).await?.data {
-        QueryData::Vector(samples) => Ok(samples),
-        _ => Ok(Vec::new()),
+    match prom.query(&dcgm::selector(extra), Some(now)).await {
+        Ok(QueryAnswer {
+            data: QueryData::Vector(samples),
+            ..
+        }) => Ok(samples),
+        Ok(_) => Ok(Vec::new()),
+        Err(e) if e.is_query_error() => Err(kinded(
+            ErrorKind::Usage,
+            format!("--dcgm-match {:?}: {e}", extra.unwrap_or("")),
+        )),
+        Err(e) => Err(tagged(e)),
     }
 }
 

@@ -4,6 +4,10 @@
 #![allow(dead_code)]
 
 pub mod apiserver;
+pub mod exporters;
+pub mod fake_prometheus;
+pub mod httpd;
+pub mod prometheus;
 
 use std::path::PathBuf;
 

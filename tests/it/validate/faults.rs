@@ -1,0 +1,325 @@
+//! Prometheus faults from a misbehaving server: each has its own message and exit code, comes
+//! within the timeout, and never panics.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::{Run, manifest, row, scaled_object, validate, verdict};
+use crate::support::fake_prometheus::{self as fake, Answer, api_error, names, now, vector};
+use crate::support::httpd::Request;
+
+const QUERY: &str = "sum(vllm:num_requests_waiting{namespace=\"serving\"})";
+
+/// A healthy answer for the bookkeeping requests (names, newest sample), `answer` for the
+/// trigger's own queries.
+fn prometheus(answer: impl Fn(&str) -> Answer + Send + Sync + 'static) -> String {
+    fake::start(move |request: &Request| {
+        if request.path.starts_with("/api/v1/label/") {
+            return names(&["vllm:num_requests_waiting", "up"]);
+        }
+        let query = request.params.get("query").cloned().unwrap_or_default();
+        if query.starts_with("max(timestamp(") || query.starts_with("{__name__=~\"DCGM") {
+            return vector(now(), &[]);
+        }
+        answer(&query)
+    })
+}
+
+fn run_against(url: &str, extra: &[&str]) -> Run {
+    let so = scaled_object(
+        "serving",
+        "llama",
+        "  minReplicaCount: 1\n",
+        &[(QUERY, "threshold: '5'")],
+    );
+    let (_dir, path) = manifest(&[so]);
+    let mut args = vec![path.to_str().unwrap(), "--prometheus", url];
+    if !extra.contains(&"--timeout") {
+        args.extend(["--timeout", "2s"]);
+    }
+    args.extend_from_slice(extra);
+    validate(&args)
+}
+
+/// Exit 4, nothing on stdout, one error line on stderr containing `words`.
+fn assert_unusable(run: &Run, words: &str) {
+    assert_eq!(
+        run.code, 4,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(words),
+        "{words:?} not in {}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+#[test]
+fn connection_refused_exits_4() {
+    let run = run_against(&fake::refusing(), &[]);
+    assert_unusable(&run, "cannot connect (Connection refused");
+}
+
+#[test]
+fn a_slow_prometheus_times_out_within_the_limit() {
+    let url = fake::start(|_| names(&[]).after(Duration::from_secs(20)));
+    let started = Instant::now();
+    let run = run_against(&url, &["--timeout", "500ms"]);
+    assert_unusable(
+        &run,
+        "/api/v1/label/__name__/values: no answer within 500ms",
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn auth_failures_and_server_errors_exit_4() {
+    let cases = [
+        (
+            Answer::status(401, "text/plain", "Unauthorized\n"),
+            "HTTP 401: Prometheus refused",
+        ),
+        (
+            Answer::status(403, "text/plain", "Forbidden\n"),
+            "HTTP 403: Prometheus refused",
+        ),
+        (
+            Answer::status(500, "text/plain", "oops\n"),
+            "HTTP 500: server error",
+        ),
+        (
+            Answer::status(503, "text/html", "<h1>down</h1>"),
+            "HTTP 503: server error",
+        ),
+        (
+            Answer::json("<html>sign in</html>"),
+            "not a Prometheus API answer: invalid JSON",
+        ),
+        (
+            Answer::status(404, "text/plain", "404 page not found\n"),
+            "HTTP 404 Not Found",
+        ),
+    ];
+    for (answer, words) in cases {
+        let url = fake::start(move |_| answer.clone());
+        assert_unusable(&run_against(&url, &[]), words);
+    }
+}
+
+#[test]
+fn a_server_side_query_error_exits_4_and_a_bad_query_fails_the_check() {
+    let unavailable = prometheus(|_| api_error(503, "unavailable", "TSDB is still loading"));
+    assert_unusable(
+        &run_against(&unavailable, &[]),
+        "failed to run the query (unavailable): TSDB is still loading",
+    );
+
+    let bad = prometheus(|_| api_error(400, "bad_data", "1:5: parse error: unexpected end"));
+    let run = run_against(&bad, &["-o", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stderr, "");
+    let checks = run.checks();
+    assert_eq!(
+        verdict(row(
+            &checks,
+            "serving/llama",
+            Some("s0-prometheus"),
+            "query"
+        )),
+        (
+            "FAIL",
+            "Prometheus rejected the query (bad_data): 1:5: parse error: unexpected end"
+        )
+    );
+}
+
+#[test]
+fn tls_against_a_plain_http_server_exits_4() {
+    let url = fake::start(|_| names(&[]));
+    let https = url.replace("http://", "https://");
+    assert_unusable(&run_against(&https, &[]), "TLS failure");
+}
+
+#[test]
+fn every_odd_answer_shape_has_its_own_message() {
+    let t = now();
+    let url = prometheus(move |query| match query {
+        "empty" => vector(t, &[]),
+        "several" => vector(t, &[(json!({"pod": "a"}), "1"), (json!({"pod": "b"}), "2")]),
+        "nan" => vector(t, &[(json!({}), "NaN")]),
+        "inf" => vector(t, &[(json!({}), "+Inf")]),
+        "neginf" => vector(t, &[(json!({}), "-Inf")]),
+        "string" => fake::result("string", json!([t, "busy"])),
+        "scalar" => fake::result("scalar", json!([t, "3"])),
+        "matrix" => fake::result("matrix", json!([{"metric": {}, "values": [[t, "1"]]}])),
+        _ => vector(t, &[(json!({}), "1")]),
+    });
+    let queries = [
+        "empty", "several", "nan", "inf", "neginf", "string", "scalar", "matrix",
+    ];
+    let triggers: Vec<(&str, &str)> = queries.iter().map(|q| (*q, "threshold: '1'")).collect();
+    let so = scaled_object("serving", "odd", "  minReplicaCount: 1\n", &triggers);
+    let (_dir, path) = manifest(&[so]);
+
+    let run = validate(&[path.to_str().unwrap(), "--prometheus", &url, "-o", "json"]);
+
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let checks = run.checks();
+    let expect = [
+        ("series", "the query returns no series: KEDA reads it as 0"),
+        ("series", "2 series ({pod=\"a\"}, {pod=\"b\"}): KEDA fails"),
+        ("value", "the value is NaN:"),
+        ("value", "the value is +Inf:"),
+        ("value", "the value is -Inf:"),
+        ("series", "the query returns a string"),
+        ("series", "the query returns a scalar"),
+        ("series", "the query returns a range vector"),
+    ];
+    for (i, (check, start)) in expect.iter().enumerate() {
+        let trigger = format!("s{i}-prometheus");
+        let (status, detail) = verdict(row(&checks, "serving/odd", Some(&trigger), check));
+        assert_eq!(status, "FAIL", "{trigger}: {detail}");
+        assert!(detail.starts_with(start), "{trigger}: {detail}");
+    }
+}
+
+#[test]
+fn credentials_and_headers_reach_prometheus() {
+    let url = prometheus(|_| vector(now(), &[(json!({}), "1")]));
+    let guarded = fake::start({
+        let inner = url.clone();
+        move |request: &Request| {
+            let auth = request.headers.get("authorization").map(String::as_str);
+            let tenant = request.headers.get("x-scope-orgid").map(String::as_str);
+            let allowed = matches!(auth, Some("Bearer s3cret") | Some("Basic bWU6cHc="));
+            if !allowed || tenant != Some("team-a") {
+                return Answer::status(401, "text/plain", "Unauthorized\n");
+            }
+            forward(&inner, request)
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "s3cret\n").unwrap();
+    let header = ["--header", "X-Scope-OrgID: team-a"];
+
+    let with_token = [
+        &["--bearer-token-file", token.to_str().unwrap()][..],
+        &header[..],
+    ]
+    .concat();
+    assert_eq!(run_against(&guarded, &with_token).code, 0);
+    assert_eq!(run_against(&guarded, &header).code, 4, "no credentials");
+
+    let with_env = crate::support::cli()
+        .arg("validate")
+        .args([
+            "--prometheus",
+            &guarded,
+            "--header",
+            "X-Scope-OrgID: team-a",
+        ])
+        .arg(manifest_path(&dir))
+        .env("KUBECTL_INFER_PROMETHEUS_TOKEN", "s3cret")
+        .output()
+        .unwrap();
+    assert_eq!(
+        with_env.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&with_env.stderr)
+    );
+
+    let password = dir.path().join("password");
+    std::fs::write(&password, "pw").unwrap();
+    let basic = [
+        &[
+            "--basic-auth-user",
+            "me",
+            "--basic-auth-password-file",
+            password.to_str().unwrap(),
+        ][..],
+        &header[..],
+    ]
+    .concat();
+    assert_eq!(run_against(&guarded, &basic).code, 0);
+}
+
+/// Answers `request` by asking the server at `url` the same thing.
+fn forward(url: &str, request: &Request) -> Answer {
+    let addr = url.trim_start_matches("http://").parse().unwrap();
+    let params: Vec<(&str, &str)> = request
+        .params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (status, body) = crate::support::httpd::get(addr, &request.path, &params).unwrap();
+    Answer::status(status, "application/json", body)
+}
+
+fn manifest_path(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let so = scaled_object(
+        "serving",
+        "llama",
+        "  minReplicaCount: 1\n",
+        &[(QUERY, "threshold: '5'")],
+    );
+    let path = dir.path().join("so.yaml");
+    std::fs::write(&path, so).unwrap();
+    path
+}
+
+#[test]
+fn requests_run_concurrently_within_the_bound() {
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (now_in, peak_in) = (in_flight.clone(), peak.clone());
+    let url = fake::start(move |request: &Request| {
+        if request.path.starts_with("/api/v1/label/") {
+            return names(&["vllm:num_requests_waiting"]);
+        }
+        let current = now_in.fetch_add(1, Ordering::SeqCst) + 1;
+        peak_in.fetch_max(current, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(150));
+        now_in.fetch_sub(1, Ordering::SeqCst);
+        vector(now(), &[(json!({}), "1")])
+    });
+    let objects: Vec<String> = (0..20)
+        .map(|i| {
+            scaled_object(
+                "serving",
+                &format!("m{i}"),
+                "  minReplicaCount: 1\n",
+                &[(QUERY, "threshold: '5'")],
+            )
+        })
+        .collect();
+    let (_dir, path) = manifest(&objects);
+
+    let run = validate(&[
+        path.to_str().unwrap(),
+        "--prometheus",
+        &url,
+        "--concurrency",
+        "4",
+    ]);
+
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let peak = peak.load(Ordering::SeqCst);
+    assert!(
+        (2..=4).contains(&peak),
+        "peak of {peak} requests in flight with --concurrency 4"
+    );
+}
