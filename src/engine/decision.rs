@@ -60,6 +60,9 @@ pub struct Proposal {
     /// The value compared with the target: the total for Value, the per-replica average
     /// for AverageValue (as the HPA status reports it), the percent for Utilization.
     pub value: Option<Milli>,
+    /// The single value the metric reported (Object value or sum of the External series),
+    /// before any averaging; `None` for per-pod metrics.
+    pub total: Option<Milli>,
     /// The target (percent for Utilization).
     pub target: Milli,
     /// The usage ratio tested against the tolerance.
@@ -239,6 +242,10 @@ pub struct Activation {
     pub forced: bool,
     /// The KEDA `Active` condition reason: `ScalerActive`, `ScalerNotActive`, `ScalerCooldown`.
     pub reason: &'static str,
+    /// `status.lastActiveTime` after this poll: `now` when active (unless a trigger errored
+    /// while the target was already scaled, which KEDA reports as `PartialTriggerError`
+    /// without refreshing it), else unchanged.
+    pub last_active_time: Option<Timestamp>,
 }
 
 /// One trigger's activity.

@@ -3,8 +3,8 @@
 
 use super::Trace;
 use super::behavior::{self, EffectiveBehavior, Limited, Stabilized};
-use super::decision::{Limit, Proposal, StepDetail, seconds};
-use super::input::{Behavior, History, Input, MetricInput, Recommendation, Target};
+use super::decision::{Basis, Limit, Proposal, StepDetail, seconds};
+use super::input::{Behavior, History, Input, MetricInput, Observed, Recommendation, Target};
 use super::quantity::Milli;
 use super::replicas::{self, Computed, Context, MetricError, Tolerances};
 
@@ -52,7 +52,7 @@ pub(crate) fn reconcile(
         return outcome;
     }
     for proposal in &proposals {
-        trace.step(proposal_step(proposal), proposal_text(proposal));
+        trace.step(proposal_step(proposal), proposal_text(proposal, tolerances));
     }
     let Some(recommendation) = recommend(current, &mut proposals, trace) else {
         outcome.proposals = proposals;
@@ -112,6 +112,10 @@ fn to_proposal(metric: &MetricInput, result: Result<Computed, MetricError>) -> P
         target_type: metric.target.type_name(),
         trigger_name: metric.trigger.as_ref().and_then(|t| t.name.clone()),
         value: None,
+        total: match metric.observed {
+            Observed::Value { value } => Some(value),
+            _ => None,
+        },
         target,
         ratio: None,
         proposed_replicas: None,
@@ -145,25 +149,51 @@ fn proposal_step(p: &Proposal) -> StepDetail {
     }
 }
 
-fn proposal_text(p: &Proposal) -> String {
-    match (&p.invalid_reason, p.ratio, p.proposed_replicas) {
-        (Some(why), _, _) => format!("{}: invalid: {why}", p.metric_name),
-        (None, Some(ratio), Some(n)) if p.within_tolerance => format!(
-            "{}: {} against target {} ({}), ratio {ratio:.3} is within tolerance: keep {n}",
-            p.metric_name,
+/// The arithmetic of one proposal in words, as upstream computes it.
+fn proposal_text(p: &Proposal, tol: Tolerances) -> String {
+    let name = &p.metric_name;
+    let (Some(ratio), Some(n), Some(basis)) = (p.ratio, p.proposed_replicas, p.basis) else {
+        let why = p.invalid_reason.as_deref().unwrap_or("no proposal");
+        return format!("{name}: invalid: {why}");
+    };
+    let compared = match (p.target_type, p.total, basis) {
+        ("AverageValue", Some(total), Basis::StatusReplicas(status)) => format!(
+            "{total} over {status} replicas = {} per replica vs target {}",
             fmt_value(p.value),
-            p.target,
-            p.target_type
+            p.target
         ),
-        (None, Some(ratio), Some(n)) => format!(
-            "{}: {} against target {} ({}), ratio {ratio:.3}: {n} replicas",
-            p.metric_name,
+        ("Utilization", _, _) => format!(
+            "{}% of requests vs target {}%",
             fmt_value(p.value),
-            p.target,
-            p.target_type
+            p.target
         ),
-        _ => format!("{}: no proposal", p.metric_name),
-    }
+        ("AverageValue", _, _) => format!(
+            "average {} per pod vs target {}",
+            fmt_value(p.value),
+            p.target
+        ),
+        _ => format!("{} vs target {}", fmt_value(p.value), p.target),
+    };
+    let band = format!("[{:.2}, {:.2}]", 1.0 - tol.down, 1.0 + tol.up);
+    let result = if p.within_tolerance {
+        format!("within tolerance {band}: keep {n}")
+    } else {
+        match (p.total, basis) {
+            (_, Basis::Zero(_)) => format!("from zero, no tolerance: ceil({ratio:.3}) = {n}"),
+            (Some(total), Basis::StatusReplicas(_)) => {
+                format!("outside {band}: ceil({total} / {}) = {n}", p.target)
+            }
+            (_, Basis::ReadyPods(k)) => {
+                format!("outside {band}: ceil({ratio:.3} x {k} ready pods) = {n}")
+            }
+            (_, Basis::SampledPods(k)) => format!(
+                "outside {band} after counting missing/unready pods pessimistically: \
+                 ceil(ratio x {k} pods) = {n}"
+            ),
+            _ => format!("keep {n} (the rebalanced ratio points the other way)"),
+        }
+    };
+    format!("{name}: {compared}: ratio {ratio:.3}, {result}")
 }
 
 fn fmt_value(value: Option<Milli>) -> String {
@@ -426,11 +456,7 @@ fn limit_trace(wanted: i32, limited: Limited, trace: &mut Trace) {
     if result != wanted {
         trace.limits.push(limit_for(wanted, limited));
     }
-    let text = if result == wanted {
-        format!("{wanted} is within min/max and the rate limits")
-    } else {
-        format!("{}: {wanted} -> {result}", limited.message)
-    };
+    let text = limit_text(wanted, limited);
     trace.step(
         StepDetail::RateLimit {
             wanted,
@@ -439,6 +465,30 @@ fn limit_trace(wanted: i32, limited: Limited, trace: &mut Trace) {
         },
         text,
     );
+}
+
+fn limit_text(wanted: i32, limited: Limited) -> String {
+    let result = limited.replicas;
+    let period = limited
+        .period_seconds
+        .map_or_else(String::new, |p| format!(" (policy period {p}s)"));
+    match limited.reason {
+        _ if result == wanted => format!("{wanted} is within min/max and the rate limits"),
+        "TooManyReplicas" => format!("held at maxReplicas {result} (wanted {wanted})"),
+        "TooFewReplicas" => format!("raised to minReplicas {result} (wanted {wanted})"),
+        "ScaleUpLimit" | "ScaleDownLimit" if limited.disabled => format!(
+            "scaling in this direction is disabled (selectPolicy Disabled): stays at {result} \
+             (wanted {wanted})"
+        ),
+        "ScaleUpLimit" if limited.period_seconds.is_none() => format!(
+            "the legacy scale-up cap max(2 x current, 4) allows {result} per sync (wanted \
+             {wanted})"
+        ),
+        "ScaleUpLimit" => {
+            format!("the scale-up policies allow {result} now{period} (wanted {wanted})")
+        }
+        _ => format!("the scale-down policies allow {result} now{period} (wanted {wanted})"),
+    }
 }
 
 fn limit_for(wanted: i32, limited: Limited) -> Limit {

@@ -64,6 +64,7 @@ pub(crate) fn prepare(input: &Input, keda: &KedaInput, trace: &mut Trace) -> Pre
             } else {
                 "ScalerNotActive"
             },
+            last_active_time: keda.last_active_time,
         },
     }
 }
@@ -418,8 +419,16 @@ pub(crate) fn execute(
     );
     let (replicas, action, text) = if activation.active {
         if (idle.is_some() && current < min) || current == 0 {
-            activate(keda, current, trace)
+            let activated = activate(keda, current, trace);
+            if activated.1 == "activate" {
+                activation.last_active_time = Some(input.now);
+            }
+            activated
+        } else if activation.error {
+            let text = "active, but a trigger failed (PartialTriggerError): lastActiveTime kept";
+            (hpa_desired, "none", text.to_string())
         } else {
+            activation.last_active_time = Some(input.now);
             (
                 hpa_desired,
                 "none",

@@ -507,3 +507,35 @@ fn scaling_modifiers_fallback_needs_an_integer_target() {
         Some(Limit::InvalidMetrics { .. })
     ));
 }
+
+#[test]
+fn last_active_time_follows_the_executor() {
+    let last = Some(at(-1000));
+    let keda = |annotations| KedaInput {
+        last_active_time: last,
+        annotations,
+        ..KedaInput::default()
+    };
+    let active_time = |input: &Input| decide(input).activation.and_then(|a| a.last_active_time);
+    // Active with replicas: refreshed.
+    assert_eq!(
+        active_time(&scaled_object(3, keda(KedaAnnotations::default()), true)),
+        Some(now())
+    );
+    // Inactive: unchanged.
+    assert_eq!(
+        active_time(&scaled_object(3, keda(KedaAnnotations::default()), false)),
+        last
+    );
+    // Active at zero but paused-scale-out: no activation, unchanged.
+    let blocked = annotations(|a| a.paused_scale_out = true);
+    assert_eq!(active_time(&scaled_object(0, keda(blocked), true)), last);
+    // Active while another trigger fails (PartialTriggerError): unchanged.
+    let mut partial = scaled_object(3, keda(KedaAnnotations::default()), true);
+    let mut failing = trigger("backup", 0.0, 10.0, 0.0);
+    failing.observed = Observed::Failed {
+        reason: "timeout".to_string(),
+    };
+    partial.metrics.push(failing);
+    assert_eq!(active_time(&partial), last);
+}

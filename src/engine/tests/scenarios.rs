@@ -97,3 +97,35 @@ fn value_target_counts_only_ready_pods_during_cold_start() {
     );
     assert_eq!(decision.desired, 6);
 }
+
+/// The JSON that `explain -o json` embeds: two triggers where the second wins, a scale-up
+/// capped by a policy. The snapshot documents the field names and the step order.
+#[test]
+fn decision_serializes_as_documented() {
+    let mut input = hpa(2, 1, 20);
+    input.metrics = vec![
+        trigger("running", 6.0, 4.0, 0.0),
+        trigger("waiting", 90.0, 10.0, 5.0),
+    ];
+    input.behavior = Some(Behavior {
+        scale_up: Some(ScalingRules {
+            policies: vec![ScalingPolicy {
+                policy_type: PolicyType::Pods,
+                value: 2,
+                period_seconds: 60,
+            }],
+            ..ScalingRules::default()
+        }),
+        scale_down: None,
+    });
+    input.history = recommendations(&[(2, 30)]);
+    input.keda = Some(KedaInput {
+        min_replica_count: 1,
+        max_replica_count: 20,
+        last_active_time: Some(at(-30)),
+        ..KedaInput::default()
+    });
+    let decision = decide(&input);
+    assert_eq!(decision.desired, 4);
+    insta::assert_json_snapshot!(decision);
+}
