@@ -1,13 +1,222 @@
-//! `kubectl-infer lint`: placeholder until its issue lands; it refuses to run.
+//! `kubectl-infer lint`: offline checks of manifests with exact positions, for CI.
+//!
+//! Steps: resolve the plan (flags over the config file), read every input (a bad one is
+//! recorded and the others still run), lint all documents together, render, exit 0 / 1
+//! (findings at or above `--fail-on`) / 2 (an input could not be read).
 
-use crate::cli::GlobalArgs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
 use crate::exit::Exit;
+use crate::lint::{self, Options, Severity, Sources, catalog, config};
+use crate::model::manifest::{Document, load_str};
+use crate::render::lint::{Format, InputError, Run};
+use crate::sources::{files, walk};
 
 /// Arguments of `lint`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Files or folders to lint (folders recursively: *.yaml, *.yml, *.json); `-` reads stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format (`-o json` also selects JSON).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+
+    /// The lowest severity that fails the run with exit code 1 [default: warning].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+
+    /// Run only these rules (codes, code prefixes such as KUE, or names); repeatable.
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub select: Vec<String>,
+
+    /// Never run these rules (codes, code prefixes or names); repeatable.
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub ignore: Vec<String>,
+
+    /// The config file [default: .kubectl-infer.yaml in this folder or the nearest above].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Cold start of the workloads (e.g. 2m, 90s), for the cold-start rules; without it the
+    /// target's startupProbe budget is used.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub cold_start: Option<Duration>,
+
+    /// Refuse input files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = files::DEFAULT_MAX_FILE_BYTES)]
+    pub max_file_size: u64,
+}
+
+/// What to run, after flags and the config file are merged.
+#[derive(Debug)]
+struct Plan {
+    options: Options,
+    fail_on: Severity,
+    format: Format,
+}
 
 /// Runs `lint`.
-pub fn run(_global: &GlobalArgs, _args: Args) -> anyhow::Result<Exit> {
-    anyhow::bail!("`lint` is not implemented yet")
+pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
+    let plan = plan(global, &args)?;
+
+    let inputs = read_inputs(&args.paths, args.max_file_size);
+
+    let report = lint::run(&inputs.docs, &inputs.sources, &plan.options);
+
+    let run = Run {
+        report: &report,
+        errors: &inputs.errors,
+        files: &inputs.files,
+        sources: &inputs.sources,
+        color: global.color.enabled(std::io::stdout().is_terminal()),
+    };
+    let mut out = crate::render::stdout();
+    crate::render::lint::write(&mut out, plan.format, &run)?;
+    std::io::Write::flush(&mut out).context("failed to write the lint output")?;
+    for error in &inputs.errors {
+        eprintln!("error: {}", error.message);
+    }
+
+    Ok(if !inputs.errors.is_empty() {
+        Exit::Usage
+    } else if report.fails_at(plan.fail_on) {
+        Exit::Findings
+    } else {
+        Exit::Success
+    })
+}
+
+fn plan(global: &GlobalArgs, args: &Args) -> anyhow::Result<Plan> {
+    let config = load_config(args.config.as_deref())?;
+    let select = if args.select.is_empty() {
+        config.select
+    } else {
+        args.select.clone()
+    };
+    let mut ignore = config.ignore;
+    ignore.extend(args.ignore.iter().cloned());
+    for pattern in select.iter().chain(&ignore) {
+        check_pattern(pattern)?;
+    }
+    let cold_start = match (args.cold_start, config.cold_start) {
+        (Some(d), _) => Some(d),
+        (None, Some(text)) => {
+            Some(parse_duration(&text).map_err(|e| anyhow::anyhow!("config coldStart: {e}"))?)
+        }
+        (None, None) => None,
+    };
+    let format = args.format.unwrap_or(match global.output {
+        Some(OutputFormat::Json) => Format::Json,
+        _ => Format::Text,
+    });
+    Ok(Plan {
+        options: Options {
+            select,
+            ignore,
+            cold_start_seconds: cold_start.map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0)),
+        },
+        fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Warning),
+        format,
+    })
+}
+
+/// A select/ignore pattern must name a rule, or be a prefix of at least one code.
+fn check_pattern(pattern: &str) -> anyhow::Result<()> {
+    let known = catalog::RULES.iter().any(|r| {
+        r.code.starts_with(&pattern.to_ascii_uppercase()) || r.name.eq_ignore_ascii_case(pattern)
+    });
+    if pattern.is_empty() || !known {
+        anyhow::bail!("--select/--ignore: {pattern:?} names no rule (see `kubectl-infer rules`)");
+    }
+    Ok(())
+}
+
+fn load_config(explicit: Option<&Path>) -> anyhow::Result<config::Config> {
+    let path = match explicit {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let cwd = std::env::current_dir().context("failed to read the current folder")?;
+            match walk::find_upwards(&cwd, config::FILE_NAME) {
+                Some(path) => path,
+                None => return Ok(config::Config::default()),
+            }
+        }
+    };
+    tracing::info!("reading lint settings from {}", path.display());
+    let text = files::read_text(&path, files::DEFAULT_MAX_FILE_BYTES)?;
+    Ok(config::parse(&files::display_name(&path), &text)?)
+}
+
+/// Everything read from the inputs.
+#[derive(Default)]
+struct Inputs {
+    docs: Vec<Document>,
+    sources: Sources,
+    files: Vec<String>,
+    errors: Vec<InputError>,
+}
+
+fn read_inputs(paths: &[PathBuf], max_bytes: u64) -> Inputs {
+    let mut inputs = Inputs::default();
+    for path in paths {
+        if path.is_dir() {
+            match walk::manifest_files(path) {
+                Ok(found) if found.is_empty() => inputs.errors.push(InputError {
+                    file: path.display().to_string(),
+                    line: None,
+                    message: format!(
+                        "{}: folder holds no *.yaml, *.yml or *.json files",
+                        path.display()
+                    ),
+                }),
+                Ok(found) => found
+                    .iter()
+                    .for_each(|f| read_one(&mut inputs, f, max_bytes)),
+                Err(e) => inputs.errors.push(input_error(path, &e)),
+            }
+        } else {
+            read_one(&mut inputs, path, max_bytes);
+        }
+    }
+    inputs
+}
+
+fn input_error(path: &Path, error: &anyhow::Error) -> InputError {
+    InputError {
+        file: files::display_name(path),
+        line: None,
+        message: crate::exit::one_line(error),
+    }
+}
+
+fn read_one(inputs: &mut Inputs, path: &Path, max_bytes: u64) {
+    let name = files::display_name(path);
+    let text = match files::read_text(path, max_bytes) {
+        Ok(text) => text,
+        Err(e) => return inputs.errors.push(input_error(path, &e)),
+    };
+    match load_str(&name, &text) {
+        Ok(docs) if docs.is_empty() => inputs.errors.push(InputError {
+            file: name.clone(),
+            line: None,
+            message: format!("{name}: no Kubernetes objects in the file (empty)"),
+        }),
+        Ok(docs) => {
+            inputs.docs.extend(docs);
+            inputs.files.push(name.clone());
+            inputs.sources.add(&name, text);
+        }
+        Err(e) => inputs.errors.push(InputError {
+            file: name,
+            line: e.pos.map(|p| p.line),
+            message: e.to_string(),
+        }),
+    }
 }

@@ -1,1 +1,280 @@
 //! The lint rule catalog, the rules, suppression and the lint run over a set of manifests.
+//!
+//! [`run`] is a pure function: documents in (already loaded by `model::manifest`), findings
+//! out. Each rule lives in `rules/` by family; [`catalog`] is the one table of every rule and
+//! the single source of `kubectl-infer rules`, the SARIF rule metadata and the README table.
+
+pub mod catalog;
+pub mod cold_start;
+pub mod config;
+pub mod context;
+pub mod promql;
+pub mod rules;
+pub mod source;
+pub mod suppress;
+pub mod view;
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::model::manifest::{Document, Pos};
+
+pub use catalog::{Family, Rule, RuleDoc, Severity};
+pub use context::Context;
+pub use source::Sources;
+
+/// Where a finding points: the object, the field and its source region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Location {
+    /// The file to report (Helm's chart file when the input was rendered Helm output).
+    pub file: String,
+    /// The file that was read, when it differs from `file` (Helm output read from stdin).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rendered_from: Option<String>,
+    /// Start of the region, 1-based, relative to `file`.
+    pub start: Pos,
+    /// End of the region (exclusive), relative to `file`.
+    pub end: Pos,
+    /// The line in the file that was read (differs from `start.line` for Helm sources).
+    #[serde(skip)]
+    pub read_line: u32,
+}
+
+/// The object a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectRef {
+    /// `kind` of the object.
+    pub kind: String,
+    /// `metadata.namespace`, if set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+}
+
+impl ObjectRef {
+    /// `Kind namespace/name` (or `Kind name` when cluster-scoped or unset), for messages.
+    pub fn label(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {}/{}", self.kind, ns, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+
+    fn of(doc: &Document) -> ObjectRef {
+        ObjectRef {
+            kind: doc.kind().to_string(),
+            namespace: doc.namespace().map(str::to_string),
+            name: doc.name().to_string(),
+        }
+    }
+}
+
+/// One problem found by one rule in one object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// The rule's stable code, e.g. `KED002`.
+    pub code: &'static str,
+    /// The rule's name, e.g. `ThresholdNotPositive`.
+    pub name: &'static str,
+    /// The severity (the rule's default).
+    pub severity: Severity,
+    /// What is wrong with this object and field.
+    pub message: String,
+    /// What to do instead.
+    pub fix: String,
+    /// The object.
+    pub object: ObjectRef,
+    /// JSON pointer of the offending field inside the object.
+    pub field: String,
+    /// Where it is.
+    pub location: Location,
+    /// The reason given by a suppression annotation; suppressed findings do not fail the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
+}
+
+/// Which rules run and how findings fail the run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Only these codes (or prefixes such as `KUE`); empty means all.
+    pub select: Vec<String>,
+    /// Never these codes (or prefixes).
+    pub ignore: Vec<String>,
+    /// The cold-start time given on the command line or in the config, in seconds.
+    pub cold_start_seconds: Option<u64>,
+}
+
+impl Options {
+    /// Whether a rule is enabled by `select` and `ignore` (codes, code prefixes or names).
+    pub fn enabled(&self, rule: &Rule) -> bool {
+        let matches = |pattern: &String| {
+            rule.code.starts_with(pattern.as_str()) || rule.name.eq_ignore_ascii_case(pattern)
+        };
+        (self.select.is_empty() || self.select.iter().any(matches))
+            && !self.ignore.iter().any(matches)
+    }
+}
+
+/// The result of a lint run over a set of documents.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// Every finding, suppressed ones included, in file and position order.
+    pub findings: Vec<Finding>,
+    /// How many objects were checked.
+    pub objects: usize,
+}
+
+impl Report {
+    /// Findings that are not suppressed.
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_none())
+    }
+
+    /// Whether any unsuppressed finding is at or above `level`.
+    pub fn fails_at(&self, level: Severity) -> bool {
+        self.active().any(|f| f.severity >= level)
+    }
+}
+
+/// Lints `docs` (all inputs together, so that cross-object rules see everything).
+/// `sources` maps a file that was read to its text, used to place Helm findings.
+pub fn run(docs: &[Document], sources: &Sources, options: &Options) -> Report {
+    let context = Context::build(docs, sources, options);
+    let rules: Vec<&Rule> = catalog::RULES
+        .iter()
+        .copied()
+        .filter(|r| options.enabled(r))
+        .collect();
+    let mut findings = Vec::new();
+    for (index, doc) in docs.iter().enumerate() {
+        let object = context.object(index);
+        let first = findings.len();
+        let helm = sources.helm_place(doc);
+        let mut emitter = Emitter::new(doc, helm, &mut findings);
+        for rule in &rules {
+            if let catalog::Check::Object { kinds, run } = rule.check
+                && kinds.contains(&doc.kind())
+            {
+                emitter.rule = rule;
+                run(&object, &context, &mut emitter);
+            }
+        }
+        if rules.iter().any(|r| r.code == suppress::RULE.code) {
+            emitter.rule = &suppress::RULE;
+            suppress::check_reasons(doc, &mut emitter);
+        }
+        for finding in &mut findings[first..] {
+            finding.suppressed = context.suppression(finding, index);
+        }
+    }
+    sort_and_dedup(&mut findings);
+    Report {
+        findings,
+        objects: docs.len(),
+    }
+}
+
+fn sort_and_dedup(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| {
+        (&a.location.file, a.location.start, a.code).cmp(&(
+            &b.location.file,
+            b.location.start,
+            b.code,
+        ))
+    });
+    let mut seen = BTreeSet::new();
+    findings.retain(|f| {
+        seen.insert((
+            f.code,
+            f.location.file.clone(),
+            f.location.start,
+            f.message.clone(),
+        ))
+    });
+}
+
+/// Collects the findings of one rule on one document, with positions looked up by pointer.
+pub struct Emitter<'a> {
+    doc: &'a Document,
+    helm: Option<(String, u32)>,
+    rule: &'static Rule,
+    out: &'a mut Vec<Finding>,
+}
+
+impl<'a> Emitter<'a> {
+    fn new(doc: &'a Document, helm: Option<(String, u32)>, out: &'a mut Vec<Finding>) -> Self {
+        Emitter {
+            doc,
+            helm,
+            rule: &suppress::RULE,
+            out,
+        }
+    }
+
+    /// The rule currently running.
+    pub fn rule(&self) -> &'static Rule {
+        self.rule
+    }
+
+    /// Reports a finding at the field `pointer` (its key, through the end of its value) with
+    /// the rule's own fix text.
+    pub fn at(&mut self, pointer: &str, message: impl Into<String>) {
+        self.with_fix(pointer, message, self.rule.fix);
+    }
+
+    /// Reports a finding at the field `pointer` with a specific fix text.
+    pub fn with_fix(&mut self, pointer: &str, message: impl Into<String>, fix: impl Into<String>) {
+        let node = self.doc.pos(pointer);
+        self.push(pointer, node.key, node.end, message.into(), fix.into());
+    }
+
+    /// Reports a finding at an exact position spanning `width` characters (e.g. a metric
+    /// name inside a PromQL query).
+    pub fn at_pos(&mut self, pointer: &str, start: Pos, width: usize, message: impl Into<String>) {
+        let end = Pos {
+            line: start.line,
+            column: start.column + u32::try_from(width.max(1)).unwrap_or(1),
+        };
+        self.push(
+            pointer,
+            start,
+            end,
+            message.into(),
+            self.rule.fix.to_string(),
+        );
+    }
+
+    fn push(&mut self, pointer: &str, start: Pos, end: Pos, message: String, fix: String) {
+        let (file, rendered_from, offset) = match &self.helm {
+            Some((source, line)) => (source.clone(), Some(self.doc.file.clone()), *line),
+            None => (self.doc.file.clone(), None, 0),
+        };
+        let shift = |p: Pos| Pos {
+            line: p.line.saturating_sub(offset).max(1),
+            column: p.column,
+        };
+        self.out.push(Finding {
+            code: self.rule.code,
+            name: self.rule.name,
+            severity: self.rule.severity,
+            message,
+            fix,
+            object: ObjectRef::of(self.doc),
+            field: pointer.to_string(),
+            location: Location {
+                file,
+                rendered_from,
+                start: shift(start),
+                end: shift(end),
+                read_line: start.line,
+            },
+            suppressed: None,
+        });
+    }
+}

@@ -2,6 +2,7 @@
 //! version field, and the helpers that the per-command renderers share.
 
 pub mod explain;
+pub mod lint;
 pub mod manifests;
 pub mod probe;
 pub mod validate;

@@ -1,0 +1,78 @@
+//! The one place the cold-start input of the cold-start rules comes from: `--cold-start` (or
+//! the config file), else the scaled workload's startupProbe budget
+//! (`initialDelaySeconds + failureThreshold × periodSeconds`).
+
+use serde_json::Value;
+
+use super::view::{containers, pod_spec_pointer};
+use crate::model::manifest::Document;
+
+/// A cold-start time and where it came from, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColdStart {
+    /// Seconds from "replica requested" to "replica serving".
+    pub seconds: u64,
+    /// `--cold-start` or the startupProbe it was read from.
+    pub source: String,
+}
+
+/// The cold start for a workload: the flag wins, then the target's startupProbe budget.
+pub fn resolve(flag: Option<u64>, target: Option<&Document>) -> Option<ColdStart> {
+    if let Some(seconds) = flag {
+        return Some(ColdStart {
+            seconds,
+            source: "--cold-start".to_string(),
+        });
+    }
+    let target = target?;
+    let pod_spec = pod_spec_pointer(target.kind())?;
+    containers(&target.value, pod_spec)
+        .into_iter()
+        .filter_map(|(pointer, c)| Some((pointer, probe_budget(c.get("startupProbe")?)?)))
+        .max_by_key(|(_, seconds)| *seconds)
+        .map(|(pointer, seconds)| ColdStart {
+            seconds,
+            source: format!(
+                "the startupProbe budget of {} {} ({pointer}/startupProbe)",
+                target.kind(),
+                target.name()
+            ),
+        })
+}
+
+/// `initialDelaySeconds + failureThreshold × periodSeconds`, with Kubernetes' defaults
+/// (0, 3 and 10).
+pub fn probe_budget(probe: &Value) -> Option<u64> {
+    let field =
+        |name: &str, default: u64| probe.get(name).and_then(Value::as_u64).unwrap_or(default);
+    probe.as_object()?;
+    Some(
+        field("initialDelaySeconds", 0) + field("failureThreshold", 3) * field("periodSeconds", 10),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::manifest::load_str;
+
+    #[test]
+    fn the_flag_wins_then_the_startup_probe() {
+        let docs = load_str(
+            "d.yaml",
+            "kind: Deployment\nmetadata: {name: llm}\nspec:\n  template:\n    spec:\n      \
+             containers:\n        - name: s\n          startupProbe: {periodSeconds: 10, \
+             failureThreshold: 30, initialDelaySeconds: 20}\n",
+        )
+        .unwrap();
+        let from_probe = resolve(None, docs.first()).unwrap();
+        assert_eq!(from_probe.seconds, 320);
+        assert!(
+            from_probe.source.contains("startupProbe"),
+            "{}",
+            from_probe.source
+        );
+        assert_eq!(resolve(Some(90), docs.first()).unwrap().seconds, 90);
+        assert_eq!(resolve(None, None), None);
+    }
+}

@@ -1,0 +1,253 @@
+//! Everything the rules may look up across objects: the scalers (parsed once), the objects by
+//! kind, namespace and name, the autoscalers per target, the Kueue queues and flavors, the
+//! suppression annotations and the cold-start input.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::suppress::{self, Suppression};
+use super::view::Scaler;
+use super::{Finding, Options, Sources};
+use crate::model::manifest::{Document, Pos};
+
+/// The queue-name label Kueue reads on the top-level object.
+pub const QUEUE_LABEL: &str = "kueue.x-k8s.io/queue-name";
+
+/// One object under check, with its parsed scaler view when it is a ScaledObject/ScaledJob.
+pub struct Object<'a> {
+    /// The document.
+    pub doc: &'a Document,
+    /// Its index in the input.
+    pub index: usize,
+    /// The KEDA view (ScaledObject and ScaledJob only).
+    pub scaler: Option<&'a Scaler<'a>>,
+}
+
+impl Object<'_> {
+    /// `Kind namespace/name`, for messages.
+    pub fn label(&self) -> String {
+        match self.doc.namespace() {
+            Some(ns) => format!("{} {}/{}", self.doc.kind(), ns, self.doc.name()),
+            None => format!("{} {}", self.doc.kind(), self.doc.name()),
+        }
+    }
+
+    /// The namespace, "" when unset (objects without one match each other).
+    pub fn namespace(&self) -> &str {
+        self.doc.namespace().unwrap_or("")
+    }
+}
+
+/// An autoscaler (HPA or ScaledObject) and the workload it scales.
+#[derive(Debug, Clone)]
+pub struct Autoscaler<'a> {
+    /// Index of the HPA or ScaledObject document.
+    pub index: usize,
+    /// Its kind.
+    pub kind: &'a str,
+    /// Its name.
+    pub name: &'a str,
+    /// Namespace, "" when unset.
+    pub namespace: &'a str,
+    /// Target kind.
+    pub target_kind: &'a str,
+    /// Target name.
+    pub target_name: &'a str,
+}
+
+/// The whole input, indexed for cross-object rules.
+pub struct Context<'a> {
+    docs: &'a [Document],
+    sources: &'a Sources,
+    scalers: Vec<Option<Scaler<'a>>>,
+    by_key: HashMap<(&'a str, &'a str, &'a str), usize>,
+    cluster_scoped: HashMap<(&'a str, &'a str), usize>,
+    autoscalers: Vec<Autoscaler<'a>>,
+    suppressions: Vec<Vec<Suppression>>,
+    kinds_present: HashMap<&'a str, usize>,
+    /// The cold start given by `--cold-start` or the config (seconds).
+    pub cold_start_flag: Option<u64>,
+}
+
+const CLUSTER_SCOPED: &[&str] = &["ClusterQueue", "ResourceFlavor", "Cohort"];
+
+impl<'a> Context<'a> {
+    /// Indexes `docs`.
+    pub fn build(docs: &'a [Document], sources: &'a Sources, options: &Options) -> Context<'a> {
+        let mut context = Context {
+            docs,
+            sources,
+            scalers: Vec::with_capacity(docs.len()),
+            by_key: HashMap::new(),
+            cluster_scoped: HashMap::new(),
+            autoscalers: Vec::new(),
+            suppressions: Vec::with_capacity(docs.len()),
+            kinds_present: HashMap::new(),
+            cold_start_flag: options.cold_start_seconds,
+        };
+        for (index, doc) in docs.iter().enumerate() {
+            context.add(index, doc);
+        }
+        context
+    }
+
+    fn add(&mut self, index: usize, doc: &'a Document) {
+        let kind = doc.kind();
+        let namespace = doc.namespace().unwrap_or("");
+        *self.kinds_present.entry(kind).or_default() += 1;
+        if CLUSTER_SCOPED.contains(&kind) {
+            self.cluster_scoped.insert((kind, doc.name()), index);
+        } else {
+            self.by_key.insert((kind, namespace, doc.name()), index);
+        }
+        let scaler = matches!(kind, "ScaledObject" | "ScaledJob").then(|| Scaler::read(&doc.value));
+        if let Some(autoscaler) = autoscaler_of(index, doc, scaler.as_ref()) {
+            self.autoscalers.push(autoscaler);
+        }
+        self.scalers.push(scaler);
+        self.suppressions.push(suppress::read(doc));
+    }
+
+    /// The object at `index`.
+    pub fn object(&'a self, index: usize) -> Object<'a> {
+        Object {
+            doc: &self.docs[index],
+            index,
+            scaler: self.scalers[index].as_ref(),
+        }
+    }
+
+    /// A namespaced object by kind, namespace and name.
+    pub fn find(&self, kind: &str, namespace: &str, name: &str) -> Option<&'a Document> {
+        self.by_key
+            .get(&(kind, namespace, name))
+            .map(|&i| &self.docs[i])
+    }
+
+    /// A cluster-scoped object (ClusterQueue, ResourceFlavor, Cohort) by kind and name.
+    pub fn find_cluster(&self, kind: &str, name: &str) -> Option<&'a Document> {
+        self.cluster_scoped
+            .get(&(kind, name))
+            .map(|&i| &self.docs[i])
+    }
+
+    /// Whether any object of `kind` is in the input (cross-object rules that look for a
+    /// missing object only run when the input holds that kind at all).
+    pub fn has_kind(&self, kind: &str) -> bool {
+        self.kinds_present.contains_key(kind)
+    }
+
+    /// Every HPA and ScaledObject that scales `target_kind`/`target_name` in `namespace`.
+    pub fn autoscalers_of(
+        &self,
+        namespace: &str,
+        target_kind: &str,
+        target_name: &str,
+    ) -> impl Iterator<Item = &Autoscaler<'a>> {
+        self.autoscalers.iter().filter(move |a| {
+            a.namespace == namespace && a.target_kind == target_kind && a.target_name == target_name
+        })
+    }
+
+    /// The target workload of a ScaledObject, when it is in the input.
+    pub fn target_of(&self, object: &Object<'_>) -> Option<&'a Document> {
+        let target = object.scaler?.target?;
+        self.find(target.kind, object.namespace(), target.name)
+    }
+
+    /// The LocalQueue named by an object's queue-name label, and the ClusterQueue behind it.
+    pub fn queues_of(&self, doc: &Document) -> Option<(&'a Document, Option<&'a Document>)> {
+        let queue = queue_label(doc)?;
+        let local = self.find("LocalQueue", doc.namespace().unwrap_or(""), queue)?;
+        let cluster = local
+            .value
+            .pointer("/spec/clusterQueue")
+            .and_then(Value::as_str)
+            .and_then(|cq| self.find_cluster("ClusterQueue", cq));
+        Some((local, cluster))
+    }
+
+    /// The source position of character `offset` of the string value at `pointer` (whose
+    /// text is `text`): handles plain, quoted and block (`|`) scalars.
+    pub fn value_char_pos(&self, doc: &Document, pointer: &str, text: &str, offset: usize) -> Pos {
+        let start = doc.pos(pointer).value;
+        let Some(line) = self.sources.line(&doc.file, start.line) else {
+            return start;
+        };
+        let indicator = line.chars().nth(start.column.saturating_sub(1) as usize);
+        let before: String = text.chars().take(offset).collect();
+        let (row, col) = match before.rfind('\n') {
+            Some(at) => (
+                before.matches('\n').count(),
+                before[at + 1..].chars().count(),
+            ),
+            None => (0, before.chars().count()),
+        };
+        let col = u32::try_from(col).unwrap_or(u32::MAX);
+        match indicator {
+            Some('|' | '>') => {
+                let line_no = start.line + 1 + u32::try_from(row).unwrap_or(0);
+                let indent = self
+                    .sources
+                    .line(&doc.file, line_no)
+                    .map_or(0, |l| l.chars().take_while(|c| *c == ' ').count());
+                Pos {
+                    line: line_no,
+                    column: u32::try_from(indent).unwrap_or(0) + col + 1,
+                }
+            }
+            Some('"' | '\'') if row == 0 => Pos {
+                line: start.line,
+                column: start.column + 1 + col,
+            },
+            _ if row == 0 => Pos {
+                line: start.line,
+                column: start.column + col,
+            },
+            _ => start,
+        }
+    }
+
+    /// The reason an annotation on the finding's object gives for suppressing it, if any.
+    pub fn suppression(&self, finding: &Finding, index: usize) -> Option<String> {
+        self.suppressions[index]
+            .iter()
+            .find(|s| s.covers(finding.code, finding.name))
+            .map(|s| s.reason.clone())
+    }
+}
+
+/// The value of the queue-name label on an object's metadata.
+pub fn queue_label(doc: &Document) -> Option<&str> {
+    doc.value
+        .pointer("/metadata/labels")?
+        .get(QUEUE_LABEL)?
+        .as_str()
+}
+
+fn autoscaler_of<'a>(
+    index: usize,
+    doc: &'a Document,
+    scaler: Option<&Scaler<'a>>,
+) -> Option<Autoscaler<'a>> {
+    let (target_kind, target_name) = match doc.kind() {
+        "HorizontalPodAutoscaler" => {
+            let target = doc.value.pointer("/spec/scaleTargetRef")?;
+            (target.get("kind")?.as_str()?, target.get("name")?.as_str()?)
+        }
+        "ScaledObject" => {
+            let target = scaler?.target?;
+            (target.kind, target.name)
+        }
+        _ => return None,
+    };
+    Some(Autoscaler {
+        index,
+        kind: doc.kind(),
+        name: doc.name(),
+        namespace: doc.namespace().unwrap_or(""),
+        target_kind,
+        target_name,
+    })
+}

@@ -1,0 +1,200 @@
+//! Cold-start rules (`CLD`): windows and rate policies that do not leave a new GPU replica
+//! the time it needs to load weights and warm up. The cold start comes from
+//! [`crate::lint::cold_start::resolve`]; without one these rules stay silent.
+
+use serde_json::Value;
+
+use crate::lint::Emitter;
+use crate::lint::catalog::{Check, Family, Rule, RuleDoc, Severity};
+use crate::lint::cold_start::{ColdStart, resolve};
+use crate::lint::context::{Context, Object};
+
+const SCALED_OBJECT: &[&str] = &["ScaledObject"];
+
+/// The HPA's default scale-down stabilization window (seconds).
+const DEFAULT_SCALE_DOWN_WINDOW: u64 = 300;
+/// KEDA's default cooldown (seconds).
+const DEFAULT_COOLDOWN: u64 = 300;
+/// The period of the HPA's default scale-up policies (seconds).
+const DEFAULT_SCALE_UP_PERIOD: u64 = 15;
+
+fn cold_start(object: &Object<'_>, context: &Context<'_>) -> Option<ColdStart> {
+    resolve(context.cold_start_flag, context.target_of(object))
+}
+
+fn behavior<'a>(object: &Object<'a>, direction: &str) -> Option<&'a Value> {
+    object
+        .scaler
+        .and_then(|s| s.behavior)
+        .and_then(|b| b.get(direction))
+}
+
+/// `CLD001`.
+pub static SCALE_DOWN_WINDOW_SHORT: Rule = Rule {
+    code: "CLD001",
+    name: "ScaleDownWindowShorterThanColdStart",
+    family: Family::ColdStart,
+    severity: Severity::Warning,
+    summary: "The scale-down stabilization window is shorter than the cold start.",
+    fix: "Set `behavior.scaleDown.stabilizationWindowSeconds` to at least the cold start \
+          (`generate` writes twice the cold start, at least 300 s).",
+    doc: RuleDoc {
+        what: "`advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.\
+               stabilizationWindowSeconds` (300 s when unset) below the cold start, taken \
+               from `--cold-start` or the target's startupProbe budget.",
+        why: "A replica released after a short lull costs a full cold start to get back. \
+              With a window shorter than that, a bursty load pays the cold start again and \
+              again, and queues grow at every burst.",
+        example: "behavior:\n  scaleDown:\n    stabilizationWindowSeconds: 60\n# cold start \
+                  4m",
+        instead: "behavior:\n  scaleDown:\n    stabilizationWindowSeconds: 480",
+        known_problems: "The startupProbe budget is an upper bound of the cold start; pass \
+                         `--cold-start` with a measured value (`kubectl infer probe`).",
+    },
+    check: Check::Object {
+        kinds: SCALED_OBJECT,
+        run: scale_down_window_short,
+    },
+};
+
+fn scale_down_window_short(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<'_>) {
+    let Some(cold) = cold_start(object, context) else {
+        return;
+    };
+    let window = behavior(object, "scaleDown")
+        .and_then(|d| d.get("stabilizationWindowSeconds"))
+        .and_then(Value::as_u64)
+        .unwrap_or(DEFAULT_SCALE_DOWN_WINDOW);
+    if window < cold.seconds {
+        out.at(
+            "/spec/advanced/horizontalPodAutoscalerConfig/behavior/scaleDown/\
+             stabilizationWindowSeconds",
+            format!(
+                "{}: scale-down stabilization window {window}s is shorter than the {}s cold \
+                 start (from {})",
+                object.label(),
+                cold.seconds,
+                cold.source
+            ),
+        );
+    }
+}
+
+/// `CLD002`.
+pub static COOLDOWN_SHORT: Rule = Rule {
+    code: "CLD002",
+    name: "CooldownShorterThanColdStart",
+    family: Family::ColdStart,
+    severity: Severity::Warning,
+    summary: "Scale to zero with a `cooldownPeriod` shorter than the cold start.",
+    fix: "Set `cooldownPeriod` to at least the cold start (`generate` writes twice it, at \
+          least 300 s).",
+    doc: RuleDoc {
+        what: "A ScaledObject that can reach zero whose `cooldownPeriod` (300 s when unset) \
+               is below the cold start.",
+        why: "KEDA drops from N to zero in one step once the trigger has been inactive for the \
+              cooldown. If that is shorter than a cold start, a quiet minute costs the next \
+              request a full cold start.",
+        example: "minReplicaCount: 0\ncooldownPeriod: 60\n# cold start 3m",
+        instead: "minReplicaCount: 0\ncooldownPeriod: 360",
+        known_problems: "None known.",
+    },
+    check: Check::Object {
+        kinds: SCALED_OBJECT,
+        run: cooldown_short,
+    },
+};
+
+fn cooldown_short(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<'_>) {
+    let Some(scaler) = object.scaler else { return };
+    if !scaler.scales_to_zero() {
+        return;
+    }
+    let Some(cold) = cold_start(object, context) else {
+        return;
+    };
+    let cooldown = scaler
+        .cooldown
+        .and_then(|c| u64::try_from(c).ok())
+        .unwrap_or(DEFAULT_COOLDOWN);
+    if cooldown < cold.seconds {
+        out.at(
+            "/spec/cooldownPeriod",
+            format!(
+                "{}: cooldownPeriod {cooldown}s is shorter than the {}s cold start (from {})",
+                object.label(),
+                cold.seconds,
+                cold.source
+            ),
+        );
+    }
+}
+
+/// `CLD003`.
+pub static SCALE_UP_WAVES: Rule = Rule {
+    code: "CLD003",
+    name: "ScaleUpFasterThanColdStart",
+    family: Family::ColdStart,
+    severity: Severity::Warning,
+    summary: "Scale-up policies allow a new wave before the previous replicas are ready.",
+    fix: "Make the scale-up policies' `periodSeconds` (or the scale-up stabilization \
+          window) at least the cold start.",
+    doc: RuleDoc {
+        what: "Scale-up behaviour (the HPA default when unset: +100 % or +4 pods every 15 s) \
+               whose shortest policy period and stabilization window are both below the cold \
+               start.",
+        why: "Replicas that are still loading weights do not lower the queue yet, so after \
+              one policy period the HPA sees the same backlog and adds another wave, then a \
+              third: the workload overshoots to its maximum and pays for GPUs it does not need.",
+        example: "# no behavior: HPA default scale-up every 15 s\n# cold start 2m",
+        instead: "behavior:\n  scaleUp:\n    stabilizationWindowSeconds: 30\n    policies:\n      \
+                  - {type: Percent, value: 100, periodSeconds: 120}\n      - {type: Pods, \
+                  value: 2, periodSeconds: 120}",
+        known_problems: "`selectPolicy: Min` with one slow policy is not modelled; only the \
+                         shortest period counts.",
+    },
+    check: Check::Object {
+        kinds: SCALED_OBJECT,
+        run: scale_up_waves,
+    },
+};
+
+fn scale_up_waves(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<'_>) {
+    let Some(cold) = cold_start(object, context) else {
+        return;
+    };
+    let up = behavior(object, "scaleUp");
+    if up
+        .and_then(|u| u.get("selectPolicy"))
+        .and_then(Value::as_str)
+        == Some("Disabled")
+    {
+        return;
+    }
+    let window = up
+        .and_then(|u| u.get("stabilizationWindowSeconds"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    let period = up
+        .and_then(|u| u.get("policies"))
+        .and_then(Value::as_array)
+        .and_then(|ps| {
+            ps.iter()
+                .filter_map(|p| p.get("periodSeconds").and_then(Value::as_u64))
+                .min()
+        })
+        .unwrap_or(DEFAULT_SCALE_UP_PERIOD);
+    if period < cold.seconds && window < cold.seconds {
+        let pointer = "/spec/advanced/horizontalPodAutoscalerConfig/behavior/scaleUp";
+        out.at(
+            pointer,
+            format!(
+                "{}: scale-up may add replicas every {period}s, but a replica needs {}s to \
+                 start (from {}), so waves pile up",
+                object.label(),
+                cold.seconds,
+                cold.source
+            ),
+        );
+    }
+}

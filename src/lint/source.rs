@@ -1,0 +1,93 @@
+//! The text of every input, kept for the Helm `# Source:` line mapping and for the text
+//! renderer, which prints the offending line of YAML under each finding.
+
+use std::collections::HashMap;
+
+use crate::model::manifest::Document;
+
+/// The texts that were read, by the file name used in documents.
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: HashMap<String, SourceFile>,
+}
+
+#[derive(Debug)]
+struct SourceFile {
+    text: String,
+    /// Byte offset of the start of each line.
+    line_starts: Vec<usize>,
+    /// `(line, chart file)` of each Helm `# Source:` comment, in line order.
+    helm: Vec<(u32, String)>,
+}
+
+impl Sources {
+    /// Keeps the text of `file`.
+    pub fn add(&mut self, file: &str, text: String) {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let helm = helm_comments(&text);
+        self.files.insert(
+            file.to_string(),
+            SourceFile {
+                text,
+                line_starts,
+                helm,
+            },
+        );
+    }
+
+    /// Line `line` (1-based) of `file`, without its line break.
+    pub fn line(&self, file: &str, line: u32) -> Option<&str> {
+        let source = self.files.get(file)?;
+        let index = usize::try_from(line).ok()?.checked_sub(1)?;
+        let start = *source.line_starts.get(index)?;
+        let end = source
+            .line_starts
+            .get(index + 1)
+            .copied()
+            .unwrap_or(source.text.len());
+        Some(source.text[start..end].trim_end_matches(['\n', '\r']))
+    }
+
+    /// For a document under a Helm `# Source:` comment: the chart file and the line of the
+    /// comment, so that lines can be counted from the start of the chart template.
+    pub fn helm_place(&self, doc: &Document) -> Option<(String, u32)> {
+        let source = doc.helm_source.as_ref()?;
+        let file = self.files.get(&doc.file)?;
+        let start = doc.start().line;
+        let cut = file.helm.partition_point(|(line, _)| *line <= start);
+        let (line, path) = file.helm.get(cut.checked_sub(1)?)?;
+        (path == source).then(|| (source.clone(), *line))
+    }
+}
+
+fn helm_comments(text: &str) -> Vec<(u32, String)> {
+    if !text.contains("# Source: ") {
+        return Vec::new();
+    }
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let path = line.trim_start().strip_prefix("# Source: ")?;
+            Some((u32::try_from(i + 1).ok()?, path.trim().to_string()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::manifest::load_str;
+
+    #[test]
+    fn helm_lines_count_from_the_source_comment() {
+        let text = "---\n# Source: chart/templates/a.yaml\nkind: A\nmetadata:\n  name: a\n";
+        let mut sources = Sources::default();
+        sources.add("<stdin>", text.to_string());
+        let docs = load_str("<stdin>", text).unwrap();
+        let (file, line) = sources.helm_place(&docs[0]).unwrap();
+        assert_eq!((file.as_str(), line), ("chart/templates/a.yaml", 2));
+        assert_eq!(sources.line("<stdin>", 5), Some("  name: a"));
+        assert_eq!(sources.line("<stdin>", 9), None);
+    }
+}

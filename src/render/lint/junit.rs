@@ -1,0 +1,112 @@
+//! JUnit XML: one test suite per file, one failing test case per finding (GitLab shows them
+//! in the merge request's test report), a passing case for clean files, and input errors as
+//! `<error>` cases.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write;
+
+use anyhow::Context;
+
+use super::Run;
+use crate::lint::Finding;
+
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub(super) fn write(out: &mut dyn Write, run: &Run<'_>) -> anyhow::Result<()> {
+    let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for file in run.files {
+        by_file.entry(file.as_str()).or_default();
+    }
+    for f in run.report.active() {
+        by_file.entry(f.location.file.as_str()).or_default().push(f);
+    }
+    let failures: usize = by_file.values().map(Vec::len).sum();
+    let cases: usize = by_file.values().map(|v| v.len().max(1)).sum::<usize>() + run.errors.len();
+    let mut text = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        text,
+        "<testsuites name=\"kubectl-infer lint\" tests=\"{cases}\" failures=\"{failures}\" \
+         errors=\"{}\">",
+        run.errors.len()
+    );
+    for (file, findings) in &by_file {
+        suite(&mut text, file, findings);
+    }
+    if !run.errors.is_empty() {
+        input_errors(&mut text, run);
+    }
+    text.push_str("</testsuites>\n");
+    out.write_all(text.as_bytes())
+        .context("failed to write JUnit XML")
+}
+
+fn suite(text: &mut String, file: &str, findings: &[&Finding]) {
+    let file = xml(file);
+    let _ = writeln!(
+        text,
+        "  <testsuite name=\"{file}\" tests=\"{}\" failures=\"{}\">",
+        findings.len().max(1),
+        findings.len()
+    );
+    if findings.is_empty() {
+        let _ = writeln!(
+            text,
+            "    <testcase classname=\"{file}\" name=\"no findings\" file=\"{file}\"/>"
+        );
+    }
+    for f in findings {
+        let loc = &f.location;
+        let _ = writeln!(
+            text,
+            "    <testcase classname=\"{file}\" name=\"{} {} at {}:{}\" file=\"{file}\" \
+             line=\"{}\">\n      <failure type=\"{}\" message=\"{}\">{}:{}:{}: {}\nfix: {}\
+             </failure>\n    </testcase>",
+            f.code,
+            f.name,
+            loc.start.line,
+            loc.start.column,
+            loc.start.line,
+            f.severity,
+            xml(&f.message),
+            file,
+            loc.start.line,
+            loc.start.column,
+            xml(&f.message),
+            xml(&f.fix)
+        );
+    }
+    text.push_str("  </testsuite>\n");
+}
+
+fn input_errors(text: &mut String, run: &Run<'_>) {
+    let _ = writeln!(
+        text,
+        "  <testsuite name=\"inputs\" tests=\"{0}\" errors=\"{0}\">",
+        run.errors.len()
+    );
+    for e in run.errors {
+        let file = xml(&e.file);
+        let _ = writeln!(
+            text,
+            "    <testcase classname=\"{file}\" name=\"read {file}\" file=\"{file}\">\n      \
+             <error type=\"input\" message=\"{0}\">{0}</error>\n    </testcase>",
+            xml(&e.message)
+        );
+    }
+    text.push_str("  </testsuite>\n");
+}
