@@ -1,0 +1,450 @@
+//! `kubectl-infer lint` and `rules`: a fixture and snapshots per rule, good manifests with no
+//! findings, bad inputs, exit codes, output formats (SARIF checked against what GitHub code
+//! scanning requires), suppression, the config file, Helm sources and the README rule table.
+
+use std::path::Path;
+
+use kubectl_infer::lint::catalog::{self, Check, RULES};
+use serde_json::Value;
+
+use crate::support::{cli, fixture, repo_root};
+
+const RULES_DIR: &str = "tests/fixtures/lint/rules";
+const GOOD_DIR: &str = "tests/fixtures/lint/good";
+
+/// Extra arguments a fixture asks for on its first line (`# args: --cold-start 3m`).
+fn fixture_args(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# args:"))
+        .map(|a| a.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+fn lint(args: &[&str]) -> (i32, String, String) {
+    let out = cli()
+        .current_dir(repo_root())
+        .arg("lint")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn json(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
+}
+
+#[test]
+fn every_rule_has_a_fixture_that_triggers_it() {
+    for rule in RULES {
+        let path = format!("{RULES_DIR}/{}.yaml", rule.code);
+        let extra = fixture_args(&repo_root().join(&path));
+        let mut args: Vec<&str> = extra.iter().map(String::as_str).collect();
+        args.extend(["--select", rule.code, "--fail-on", "info", &path]);
+
+        let (code, text, stderr) = lint(&args);
+        assert_eq!(code, 1, "{}: expected findings\n{text}{stderr}", rule.code);
+        assert!(stderr.is_empty(), "{}: {stderr}", rule.code);
+        insta::assert_snapshot!(format!("{}_text", rule.code), text);
+
+        args.extend(["--format", "json"]);
+        let (_, stdout, _) = lint(&args);
+        let report = json(&stdout);
+        let findings = report["findings"].as_array().unwrap();
+        assert!(!findings.is_empty(), "{}", rule.code);
+        for finding in findings {
+            assert_eq!(finding["code"], rule.code);
+            assert!(finding["location"]["start"]["line"].as_u64().unwrap() >= 1);
+        }
+        insta::assert_json_snapshot!(format!("{}_json", rule.code), report);
+    }
+}
+
+#[test]
+fn every_fixture_names_a_rule() {
+    for entry in std::fs::read_dir(repo_root().join(RULES_DIR)).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let code = name.trim_end_matches(".yaml");
+        assert!(catalog::find(code).is_some(), "{name} names no rule");
+    }
+}
+
+#[test]
+fn good_manifests_have_no_findings() {
+    let (code, stdout, stderr) = lint(&["--fail-on", "info", "--cold-start", "2m", GOOD_DIR]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.starts_with("No findings in "), "{stdout}");
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn a_finding_points_at_the_field_with_a_caret() {
+    let (code, stdout, _) = lint(&["--select", "KED002", &format!("{RULES_DIR}/KED002.yaml")]);
+    assert_eq!(code, 1);
+    let expected = "tests/fixtures/lint/rules/KED002.yaml:19:9: error[KED002] \
+                    ThresholdNotPositive: ScaledObject serving/llm: \
+                    triggers[0].metadata.threshold \"0\" is not positive\n    |\n 19 |         \
+                    threshold: \"0\"\n    |         ^^^^^^^^^^^^^^\n";
+    assert!(stdout.starts_with(expected), "{stdout}");
+    assert!(
+        stdout
+            .ends_with("Found 1 finding (1 errors, 0 warnings, 0 info) in 1 object from 1 file.\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_query_parse_error_points_inside_the_query() {
+    let (_, stdout, _) = lint(&[
+        "--select",
+        "PQL001",
+        "--format",
+        "json",
+        &format!("{RULES_DIR}/PQL001.yaml"),
+    ]);
+    let finding = &json(&stdout)["findings"][0];
+    // `query: sum(rate(...` starts at column 16 of line 18; the unclosed `(` after `sum` is at 19.
+    assert_eq!(finding["location"]["start"]["line"], 18);
+    assert_eq!(finding["location"]["start"]["column"], 19);
+}
+
+#[test]
+fn fail_on_decides_the_exit_code() {
+    let path = format!("{RULES_DIR}/KED019.yaml");
+    assert_eq!(
+        lint(&["--select", "KED019", &path]).0,
+        0,
+        "info does not fail by default"
+    );
+    assert_eq!(
+        lint(&["--select", "KED019", "--fail-on", "info", &path]).0,
+        1
+    );
+    let path = format!("{RULES_DIR}/KED014.yaml");
+    assert_eq!(lint(&["--fail-on", "error", &path]).0, 0);
+    assert_eq!(lint(&["--ignore", "KED", &path]).0, 0);
+}
+
+#[test]
+fn unknown_rule_in_select_is_a_usage_error() {
+    let (code, stdout, stderr) = lint(&["--select", "NOPE1", RULES_DIR]);
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("\"NOPE1\" names no rule"), "{stderr}");
+}
+
+#[test]
+fn bad_inputs_each_get_one_line_and_the_rest_is_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("malformed.yaml"), "kind: A\nmetadata:\n  name: [x\n").unwrap();
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..9 {
+        let p = i - 1;
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{p}"); 10].join(", ")
+        ));
+    }
+    std::fs::write(d.join("bomb.yaml"), bomb).unwrap();
+    std::fs::write(d.join("binary.yaml"), b"\x7fELF\x02\x01\x00\x00").unwrap();
+    std::fs::write(d.join("utf8.yaml"), b"kind: A\nmetadata: {name: \xff}\n").unwrap();
+    std::fs::write(d.join("empty.yaml"), "").unwrap();
+    let big = std::fs::File::create(d.join("big.yaml")).unwrap();
+    big.set_len(100 * 1024 * 1024).unwrap();
+    std::fs::create_dir(d.join("nothing")).unwrap();
+    let good = repo_root().join(RULES_DIR).join("KED002.yaml");
+
+    let out = cli()
+        .arg("lint")
+        .arg(d)
+        .arg(d.join("nothing"))
+        .arg(&good)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 7, "{stderr}");
+    let expect = [
+        ("big.yaml", "over the limit"),
+        ("binary.yaml", "binary file"),
+        ("bomb.yaml:", "alias bomb"),
+        ("empty.yaml", "no Kubernetes objects"),
+        ("malformed.yaml:4:1", "invalid YAML"),
+        ("utf8.yaml:2", "invalid UTF-8"),
+        ("nothing", "holds no *.yaml"),
+    ];
+    for ((name, why), line) in expect.iter().zip(&lines) {
+        assert!(line.starts_with("error: "), "{line}");
+        assert!(line.contains(name) && line.contains(why), "{name}: {line}");
+    }
+    assert!(
+        stdout.contains("error[KED002]"),
+        "the good file is still linted: {stdout}"
+    );
+}
+
+#[test]
+fn stdin_and_helm_sources_map_back_to_the_chart() {
+    let text = std::fs::read_to_string(repo_root().join(RULES_DIR).join("KED002.yaml")).unwrap();
+    let rendered = format!("---\n# Source: llm/templates/scaledobject.yaml\n{text}");
+    let out = cli()
+        .args(["lint", "--select", "KED002", "--format", "json", "-"])
+        .write_stdin(rendered)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&String::from_utf8(out.stdout).unwrap());
+    let location = &report["findings"][0]["location"];
+    assert_eq!(location["file"], "llm/templates/scaledobject.yaml");
+    assert_eq!(location["renderedFrom"], "<stdin>");
+    assert_eq!(
+        location["start"]["line"], 19,
+        "lines count from the chart file's start"
+    );
+}
+
+#[test]
+fn suppression_needs_a_reason_and_shows_in_sarif() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo_root().join(RULES_DIR).join("KED014.yaml")).unwrap();
+    let with = |value: &str| {
+        text.replacen(
+            "  namespace: serving\nspec:",
+            &format!(
+                "  namespace: serving\n  annotations:\n    lint.kubectl-infer.io/KED014: \
+                 \"{value}\"\nspec:"
+            ),
+            1,
+        )
+    };
+    let path = dir.path().join("so.yaml");
+    std::fs::write(&path, with("gateway retries on empty answers")).unwrap();
+    let out = cli().arg("lint").arg(&path).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("No findings in 1 object from 1 file; 1 suppressed."),
+        "{stdout}"
+    );
+
+    let out = cli()
+        .args(["lint", "--format", "sarif"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let sarif = json(&String::from_utf8(out.stdout).unwrap());
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "KED014");
+    assert_eq!(result["suppressions"][0]["kind"], "inSource");
+    assert_eq!(
+        result["suppressions"][0]["justification"],
+        "gateway retries on empty answers"
+    );
+
+    std::fs::write(&path, with("")).unwrap();
+    let out = cli().arg("lint").arg(&path).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout.contains("[LNT001]") && stdout.contains("[KED014]"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn sarif_has_what_github_code_scanning_requires() {
+    let (code, stdout, _) = lint(&["--format", "sarif", RULES_DIR]);
+    assert_eq!(code, 1);
+    let sarif = json(&stdout);
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(sarif["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &sarif["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "kubectl-infer");
+    let rules = driver["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), RULES.len());
+    for rule in rules {
+        assert!(rule["id"].is_string() && rule["shortDescription"]["text"].is_string());
+        assert!(
+            rule["help"]["markdown"]
+                .as_str()
+                .unwrap()
+                .contains("## Why it matters")
+        );
+        let level = rule["defaultConfiguration"]["level"].as_str().unwrap();
+        assert!(["error", "warning", "note"].contains(&level));
+    }
+    let results = run["results"].as_array().unwrap();
+    assert!(results.len() >= RULES.len());
+    for r in results {
+        let id = r["ruleId"].as_str().unwrap();
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], id);
+        assert!(!r["message"]["text"].as_str().unwrap().is_empty());
+        let loc = &r["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(uri.starts_with("tests/fixtures/lint/rules/"), "{uri}");
+        let region = &loc["region"];
+        let (sl, sc) = (
+            region["startLine"].as_u64().unwrap(),
+            region["startColumn"].as_u64().unwrap(),
+        );
+        let (el, ec) = (
+            region["endLine"].as_u64().unwrap(),
+            region["endColumn"].as_u64().unwrap(),
+        );
+        assert!(sl >= 1 && sc >= 1 && (el, ec) >= (sl, sc), "{id}: {region}");
+        assert_eq!(
+            r["partialFingerprints"]["kubectlInfer/v1"]
+                .as_str()
+                .unwrap()
+                .len(),
+            16
+        );
+    }
+}
+
+#[test]
+fn junit_and_github_formats() {
+    let path = format!("{RULES_DIR}/KED002.yaml");
+    let (code, stdout, _) = lint(&["--format", "junit", "--select", "KED002", &path]);
+    assert_eq!(code, 1);
+    assert!(stdout.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
+    assert!(
+        stdout.contains("tests=\"1\" failures=\"1\" errors=\"0\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("name=\"KED002 ThresholdNotPositive at 19:9\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("&quot;0&quot; is not positive"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("</testsuites>"));
+
+    let (_, stdout, _) = lint(&["--format", "github", "--select", "KED002", &path]);
+    assert!(
+        stdout.starts_with(
+            "::error file=tests/fixtures/lint/rules/KED002.yaml,line=19,col=9,endLine=19,\
+             endColumn=23,title=KED002 ThresholdNotPositive::ScaledObject serving/llm: "
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("%0AFix: "), "{stdout}");
+    assert_eq!(stdout.lines().count(), 1);
+}
+
+#[test]
+fn the_config_file_is_found_upwards() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".kubectl-infer.yaml"),
+        "lint:\n  ignore: [KED014]\n  failOn: error\n",
+    )
+    .unwrap();
+    let sub = dir.path().join("deploy/prod");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::copy(fixture("lint/rules/KED014.yaml"), sub.join("so.yaml")).unwrap();
+    let out = cli()
+        .current_dir(&sub)
+        .args(["lint", "so.yaml"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with("No findings"), "{stdout}");
+
+    std::fs::write(
+        dir.path().join(".kubectl-infer.yaml"),
+        "lint:\n  failOn: sometimes\n",
+    )
+    .unwrap();
+    let out = cli()
+        .current_dir(&sub)
+        .args(["lint", "so.yaml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains(".kubectl-infer.yaml:2:"), "{stderr}");
+}
+
+#[test]
+fn rules_lists_and_documents() {
+    let out = cli().args(["rules"]).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout.lines().count(), RULES.len() + 1, "{stdout}");
+    assert!(stdout.contains("ZER001") && stdout.contains("ScaleToZeroOnPodLocalSignal"));
+
+    let out = cli().args(["rules", "zer001"]).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    for heading in [
+        "## What it finds",
+        "## Why it matters",
+        "## Example",
+        "## Instead",
+        "## Known problems",
+    ] {
+        assert!(stdout.contains(heading), "{stdout}");
+    }
+
+    let out = cli().args(["rules", "-o", "json"]).output().unwrap();
+    let catalog = json(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(catalog["rules"].as_array().unwrap().len(), RULES.len());
+    assert!(RULES.len() >= 30);
+
+    let out = cli().args(["rules", "NOPE01"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("no rule \"NOPE01\"")
+    );
+}
+
+#[test]
+fn engine_rules_are_few() {
+    let engine = RULES
+        .iter()
+        .filter(|r| matches!(r.check, Check::Engine))
+        .count();
+    assert_eq!(
+        engine, 1,
+        "only the suppression rule runs inside the engine"
+    );
+}
+
+/// README's rule table sits between these markers; set `KUBECTL_INFER_UPDATE_README=1` to
+/// rewrite it.
+#[test]
+fn readme_rule_table_is_current() {
+    const START: &str = "<!-- rules:start (generated by `kubectl-infer rules --markdown`) -->\n";
+    const END: &str = "<!-- rules:end -->";
+    let path = repo_root().join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (Some(a), Some(b)) = (readme.find(START), readme.find(END)) else {
+        panic!("README.md lacks the rule table markers");
+    };
+    let current = &readme[a + START.len()..b];
+    let fresh = catalog::markdown_table();
+    if current != fresh {
+        if std::env::var_os("KUBECTL_INFER_UPDATE_README").is_some() {
+            let updated = format!("{}{fresh}{}", &readme[..a + START.len()], &readme[b..]);
+            std::fs::write(&path, updated).unwrap();
+        } else {
+            panic!(
+                "README's rule table is stale: run with KUBECTL_INFER_UPDATE_README=1 (or paste \
+                 `kubectl-infer rules --markdown`)"
+            );
+        }
+    }
+}
