@@ -10,10 +10,12 @@ use jiff::Timestamp;
 
 use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
 use crate::exit::{ErrorKind, Exit, WithKind};
+use crate::explain::join::{Reading, Readings};
 use crate::explain::{self, Report, Selection};
 use crate::sources::cluster::{self, Cluster, Scope, snapshot};
 use crate::sources::files;
 use crate::sources::objects::{ObjectSet, name_of, namespace_of};
+use crate::sources::prometheus::{Prometheus, PrometheusOptions, QueryData};
 
 /// Arguments of `explain`.
 #[derive(Debug, clap::Args)]
@@ -36,6 +38,12 @@ pub struct Args {
     /// How often --watch refreshes, e.g. 5s, 1m.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     pub interval: Duration,
+
+    /// Also run each Prometheus trigger's query against this Prometheus (e.g.
+    /// http://127.0.0.1:9090 through a port-forward) and show both values when they differ;
+    /// an empty result shows as "no data".
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
 
     /// The instant to explain as (RFC 3339), e.g. 2026-12-03T14:02:00Z. Default: now, or with
     /// --from-file the newest time recorded in the file.
@@ -60,7 +68,13 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
             .at
             .or_else(|| explain::dump_time(&set))
             .unwrap_or_else(Timestamp::now);
-        return decide_and_render(&set, &plan, now);
+        let readings = match &args.prometheus {
+            Some(url) => {
+                crate::cli::runtime()?.block_on(read_prometheus(url, &set, &plan, args.at))?
+            }
+            None => Readings::new(),
+        };
+        return decide_and_render(&set, &plan, now, &readings);
     }
     crate::cli::runtime()?.block_on(run_live(global, &args, format))
 }
@@ -102,8 +116,12 @@ async fn run_live(global: &GlobalArgs, args: &Args, format: OutputFormat) -> any
     };
     loop {
         let set = read_live(&cluster, &scope, &plan.selection).await?;
+        let readings = match &args.prometheus {
+            Some(url) => read_prometheus(url, &set, &plan, args.at).await?,
+            None => Readings::new(),
+        };
         let now = args.at.unwrap_or_else(Timestamp::now);
-        decide_and_render(&set, &plan, now)?;
+        decide_and_render(&set, &plan, now, &readings)?;
         if !args.watch {
             return Ok(Exit::Success);
         }
@@ -146,9 +164,60 @@ fn metric_queries(set: &ObjectSet, selection: &Selection) -> Vec<snapshot::Metri
         .collect()
 }
 
-fn decide_and_render(set: &ObjectSet, plan: &Plan, now: Timestamp) -> anyhow::Result<Exit> {
+/// Runs each Prometheus trigger's query (at `at`, else Prometheus's now). A query Prometheus
+/// rejects is a reading; Prometheus being unreachable ends the run (exit 4).
+async fn read_prometheus(
+    url: &str,
+    set: &ObjectSet,
+    plan: &Plan,
+    at: Option<Timestamp>,
+) -> anyhow::Result<Readings> {
+    let client = Prometheus::new(&PrometheusOptions::new(url)).map_err(|e| {
+        let kind = e.kind();
+        crate::exit::kinded(kind, format!("--prometheus {url}: {e}"))
+    })?;
+    let queries = explain::prometheus_queries(set, &plan.selection);
+    let time = at.map(|t| t.as_millisecond() as f64 / 1000.0);
+    let answers =
+        futures::future::join_all(queries.iter().map(|q| client.query(&q.query, time))).await;
+    let mut readings = Readings::new();
+    for (query, answer) in queries.into_iter().zip(answers) {
+        let reading = match answer {
+            Ok(answer) => reading(&answer.data),
+            Err(e) if e.is_query_error() => Reading::Error(e.to_string()),
+            Err(e) => {
+                let kind = e.kind();
+                let message = format!("failed to run {:?} on {url}: {e}", query.query);
+                return Err(crate::exit::kinded(kind, message));
+            }
+        };
+        readings.insert(query.key, reading);
+    }
+    Ok(readings)
+}
+
+/// A query answer as KEDA reads it: exactly one series (or a scalar), none, or an error.
+fn reading(data: &QueryData) -> Reading {
+    match data {
+        QueryData::Vector(samples) if samples.is_empty() => Reading::Empty,
+        QueryData::Vector(samples) if samples.len() == 1 => Reading::Value(samples[0].point.value),
+        QueryData::Vector(samples) => Reading::Error(format!(
+            "the query returns {} series; KEDA needs exactly one (aggregate it with sum)",
+            samples.len()
+        )),
+        QueryData::Scalar(point) => Reading::Value(point.value),
+        other => Reading::Error(format!("the query returns a {}", other.type_name())),
+    }
+}
+
+fn decide_and_render(
+    set: &ObjectSet,
+    plan: &Plan,
+    now: Timestamp,
+    readings: &Readings,
+) -> anyhow::Result<Exit> {
     let reports: Vec<Report> =
-        explain::explain(set, &plan.selection, now).kind(ErrorKind::Usage)?;
+        explain::explain(set, &plan.selection, now, readings).kind(ErrorKind::Usage)?;
 
     let mut out = crate::render::stdout();
     crate::render::explain::write(&mut out, &reports, plan.format, plan.single)?;

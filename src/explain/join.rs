@@ -33,6 +33,20 @@ pub enum ValueSource {
     None,
 }
 
+/// What a trigger's query gave when run directly against Prometheus (`--prometheus`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reading {
+    /// One value (the single series KEDA needs, or a scalar).
+    Value(f64),
+    /// No series: KEDA reads 0 with `ignoreNullValues: true`, else fails.
+    Empty,
+    /// Prometheus rejected the query, or it gave several series.
+    Error(String),
+}
+
+/// Readings by (namespace, ScaledObject, trigger index).
+pub type Readings = std::collections::BTreeMap<(String, String, usize), Reading>;
+
 /// One trigger of the ScaledObject with its metric and value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -140,8 +154,8 @@ pub fn external_metric_names(set: &ObjectSet, scaled_object: &Value) -> Vec<Stri
         .collect()
 }
 
-/// Joins one ScaledObject at `now`.
-pub fn join(set: &ObjectSet, scaled_object: &Value, now: Timestamp) -> Joined {
+/// Joins one ScaledObject at `now`, with what its queries gave when run directly.
+pub fn join(set: &ObjectSet, scaled_object: &Value, now: Timestamp, readings: &Readings) -> Joined {
     let namespace = namespace_of(scaled_object).unwrap_or_default().to_string();
     let name = name_of(scaled_object).to_string();
     let hpa_name = hpa_name(scaled_object);
@@ -149,7 +163,13 @@ pub fn join(set: &ObjectSet, scaled_object: &Value, now: Timestamp) -> Joined {
     let target = pods::target(set, scaled_object, &namespace);
     let pod_infos: Vec<PodInfo> = target.pods.iter().map(|p| pods::describe(p, now)).collect();
     let kueue = kueue::read(set, &namespace, target.object, &target.pods, &pod_infos);
-    let triggers = triggers(set, scaled_object, hpa);
+    let mut triggers = triggers(set, scaled_object, hpa);
+    for trigger in &mut triggers {
+        let key = (namespace.clone(), name.clone(), trigger.index);
+        if let Some(reading) = readings.get(&key) {
+            apply_reading(trigger, reading);
+        }
+    }
     let events = events(set, &namespace, &name, &hpa_name);
     let input = input(scaled_object, hpa, &target, &triggers, &events, now);
     Joined {
@@ -276,6 +296,26 @@ fn read_value(
         .failure
         .as_deref()
         .is_some_and(|f| f.contains("empty") || f.contains("no data"));
+}
+
+/// Adds what the query gave when run directly: its value beside the one KEDA served (the
+/// source when nothing else gave one), and whether it returned no series at all.
+fn apply_reading(trigger: &mut TriggerView, reading: &Reading) {
+    match reading {
+        Reading::Value(value) => {
+            trigger.prometheus_value = Some(*value);
+            if trigger.value.is_none() {
+                trigger.value = Some(*value);
+                trigger.value_source = ValueSource::Prometheus;
+            }
+        }
+        Reading::Empty => trigger.no_data = true,
+        Reading::Error(message) => {
+            trigger
+                .failure
+                .get_or_insert_with(|| format!("Prometheus: {message}"));
+        }
+    }
 }
 
 /// The HPA status value as a total: `averageValue × currentReplicas` or `value`.

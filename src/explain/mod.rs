@@ -51,17 +51,57 @@ fn suggest(names: &[String]) -> String {
     }
 }
 
-/// Explains the selected ScaledObjects at `now`, in namespace/name order.
+/// Explains the selected ScaledObjects at `now`, in namespace/name order, with what their
+/// queries gave when run directly against Prometheus (empty without `--prometheus`).
 pub fn explain(
     set: &ObjectSet,
     selection: &Selection,
     now: Timestamp,
+    readings: &join::Readings,
 ) -> Result<Vec<Report>, ExplainError> {
     let chosen = select(set, selection)?;
     Ok(chosen
         .into_iter()
-        .map(|so| report::build(join::join(set, so, now)))
+        .map(|so| report::build(join::join(set, so, now, readings)))
         .collect())
+}
+
+/// One Prometheus trigger's query, to run directly (`--prometheus`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriggerQuery {
+    /// The key its reading goes under in [`join::Readings`].
+    pub key: (String, String, usize),
+    /// The PromQL query.
+    pub query: String,
+}
+
+/// The queries of the selected ScaledObjects' Prometheus triggers.
+pub fn prometheus_queries(set: &ObjectSet, selection: &Selection) -> Vec<TriggerQuery> {
+    let Ok(chosen) = select(set, selection) else {
+        return Vec::new();
+    };
+    let mut queries = Vec::new();
+    for so in chosen {
+        let key = |i| {
+            (
+                namespace_of(so).unwrap_or_default().to_string(),
+                name_of(so).to_string(),
+                i,
+            )
+        };
+        for (i, trigger) in json::array_at(so, "/spec/triggers").iter().enumerate() {
+            if let (Some("prometheus"), Some(query)) = (
+                json::str_at(trigger, "/type"),
+                json::str_at(trigger, "/metadata/query"),
+            ) {
+                queries.push(TriggerQuery {
+                    key: key(i),
+                    query: query.to_string(),
+                });
+            }
+        }
+    }
+    queries
 }
 
 /// The ScaledObjects the selection names, sorted by namespace and name.

@@ -2,4 +2,5 @@
 
 mod cli;
 mod cluster;
+mod prometheus;
 mod scenarios;
