@@ -137,24 +137,42 @@ async fn one_run(
     let started = Instant::now();
     let mut child = spawn(&plan.command)?;
     let group = ProcessGroup::of(&child);
-    let tail = drain_stderr(child.stderr.take());
+    let mut tail = drain_stderr(child.stderr.take());
     tracing::info!(run, pid = child.id(), "started {:?}", plan.command);
 
     let outcome = tokio::select! {
-        status = child.wait() => Err(exited(plan, run, status, &tail)),
-        _ = stop.recv() => Err(ExecError::Interrupted { run }),
-        ready = poll_until_ready(client, plan, started) => ready.map_err(|last| {
-            ExecError::NeverReady {
-                run,
-                url: plan.ready_url.to_string(),
-                timeout: plan.timeout,
-                last,
-            }
-        }),
+        status = child.wait() => Outcome::Exited(status),
+        _ = stop.recv() => Outcome::Interrupted,
+        ready = poll_until_ready(client, plan, started) => match ready {
+            Ok(seconds) => Outcome::Ready(seconds),
+            Err(last) => Outcome::NeverReady(last),
+        },
     };
 
     group.stop(&mut child).await;
-    outcome
+    match outcome {
+        Outcome::Ready(seconds) => Ok(seconds),
+        Outcome::Exited(status) => {
+            // The group is gone, so stderr reaches its end: wait for the last lines.
+            tail.finish().await;
+            Err(exited(plan, run, status, &tail))
+        }
+        Outcome::Interrupted => Err(ExecError::Interrupted { run }),
+        Outcome::NeverReady(last) => Err(ExecError::NeverReady {
+            run,
+            url: plan.ready_url.to_string(),
+            timeout: plan.timeout,
+            last,
+        }),
+    }
+}
+
+/// How a run ended, before its group is stopped.
+enum Outcome {
+    Ready(f64),
+    Exited(std::io::Result<ExitStatus>),
+    Interrupted,
+    NeverReady(String),
 }
 
 /// SIGINT and SIGTERM, caught from before the first server starts until the last one is
@@ -263,6 +281,8 @@ async fn poll_until_ready(
                 return Ok(started.elapsed().as_secs_f64());
             }
             Ok(answer) => last = format!("HTTP {}", answer.status()),
+            // A request cut short by the deadline says nothing new about the server.
+            Err(e) if e.is_timeout() && Instant::now() >= deadline => {}
             Err(e) => last = connection_error(&e),
         }
         tokio::time::sleep_until((Instant::now() + plan.poll_interval).min(deadline)).await;
@@ -280,42 +300,52 @@ fn connection_error(error: &reqwest::Error) -> String {
     }
 }
 
-/// The last lines the server wrote to stderr (each also logged at debug level).
-#[derive(Debug, Clone, Default)]
-struct StderrTail(Arc<Mutex<VecDeque<String>>>);
+/// The last lines the server wrote to stderr (each also logged at debug level), read in the
+/// background so that a chatty server never blocks on a full pipe.
+#[derive(Debug, Default)]
+struct StderrTail {
+    lines: Arc<Mutex<VecDeque<String>>>,
+    reader: Option<tokio::task::JoinHandle<()>>,
+}
 
 impl StderrTail {
     /// `": line; line"`, or empty when the server wrote nothing.
     fn quote(&self) -> String {
-        let lines = self.0.lock().map(|l| l.clone()).unwrap_or_default();
+        let lines = self.lines.lock().map(|l| l.clone()).unwrap_or_default();
         if lines.is_empty() {
             String::new()
         } else {
             format!(": {}", Vec::from(lines).join("; "))
         }
     }
+
+    /// Waits (briefly) for the reader to reach the end of stderr.
+    async fn finish(&mut self) {
+        if let Some(reader) = self.reader.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(2), reader).await;
+        }
+    }
 }
 
-/// Reads the server's stderr to the end in the background, so that a chatty server never
-/// blocks on a full pipe, keeping the last lines.
+/// Starts reading the server's stderr.
 fn drain_stderr(stderr: Option<ChildStderr>) -> StderrTail {
-    let tail = StderrTail::default();
+    let mut tail = StderrTail::default();
     let Some(stderr) = stderr else {
         return tail;
     };
-    let keep = tail.clone();
-    tokio::spawn(async move {
+    let keep = tail.lines.clone();
+    tail.reader = Some(tokio::spawn(async move {
         let mut lines = BufReader::new(stderr).lines();
         while let Ok(Some(line)) = lines.next_line().await {
             tracing::debug!(target: "kubectl_infer::exec", "{line}");
-            if let Ok(mut kept) = keep.0.lock() {
+            if let Ok(mut kept) = keep.lock() {
                 if kept.len() == STDERR_LINES {
                     kept.pop_front();
                 }
                 kept.push_back(line);
             }
         }
-    });
+    }));
     tail
 }
 

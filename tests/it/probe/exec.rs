@@ -136,7 +136,7 @@ fn time_to_ready_is_measured_within_tolerance_of_the_servers_delay() {
     for run in &runs {
         // Ready no sooner than the delay; no later than the delay plus polling, the shell's
         // start and a loaded 2-core CI machine's scheduling.
-        assert!((1.2..2.2).contains(run), "measured {run}s for a 1.2s delay");
+        assert!((1.2..2.5).contains(run), "measured {run}s for a 1.2s delay");
     }
     assert_eq!(report["exec"]["summary"]["count"], 2);
     assert_eq!(report["coldStart"]["source"], "exec");
