@@ -16,9 +16,10 @@ pub mod input;
 mod keda;
 pub mod quantity;
 pub mod replicas;
+pub mod simulate;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use decision::{
     Activation, Basis, CompositeActivity, Condition, Decision, Limit, Proposal, Step, StepDetail,

@@ -12,17 +12,17 @@ use super::input::*;
 use super::quantity::Milli;
 
 /// A fixed "now" for every test.
-pub(super) fn now() -> Timestamp {
+pub(crate) fn now() -> Timestamp {
     Timestamp::from_second(1_790_000_000).expect("valid timestamp")
 }
 
 /// `now` shifted by `seconds` (negative: in the past).
-pub(super) fn at(seconds: i64) -> Timestamp {
+pub(crate) fn at(seconds: i64) -> Timestamp {
     now() + SignedDuration::from_secs(seconds)
 }
 
 /// An HPA at `current` replicas (status the same) with no metrics, pods or history.
-pub(super) fn hpa(current: i32, min: i32, max: i32) -> Input {
+pub(crate) fn hpa(current: i32, min: i32, max: i32) -> Input {
     Input {
         now: now(),
         current_replicas: current,
@@ -39,7 +39,7 @@ pub(super) fn hpa(current: i32, min: i32, max: i32) -> Input {
 }
 
 /// An External metric with one observed total.
-pub(super) fn external(name: &str, target: Target, value: Milli) -> MetricInput {
+pub(crate) fn external(name: &str, target: Target, value: Milli) -> MetricInput {
     MetricInput {
         name: name.to_string(),
         source: MetricSource::External,
@@ -50,7 +50,7 @@ pub(super) fn external(name: &str, target: Target, value: Milli) -> MetricInput 
 }
 
 /// A KEDA prometheus trigger's metric with an AverageValue target.
-pub(super) fn trigger(name: &str, value: f64, target: f64, activation: f64) -> MetricInput {
+pub(crate) fn trigger(name: &str, value: f64, target: f64, activation: f64) -> MetricInput {
     MetricInput {
         trigger: Some(TriggerInfo {
             name: Some(name.to_string()),
@@ -67,14 +67,14 @@ pub(super) fn trigger(name: &str, value: f64, target: f64, activation: f64) -> M
 }
 
 /// `n` Running pods, the first `ready` of them Ready, started long ago.
-pub(super) fn pods(n: usize, ready: usize) -> Vec<Pod> {
+pub(crate) fn pods(n: usize, ready: usize) -> Vec<Pod> {
     (0..n)
         .map(|i| Pod::running(&format!("pod-{i}"), i < ready, at(-3600)))
         .collect()
 }
 
 /// A history with the given recommendations `(replicas, seconds ago)`.
-pub(super) fn recommendations(recs: &[(i32, i64)]) -> History {
+pub(crate) fn recommendations(recs: &[(i32, i64)]) -> History {
     History {
         recommendations: recs
             .iter()
