@@ -1,9 +1,11 @@
 //! `kubectl-infer validate`: run every Prometheus trigger of the given ScaledObjects against a
 //! live Prometheus and say, per trigger, what a real deployment would see.
 //!
-//! Steps: read the manifests into trigger specs (plan), fetch the answers (one bounded,
-//! concurrent batch), check them (pure, `crate::validate`), render, exit 1 on a failed check.
+//! Steps: read the cluster (with `--cluster`) and the manifests into trigger specs (plan),
+//! fetch Prometheus's answers (one bounded, concurrent batch), check them (pure,
+//! `crate::validate`), render, exit 1 on a failed check.
 
+mod cluster;
 mod fetch;
 mod plan;
 
@@ -16,7 +18,8 @@ use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
 use crate::exit::{ErrorKind, Exit, Kinded, kinded};
 use crate::sources::prometheus::{self, Auth, DEFAULT_CONCURRENCY, Prometheus, PrometheusOptions};
 use crate::validate::checks::{self, Context as CheckContext};
-use crate::validate::{CheckResult, Report, dcgm};
+use crate::validate::cluster::ClusterFacts;
+use crate::validate::{self, CheckResult, Report, dcgm};
 
 /// Environment variable holding a bearer token for Prometheus (instead of a file).
 pub const TOKEN_ENV: &str = "KUBECTL_INFER_PROMETHEUS_TOKEN";
@@ -43,6 +46,12 @@ pub struct Args {
     /// 'cluster="prod"' when one Prometheus holds several clusters.
     #[arg(long, value_name = "MATCHERS")]
     pub dcgm_match: Option<String>,
+
+    /// Also check the cluster (kubeconfig, --context, -n/-A): KEDA and its external metrics
+    /// APIService, Kueue, each target and its queues. Without PATHs, the ScaledObjects come
+    /// from the cluster.
+    #[arg(long)]
+    pub cluster: bool,
 
     /// A sample older than this is stale.
     #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration)]
@@ -118,18 +127,34 @@ impl PrometheusArgs {
 
 /// Runs `validate`.
 pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
-    let namespace = global.namespace.as_deref().unwrap_or("default");
-    let plan = plan::from_paths(&args.paths, namespace)?;
-    let prom = connect(&args.prometheus)?;
+    let runtime = crate::cli::runtime()?;
+    let prom = connect(&args.prometheus, args.cluster)?;
+    let cluster = match args.cluster {
+        true => Some(runtime.block_on(cluster::read(global))?),
+        false => None,
+    };
+    let namespace = match &cluster {
+        Some((_, namespace)) => namespace.clone(),
+        None => global
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".to_string()),
+    };
+    let facts = cluster.map(|(facts, _)| facts);
+    let plan = plan::build(&args.paths, &namespace, facts.as_ref())?;
 
-    let fetched = crate::cli::runtime()?.block_on(fetch::fetch(
-        &prom,
-        &plan,
-        args.lookback,
-        args.dcgm_match.as_deref(),
-    ))?;
+    let fetched = match &prom {
+        Some(prom) => Some(runtime.block_on(fetch::fetch(
+            prom,
+            &plan,
+            args.lookback,
+            args.dcgm_match.as_deref(),
+        ))?),
+        None => None,
+    };
 
-    let report = decide(&plan, &fetched, &args, prom.url().as_str());
+    let url = prom.as_ref().map(|p| p.url().to_string());
+    let report = decide(&plan, fetched.as_ref(), facts.as_ref(), &args, url);
 
     let mut out = crate::render::stdout();
     let format = global.output.unwrap_or(OutputFormat::Table);
@@ -146,15 +171,18 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     })
 }
 
-/// The client `validate` needs: `--prometheus` is required.
-fn connect(args: &PrometheusArgs) -> anyhow::Result<Prometheus> {
-    args.client()?.ok_or_else(|| {
-        kinded(
+/// The client `validate` needs: `--prometheus` is required unless `--cluster` is given
+/// (then only the cluster is checked).
+fn connect(args: &PrometheusArgs, cluster: bool) -> anyhow::Result<Option<Prometheus>> {
+    let client = args.client()?;
+    if client.is_none() && !cluster {
+        return Err(kinded(
             ErrorKind::Usage,
             "--prometheus URL is required (e.g. `kubectl port-forward svc/prometheus 9090` \
-             then --prometheus http://127.0.0.1:9090)",
-        )
-    })
+             then --prometheus http://127.0.0.1:9090), or --cluster for the cluster checks",
+        ));
+    }
+    Ok(client)
 }
 
 /// Tags a Prometheus error with its own kind: bad options are usage errors (2), the rest
@@ -205,21 +233,53 @@ fn headers(raw: &[String]) -> anyhow::Result<Vec<(String, String)>> {
 }
 
 /// Runs the pure checks over what was fetched.
-fn decide(plan: &plan::Plan, fetched: &fetch::Fetched, args: &Args, url: &str) -> Report {
+fn decide(
+    plan: &plan::Plan,
+    fetched: Option<&fetch::Fetched>,
+    facts: Option<&ClusterFacts>,
+    args: &Args,
+    url: Option<String>,
+) -> Report {
+    let mut results: Vec<CheckResult> = plan.problems.clone();
+    if let Some(fetched) = fetched {
+        results.extend(prometheus_checks(plan, fetched, args));
+    }
+    if let Some(facts) = facts {
+        results.extend(cluster_checks(plan, facts));
+    }
+    results.sort_by(|a, b| a.object.cmp(&b.object).then(a.trigger.cmp(&b.trigger)));
+    let lookback = args.lookback.map(|d| checks::seconds(d.as_secs_f64()));
+    Report::new(url, lookback, results)
+}
+
+fn prometheus_checks(plan: &plan::Plan, fetched: &fetch::Fetched, args: &Args) -> Vec<CheckResult> {
     let ctx = CheckContext {
         now: fetched.now,
         max_age: args.max_age,
         lookback: args.lookback,
         metric_names: &fetched.metric_names,
     };
-    let mut results: Vec<CheckResult> = plan.problems.clone();
+    let mut results = Vec::new();
     for (spec, observed) in plan.triggers.iter().zip(&fetched.observed) {
         results.extend(checks::check_trigger(spec, observed, &ctx));
     }
     for workload in &plan.workloads {
         results.push(dcgm::check(workload, &fetched.dcgm));
     }
-    results.sort_by(|a, b| a.object.cmp(&b.object).then(a.trigger.cmp(&b.trigger)));
-    let lookback = args.lookback.map(|d| checks::seconds(d.as_secs_f64()));
-    Report::new(Some(url.to_string()), lookback, results)
+    results
+}
+
+fn cluster_checks(plan: &plan::Plan, facts: &ClusterFacts) -> Vec<CheckResult> {
+    let firsts = plan.first_triggers();
+    let uses_queues = firsts.iter().any(|spec| {
+        validate::cluster::target(facts, spec)
+            .is_some_and(|t| validate::cluster::queue_name(t).is_some())
+    });
+    let mut results = validate::cluster::cluster_checks(facts, uses_queues);
+    if facts.keda_installed {
+        for spec in firsts {
+            results.extend(validate::cluster::object_checks(facts, spec));
+        }
+    }
+    results
 }

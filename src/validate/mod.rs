@@ -3,6 +3,7 @@
 //! fetches the data through `sources` and hands it in.
 
 pub mod checks;
+pub mod cluster;
 pub mod dcgm;
 pub mod promql;
 pub mod stats;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::exit::{ErrorKind, Kinded, kinded};
 use crate::model::manifest::{self, Document};
 use crate::sources::{files, walk};
+use crate::validate::cluster::{self, ClusterFacts};
 use crate::validate::dcgm::Workload;
 use crate::validate::triggers::{self, TriggerSpec};
 use crate::validate::{CheckResult, promql};
@@ -22,14 +23,74 @@ pub struct Plan {
     pub workloads: Vec<Workload>,
 }
 
-/// Reads every ScaledObject in `paths` (files, folders, `-`).
-pub fn from_paths(paths: &[PathBuf], namespace: &str) -> anyhow::Result<Plan> {
-    if paths.is_empty() {
-        return Err(kinded(
-            ErrorKind::Usage,
-            "give the manifests to validate: files, folders, or - for stdin",
-        ));
+impl Plan {
+    /// The first trigger of each ScaledObject, for the per-object checks.
+    pub fn first_triggers(&self) -> Vec<&TriggerSpec> {
+        let mut seen = BTreeSet::new();
+        self.triggers
+            .iter()
+            .filter(|t| seen.insert(t.object.key()))
+            .collect()
     }
+}
+
+/// The plan: ScaledObjects from `paths` when given, else from the cluster; with the cluster,
+/// each workload's pods and GPU requests come from its live objects.
+pub fn build(
+    paths: &[PathBuf],
+    namespace: &str,
+    facts: Option<&ClusterFacts>,
+) -> anyhow::Result<Plan> {
+    let mut plan = match (paths.is_empty(), facts) {
+        (false, _) => from_paths(paths, namespace)?,
+        (true, Some(facts)) => from_cluster(facts),
+        (true, None) => {
+            return Err(kinded(
+                ErrorKind::Usage,
+                "give the manifests to validate (files, folders, or - for stdin), or --cluster",
+            ));
+        }
+    };
+    if let Some(facts) = facts {
+        enrich(&mut plan, facts);
+    }
+    Ok(plan)
+}
+
+/// The ScaledObjects of the cluster snapshot.
+fn from_cluster(facts: &ClusterFacts) -> Plan {
+    let mut plan = Plan::default();
+    for (object, namespace) in cluster::scaled_objects(&facts.objects) {
+        let extracted = triggers::extract(object, namespace, None);
+        plan.problems.extend(extracted.problems);
+        if let Some(first) = extracted.triggers.first() {
+            plan.workloads
+                .push(workload(first, &extracted.triggers, &BTreeMap::new()));
+        }
+        plan.triggers.extend(extracted.triggers);
+    }
+    plan
+}
+
+/// Pods and GPU requests of each workload, from the cluster's live objects.
+fn enrich(plan: &mut Plan, facts: &ClusterFacts) {
+    for workload in &mut plan.workloads {
+        let Some(live) = facts.objects.find(
+            &workload.target.kind,
+            Some(&workload.namespace),
+            &workload.target.name,
+        ) else {
+            continue;
+        };
+        workload.pods = Some(cluster::pods_of(&facts.objects, live, &workload.namespace));
+        if let Some(gpus) = triggers::gpus_per_pod(live) {
+            workload.gpus_per_pod = Some(gpus);
+        }
+    }
+}
+
+/// Reads every ScaledObject in `paths` (files, folders, `-`).
+fn from_paths(paths: &[PathBuf], namespace: &str) -> anyhow::Result<Plan> {
     let docs = load(paths)?;
     let plan = from_documents(&docs, namespace);
     if plan.triggers.is_empty() && plan.problems.is_empty() {
