@@ -122,6 +122,13 @@ pub const RESOURCES: &[ResourceRow] = &[
         "ExternalMetricValueList",
         true,
     ),
+    (
+        "apiregistration.k8s.io",
+        "v1",
+        "apiservices",
+        "APIService",
+        false,
+    ),
 ];
 
 const EXTERNAL_METRICS: &str = "external.metrics.k8s.io";

@@ -2,6 +2,7 @@
 //! DCGM-style exporters (`live`), Prometheus faults from a misbehaving server (`faults`), and
 //! bad input (`usage`).
 
+mod cluster;
 mod faults;
 mod live;
 mod usage;
