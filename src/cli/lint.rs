@@ -15,7 +15,7 @@ use crate::exit::Exit;
 use crate::lint::{self, Options, Severity, Sources, catalog, config};
 use crate::model::manifest::{Document, load_str};
 use crate::render::lint::{Format, InputError, Run};
-use crate::sources::{files, walk};
+use crate::sources::{files, probe_report, walk};
 
 /// Arguments of `lint`.
 #[derive(Debug, clap::Args)]
@@ -48,6 +48,10 @@ pub struct Args {
     /// target's startupProbe budget is used.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub cold_start: Option<Duration>,
+
+    /// A `probe -o json` report whose measured cold start stands in for --cold-start.
+    #[arg(long, value_name = "FILE", conflicts_with = "cold_start")]
+    pub probe_report: Option<PathBuf>,
 
     /// Refuse input files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = files::DEFAULT_MAX_FILE_BYTES)]
@@ -105,7 +109,12 @@ fn plan(global: &GlobalArgs, args: &Args) -> anyhow::Result<Plan> {
     for pattern in select.iter().chain(&ignore) {
         check_pattern(pattern)?;
     }
-    let cold_start = match (args.cold_start, config.cold_start) {
+    let measured = args
+        .probe_report
+        .as_deref()
+        .map(probe_report::read_cold_start);
+    let measured = measured.transpose()?.map(|c| c.duration());
+    let cold_start = match (args.cold_start.or(measured), config.cold_start) {
         (Some(d), _) => Some(d),
         (None, Some(text)) => {
             Some(parse_duration(&text).map_err(|e| anyhow::anyhow!("config coldStart: {e}"))?)

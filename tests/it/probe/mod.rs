@@ -5,6 +5,7 @@
 mod exec;
 mod gpu;
 mod pods;
+mod report;
 
 use serde_json::Value;
 

@@ -1,0 +1,64 @@
+//! The probe report read back by the other commands: `lint --probe-report` (and `generate
+//! --probe-report`) take its measured cold start in place of `--cold-start`.
+
+use super::{fixture, probe};
+
+/// Writes the `-o json` report of the `pods-llama.yaml` probe (cold start 280 s) to a file.
+fn saved_report(dir: &tempfile::TempDir) -> String {
+    let (code, stdout, _) = probe(&["--from-file", &fixture("pods-llama.yaml"), "-o", "json"]);
+    assert_eq!(code, 0);
+    let path = dir.path().join("probe.json");
+    std::fs::write(&path, stdout).unwrap();
+    path.display().to_string()
+}
+
+fn lint(args: &[&str]) -> (i32, String, String) {
+    let output = crate::support::cli()
+        .arg("lint")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn lint_judges_windows_against_the_measured_cold_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = saved_report(&dir);
+    let manifest = crate::support::fixture("lint/rules/CLD001.yaml")
+        .display()
+        .to_string();
+
+    let (code, stdout, _) = lint(&["--select", "CLD001", "--cold-start", "30s", &manifest]);
+    assert_eq!(
+        code, 0,
+        "a 60 s window is enough for a 30 s cold start: {stdout}"
+    );
+
+    let (code, stdout, stderr) =
+        lint(&["--select", "CLD001", "--probe-report", &report, &manifest]);
+    assert_eq!((code, stderr.as_str()), (1, ""));
+    assert!(
+        stdout.contains("scale-down stabilization window 60s is shorter than the 280s cold start"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_probe_report_is_named() {
+    let manifest = crate::support::fixture("lint/rules/CLD001.yaml")
+        .display()
+        .to_string();
+    let (code, stdout, stderr) = lint(&["--probe-report", &manifest, &manifest]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(
+        stderr.contains("CLD001.yaml: not a probe report: "),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
