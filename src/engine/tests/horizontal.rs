@@ -152,7 +152,8 @@ fn rate_cases() -> Vec<RateCase> {
         .collect();
     cases.extend([
         RateCase {
-            upstream: "scaleUpLimit is the limit because scaleUpLimit < maxReplicas with user policies",
+            upstream: "scaleUpLimit is the limit because scaleUpLimit < maxReplicas with user \
+                       policies",
             max: 2000,
             up: Some((0, 0, 1, 60, 0)),
             current: 3,
@@ -297,7 +298,8 @@ fn rate_cases_with_events() -> Vec<RateCase> {
             ..R
         },
         RateCase {
-            upstream: "scaleUp with spec MaxReplicas limitation with large percent policy and events",
+            upstream: "scaleUp with spec MaxReplicas limitation with large percent policy and \
+                       events",
             up_events: &[1, 5, 9],
             max: 200,
             up: Some((0, 0, 10000, 60, 0)),

@@ -1,6 +1,7 @@
 //! Table-driven tests of the engine, ported from upstream's unit tests, plus helpers that
 //! build inputs the way `explain` does.
 
+mod bench;
 mod horizontal;
 mod keda;
 mod replica_calc;
