@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::deployment;
-use super::spec::{KueueApi, KueuePlan, Model};
+use super::spec::{ColdStartSource, KueueApi, KueuePlan, Model};
 use super::timing::{PolicyType, Rules, Timing};
 use crate::model::keda::{self, ScaledObject, ScaledObjectSpec, Trigger};
 use crate::model::kueue::{self, ClusterQueueSpec, LocalQueueSpec, ResourceFlavorSpec};
@@ -47,6 +47,13 @@ pub const NAME_LABEL: &str = "app.kubernetes.io/name";
 pub fn build(models: &[Model]) -> Output {
     let mut out = Output::default();
     for model in models {
+        if model.cold_start_source == ColdStartSource::Assumed {
+            out.warnings.push(format!(
+                "{}: no cold start given, assuming {}s; measure it with `kubectl infer probe` \
+                 and pass --cold-start",
+                model.name, model.timing.cold_start_seconds
+            ));
+        }
         if let Some(plan) = &model.kueue {
             kueue_objects(model, plan, &mut out);
         }

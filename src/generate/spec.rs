@@ -193,6 +193,8 @@ pub struct Model {
     pub triggers: Vec<TriggerPlan>,
     /// Windows derived from the cold start.
     pub timing: Timing,
+    /// Whether the cold start was given or assumed.
+    pub cold_start_source: ColdStartSource,
     /// Prometheus base URL.
     pub prometheus: String,
     /// Kueue objects, when asked for.
@@ -229,9 +231,11 @@ pub fn resolve(
     let selector = Selector::new(&namespace, &name);
     let triggers = resolve_triggers(raw, preset.as_ref(), &selector, min)?;
     let kueue = resolve_kueue(raw, &name, &namespace, max * gpus)?;
+    let (cold_start, cold_start_source) = cold_start(raw)?;
     Ok(Model {
         model: raw.model.clone().unwrap_or_else(|| name.clone()),
-        timing: timing::derive(cold_start(raw)?),
+        timing: timing::derive(cold_start),
+        cold_start_source,
         prometheus: resolve_prometheus(raw)?,
         with_deployment: raw.with_deployment.unwrap_or(false),
         image: raw.image.clone(),
@@ -260,21 +264,24 @@ pub fn resolve(
     })
 }
 
+/// Where a model's cold start came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColdStartSource {
+    /// Given (`--cold-start`, `coldStart`).
+    Given,
+    /// Not given: [`DEFAULT_COLD_START`] was assumed (`generate` warns).
+    Assumed,
+}
+
 /// The cold start: the one place that decides where it comes from (today `coldStart`; a
 /// probe report is the next source), defaulting to [`DEFAULT_COLD_START`].
-pub fn cold_start(raw: &RawSpec) -> Result<Duration, SpecError> {
+pub fn cold_start(raw: &RawSpec) -> Result<(Duration, ColdStartSource), SpecError> {
     match &raw.cold_start {
-        None => {
-            tracing::warn!(
-                "no --cold-start given: assuming {}s; measure it with `kubectl infer probe`",
-                DEFAULT_COLD_START.as_secs()
-            );
-            Ok(DEFAULT_COLD_START)
-        }
-        Some(DurationText::Seconds(s)) => Ok(Duration::from_secs(*s)),
-        Some(DurationText::Text(text)) => {
-            crate::cli::parse_duration(text).map_err(|e| bad("coldStart", e))
-        }
+        None => Ok((DEFAULT_COLD_START, ColdStartSource::Assumed)),
+        Some(DurationText::Seconds(s)) => Ok((Duration::from_secs(*s), ColdStartSource::Given)),
+        Some(DurationText::Text(text)) => crate::cli::parse_duration(text)
+            .map(|d| (d, ColdStartSource::Given))
+            .map_err(|e| bad("coldStart", e)),
     }
 }
 
@@ -325,10 +332,7 @@ fn resolve_replicas(raw: &RawSpec) -> Result<(u32, u32), SpecError> {
         return Err(bad("max", "must be at least 1"));
     }
     if min > max {
-        return Err(bad(
-            "min",
-            format!("--min {min} is greater than --max {max}"),
-        ));
+        return Err(bad("min", format!("min {min} is greater than max {max}")));
     }
     Ok((min, max))
 }
@@ -525,10 +529,6 @@ fn resolve_kueue(
     namespace: &str,
     needed: u32,
 ) -> Result<Option<KueuePlan>, SpecError> {
-    let wanted = raw.queue.is_some() || raw.gpu_quota.is_some() || raw.cohort.is_some();
-    if !wanted {
-        return Ok(None);
-    }
     let api = match raw.kueue_api.as_deref() {
         None | Some("v1beta2") => KueueApi::V1beta2,
         Some("v1beta1") => KueueApi::V1beta1,
@@ -539,6 +539,10 @@ fn resolve_kueue(
             ));
         }
     };
+    let wanted = raw.queue.is_some() || raw.gpu_quota.is_some() || raw.cohort.is_some();
+    if !wanted {
+        return Ok(None);
+    }
     let local_queue = raw.queue.clone().unwrap_or_else(|| name.to_string());
     let flavor = raw
         .gpu_product

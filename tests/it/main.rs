@@ -1,6 +1,9 @@
 //! Integration tests, all in one binary: one module per command, shared harnesses in `support`.
 
+mod completion;
+mod conformance;
 mod explain;
+mod generate;
 mod lint;
 mod probe;
 mod support;

@@ -1,1 +1,121 @@
+use super::*;
 
+fn presets() -> Presets {
+    Presets::builtin().unwrap()
+}
+
+fn raw(server: &str) -> RawSpec {
+    RawSpec {
+        name: Some("llama".into()),
+        namespace: Some("serving".into()),
+        server: Some(server.into()),
+        cold_start: Some(DurationText::Text("2m".into())),
+        ..RawSpec::default()
+    }
+}
+
+#[test]
+fn defaults_scale_on_the_queue_with_the_preset_target() {
+    let model = resolve(&raw("vllm"), &presets(), "default").unwrap();
+    assert_eq!((model.min, model.max, model.gpus), (1, 4, 1));
+    assert_eq!(model.triggers.len(), 1);
+    let queue = &model.triggers[0];
+    assert_eq!(queue.name, "queue");
+    assert_eq!(queue.target, 5.0);
+    assert_eq!(
+        queue.query,
+        "sum(vllm:num_requests_waiting{namespace=\"serving\",pod=~\"llama-[a-z0-9]+-[a-z0-9]+\"})"
+    );
+    assert_eq!(model.cold_start_source, ColdStartSource::Given);
+    assert_eq!(model.timing.cold_start_seconds, 120);
+    assert!(model.kueue.is_none());
+}
+
+#[test]
+fn per_signal_targets_and_one_target_for_several_signals() {
+    let mut spec = raw("sglang");
+    spec.signal = Some(OneOrMany::Many(vec![
+        Signal::Queue,
+        Signal::KvCache,
+        Signal::Queue,
+    ]));
+    spec.target = Some(Targets::PerSignal(BTreeMap::from([(
+        "kv-cache".into(),
+        0.9,
+    )])));
+    let model = resolve(&spec, &presets(), "default").unwrap();
+    let got: Vec<(&str, f64)> = model
+        .triggers
+        .iter()
+        .map(|t| (t.name.as_str(), t.target))
+        .collect();
+    assert_eq!(got, [("queue", 5.0), ("kv-cache", 0.9)]);
+    spec.target = Some(Targets::One(3.0));
+    let err = resolve(&spec, &presets(), "default").unwrap_err();
+    assert_eq!(err.key, "target");
+    spec.target = Some(Targets::PerSignal(BTreeMap::from([("ttft".into(), 1.0)])));
+    let err = resolve(&spec, &presets(), "default").unwrap_err();
+    assert!(err.message.contains("not a signal here"), "{err}");
+    spec.target = Some(Targets::PerSignal(BTreeMap::from([(
+        "queue".into(),
+        0.0001,
+    )])));
+    let err = resolve(&spec, &presets(), "default").unwrap_err();
+    assert!(err.message.contains("at least 0.0005"), "{err}");
+}
+
+#[test]
+fn kueue_plan_defaults_to_exact_quota() {
+    let mut spec = raw("vllm");
+    spec.queue = Some("team-a".into());
+    spec.max = Some(6);
+    spec.gpus_per_replica = Some(2);
+    spec.gpu_product = Some("NVIDIA H100 80GB HBM3".into());
+    let plan = resolve(&spec, &presets(), "default")
+        .unwrap()
+        .kueue
+        .unwrap();
+    assert_eq!(plan.gpu_quota, 12);
+    assert_eq!(plan.cluster_queue, "serving-team-a");
+    assert_eq!(plan.flavor, "nvidia-h100-80gb-hbm3");
+    assert_eq!(plan.api, KueueApi::V1beta2);
+}
+
+#[test]
+fn assumed_cold_start_is_marked() {
+    let mut spec = raw("vllm");
+    spec.cold_start = None;
+    let model = resolve(&spec, &presets(), "default").unwrap();
+    assert_eq!(model.cold_start_source, ColdStartSource::Assumed);
+    assert_eq!(model.timing.cold_start_seconds, 180);
+    spec.cold_start = Some(DurationText::Seconds(90));
+    assert_eq!(cold_start(&spec).unwrap().0, Duration::from_secs(90));
+}
+
+#[test]
+fn names_must_fit_keda_hpa_names() {
+    let mut spec = raw("vllm");
+    spec.name = Some("a".repeat(MAX_NAME_LEN + 1));
+    assert_eq!(resolve(&spec, &presets(), "d").unwrap_err().key, "name");
+    spec.name = Some("a".repeat(MAX_NAME_LEN));
+    assert!(resolve(&spec, &presets(), "d").is_ok());
+}
+
+#[test]
+fn bad_urls_and_secrets_are_refused() {
+    let mut spec = raw("vllm");
+    spec.prometheus = Some("prometheus:9090".into());
+    assert_eq!(
+        resolve(&spec, &presets(), "d").unwrap_err().key,
+        "prometheus"
+    );
+    let mut spec = raw("vllm");
+    spec.auth_secret = Some("name:".into());
+    assert_eq!(
+        resolve(&spec, &presets(), "d").unwrap_err().key,
+        "authSecret"
+    );
+    spec.auth_secret = Some("prom".into());
+    let model = resolve(&spec, &presets(), "d").unwrap();
+    assert_eq!(model.auth_secret, Some(("prom".into(), "token".into())));
+}

@@ -1,0 +1,480 @@
+//! `generate`: snapshots of the output for every preset and the Kueue variants, the spec file,
+//! `--out-dir`, `--rbac`, and every bad input (exit 2 with a one-line message).
+
+use serde_json::Value;
+
+use crate::support::{cli, fixture};
+
+const SERVERS: &[&str] = &["vllm", "tgi", "triton", "sglang", "nim", "llamacpp"];
+
+/// Runs generate and returns (exit code, stdout, stderr).
+fn generate(args: &[&str]) -> (i32, String, String) {
+    let output = cli().arg("generate").args(args).output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+fn base(server: &str) -> Vec<String> {
+    [
+        "--name",
+        "llama",
+        "-n",
+        "serving",
+        "--server",
+        server,
+        "--model",
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "--min",
+        "1",
+        "--max",
+        "8",
+        "--cold-start",
+        "2m",
+        "--with-deployment",
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
+fn ok(args: &[String]) -> String {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, stdout, stderr) = generate(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.is_empty(), "unexpected stderr: {stderr}");
+    stdout
+}
+
+#[test]
+fn every_preset_snapshot() {
+    for server in SERVERS {
+        let stdout = ok(&base(server));
+        insta::assert_snapshot!(format!("generate_{server}"), stdout);
+    }
+}
+
+#[test]
+fn custom_server_snapshot() {
+    let mut args = base("custom");
+    args.extend(
+        [
+            "--query",
+            "sum(my_server_queue{${selector}})",
+            "--target",
+            "8",
+            "--image",
+            "example.com/my-server:1.0",
+        ]
+        .map(str::to_string),
+    );
+    let stdout = ok(&args);
+    assert!(
+        stdout.contains(
+            r#"sum(my_server_queue{namespace="serving",pod=~"llama-[a-z0-9]+-[a-z0-9]+"})"#
+        ),
+        "{stdout}"
+    );
+    insta::assert_snapshot!("generate_custom", stdout);
+}
+
+fn kueue_args(api: &str) -> Vec<String> {
+    let mut args = base("vllm");
+    args.extend(
+        [
+            "--queue",
+            "team-a",
+            "--gpu-quota",
+            "16",
+            "--gpus-per-replica",
+            "2",
+            "--cohort",
+            "gpu-pool",
+            "--gpu-product",
+            "NVIDIA-H100-80GB-HBM3",
+            "--kueue-api",
+            api,
+        ]
+        .map(str::to_string),
+    );
+    args
+}
+
+#[test]
+fn kueue_v1beta2_snapshot() {
+    let stdout = ok(&kueue_args("v1beta2"));
+    assert!(stdout.contains("cohortName: gpu-pool"), "{stdout}");
+    assert!(
+        stdout.contains("kueue.x-k8s.io/queue-name: team-a"),
+        "{stdout}"
+    );
+    insta::assert_snapshot!("generate_kueue_v1beta2", stdout);
+}
+
+#[test]
+fn kueue_v1beta1_snapshot() {
+    let stdout = ok(&kueue_args("v1beta1"));
+    assert!(
+        stdout.contains("apiVersion: kueue.x-k8s.io/v1beta1"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("cohort: gpu-pool"), "{stdout}");
+    assert!(!stdout.contains("cohortName"), "{stdout}");
+    insta::assert_snapshot!("generate_kueue_v1beta1", stdout);
+}
+
+#[test]
+fn quota_shortfall_is_a_warning_not_an_error() {
+    let mut args = base("vllm");
+    args.extend(["--queue", "team-a", "--gpu-quota", "4"].map(str::to_string));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, stdout, stderr) = generate(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("kind: ClusterQueue"), "{stdout}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("WARN")
+            && stderr.contains(
+                "ClusterQueue serving-team-a has 4 GPUs of quota but llama at --max 8 needs 8"
+            ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn queue_without_deployment_says_which_label_to_add() {
+    let (code, _, stderr) = generate(&[
+        "--name",
+        "llama",
+        "--server",
+        "vllm",
+        "--cold-start",
+        "2m",
+        "--queue",
+        "team-a",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(
+            "add the label kueue.x-k8s.io/queue-name: team-a to Deployment default/llama"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn json_output_is_an_applyable_list() {
+    let mut args = base("vllm");
+    args.extend(["-o", "json", "--signal", "queue", "--signal", "kv-cache"].map(str::to_string));
+    args.extend(["--target", "queue=3", "--target", "kv-cache=0.9"].map(str::to_string));
+    let stdout = ok(&args);
+    let list: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(list["kind"], "List");
+    let kinds: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["Deployment", "ScaledObject"]);
+    let triggers = &list["items"][1]["spec"]["triggers"];
+    assert_eq!(triggers[0]["name"], "queue");
+    assert_eq!(triggers[0]["metricType"], "AverageValue");
+    assert_eq!(triggers[0]["metadata"]["threshold"], "3");
+    assert_eq!(triggers[0]["metadata"]["ignoreNullValues"], "false");
+    assert_eq!(triggers[1]["name"], "kv-cache");
+    assert_eq!(triggers[1]["metricType"], "Value");
+    assert_eq!(triggers[1]["metadata"]["threshold"], "0.9");
+    let query = triggers[1]["metadata"]["query"].as_str().unwrap();
+    assert!(
+        query.starts_with("avg(vllm:kv_cache_usage_perc{"),
+        "{query}"
+    );
+    assert!(query.contains(" or vllm:gpu_cache_usage_perc{"), "{query}");
+    let spec = &list["items"][1]["spec"];
+    assert_eq!(spec["fallback"]["failureThreshold"], 3);
+    assert_eq!(spec["fallback"]["replicas"], 4);
+    let behavior = &spec["advanced"]["horizontalPodAutoscalerConfig"]["behavior"];
+    assert_eq!(behavior["scaleUp"]["stabilizationWindowSeconds"], 30);
+    assert_eq!(behavior["scaleUp"]["policies"][0]["periodSeconds"], 120);
+    assert_eq!(behavior["scaleDown"]["stabilizationWindowSeconds"], 300);
+}
+
+#[test]
+fn output_is_deterministic() {
+    let args = kueue_args("v1beta2");
+    assert_eq!(ok(&args), ok(&args));
+}
+
+#[test]
+fn scale_to_zero_with_a_demand_signal() {
+    let (code, stdout, stderr) = generate(&[
+        "--spec",
+        fixture("generate/two-models.yaml").to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let list: Value = serde_json::from_str(&stdout).unwrap();
+    let items = list["items"].as_array().unwrap();
+    let mistral = items
+        .iter()
+        .find(|i| i["kind"] == "ScaledObject" && i["metadata"]["name"] == "mistral")
+        .unwrap();
+    let spec = &mistral["spec"];
+    assert_eq!(spec["minReplicaCount"], 0);
+    assert_eq!(spec["cooldownPeriod"], 300);
+    assert_eq!(spec["initialCooldownPeriod"], 90);
+    assert_eq!(spec["pollingInterval"], 15);
+    let demand = &spec["triggers"][1];
+    assert_eq!(demand["name"], "demand");
+    assert_eq!(demand["metadata"]["activationThreshold"], "0");
+    assert_eq!(
+        demand["metadata"]["query"],
+        r#"(sum(rate(gateway_requests_total{route="mistral"}[1m]))) or vector(0)"#
+    );
+    let queue = spec["triggers"][0]["metadata"]["query"].as_str().unwrap();
+    assert!(queue.ends_with(") or vector(0)"), "{queue}");
+    // The other model keeps min 1: no scale-to-zero fields, no `or vector(0)`.
+    let llama = items
+        .iter()
+        .find(|i| i["kind"] == "ScaledObject" && i["metadata"]["name"] == "llama")
+        .unwrap();
+    assert!(llama["spec"].get("cooldownPeriod").is_none());
+    let query = llama["spec"]["triggers"][0]["metadata"]["query"]
+        .as_str()
+        .unwrap();
+    assert!(!query.contains("vector(0)"), "{query}");
+    assert_eq!(
+        llama["spec"]["triggers"][1]["metadata"]["threshold"],
+        "0.85"
+    );
+    let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "ResourceFlavor",
+            "ClusterQueue",
+            "LocalQueue",
+            "ScaledObject",
+            "ScaledObject"
+        ]
+    );
+    assert!(
+        stderr.contains("add the label kueue.x-k8s.io/queue-name: team-a"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn auth_secret_adds_a_trigger_authentication() {
+    let mut args = base("vllm");
+    args.extend(["--auth-secret", "prom-token:bearer", "-o", "json"].map(str::to_string));
+    let list: Value = serde_json::from_str(&ok(&args)).unwrap();
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items[0]["kind"], "TriggerAuthentication");
+    assert_eq!(
+        items[0]["spec"]["secretTargetRef"][0],
+        serde_json::json!({"parameter": "bearerToken", "name": "prom-token", "key": "bearer"})
+    );
+    let trigger = &items[2]["spec"]["triggers"][0];
+    assert_eq!(trigger["metadata"]["authModes"], "bearer");
+    assert_eq!(trigger["authenticationRef"]["name"], "llama-prometheus");
+}
+
+#[test]
+fn out_dir_writes_one_file_per_object_in_apply_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("manifests");
+    let mut args = kueue_args("v1beta2");
+    args.extend(["--out-dir".to_string(), out.display().to_string()]);
+    let stdout = ok(&args);
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "01-resourceflavor-nvidia-h100-80gb-hbm3.yaml",
+            "02-clusterqueue-serving-team-a.yaml",
+            "03-localqueue-team-a.yaml",
+            "04-deployment-llama.yaml",
+            "05-scaledobject-llama.yaml",
+        ]
+    );
+    assert_eq!(stdout.lines().count(), 5, "{stdout}");
+    let so = std::fs::read_to_string(out.join("05-scaledobject-llama.yaml")).unwrap();
+    assert!(
+        so.starts_with("---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\n"),
+        "{so}"
+    );
+}
+
+#[test]
+fn templates_folder_overrides_a_preset() {
+    let mut args = base("tgi");
+    args.extend([
+        "--templates".to_string(),
+        fixture("generate/templates").display().to_string(),
+    ]);
+    let stdout = ok(&args);
+    assert!(stdout.contains("threshold: \"7\""), "{stdout}");
+}
+
+#[test]
+fn rbac_prints_the_read_only_role() {
+    let (code, stdout, stderr) = generate(&["--rbac"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("kind: ClusterRole\n"), "{stdout}");
+    let (code, stdout, _) = generate(&["--rbac", "-o", "json"]);
+    assert_eq!(code, 0);
+    let list: Value = serde_json::from_str(&stdout).unwrap();
+    let rules = list["items"][0]["rules"].as_array().unwrap();
+    for rule in rules {
+        assert_eq!(
+            rule["verbs"],
+            serde_json::json!(["get", "list", "watch"]),
+            "{rule}"
+        );
+    }
+    let resources: Vec<&str> = rules
+        .iter()
+        .flat_map(|r| r["resources"].as_array().unwrap())
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    for needed in [
+        "scaledobjects",
+        "clustertriggerauthentications",
+        "horizontalpodautoscalers",
+        "deployments/scale",
+        "pods",
+        "events",
+        "workloads",
+        "resourceflavors",
+        "customresourcedefinitions",
+        "apiservices",
+        "*",
+    ] {
+        assert!(resources.contains(&needed), "{needed} missing");
+    }
+    assert_eq!(list["items"][1]["kind"], "ClusterRoleBinding");
+}
+
+/// Asserts exit 2, empty stdout, and a one-line error containing `expected`.
+fn fails(args: &[&str], expected: &str) {
+    let (code, stdout, stderr) = generate(args);
+    assert_eq!(code, 2, "{args:?}: {stderr}");
+    assert!(stdout.is_empty(), "{args:?}: {stdout}");
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(first.starts_with("error: "), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains(expected),
+        "{args:?}: expected {expected:?} in {stderr}"
+    );
+}
+
+#[test]
+fn bad_flags_exit_2_with_one_line() {
+    fails(
+        &["--name", "x", "--server", "ollama"],
+        "invalid --server: unknown server \"ollama\" (known: llamacpp, nim, sglang, tgi, \
+         triton, vllm, custom)",
+    );
+    fails(
+        &["--name", "x", "--min", "5", "--max", "2"],
+        "invalid --min: min 5 is greater than max 2",
+    );
+    fails(
+        &["--name", "x", "--cold-start", "five minutes"],
+        "invalid --cold-start: \"five minutes\" is not a duration",
+    );
+    fails(
+        &["--name", "x", "--memory-per-replica", "32GB"],
+        "invalid --memory-per-replica: \"32GB\" is not a positive quantity",
+    );
+    fails(
+        &["--name", "x", "--gpu-quota", "lots"],
+        "invalid value 'lots' for '--gpu-quota <N>'",
+    );
+    fails(
+        &["--name", "x", "--target", "high"],
+        "invalid --target \"high\": not a number",
+    );
+    fails(
+        &["--name", "x", "--server", "triton", "--signal", "ttft"],
+        "server triton has no ttft signal (available: queue, kv-cache, gpu-util)",
+    );
+    fails(
+        &["--name", "Llama_3"],
+        "invalid --name: \"Llama_3\" is not a valid name",
+    );
+    fails(&["--server", "vllm"], "invalid --name: a name is required");
+    fails(
+        &["--name", "x", "--server", "custom"],
+        "--server custom needs --query PROMQL",
+    );
+    fails(
+        &["--name", "x", "--kueue-api", "v1"],
+        "unknown Kueue API version \"v1\"",
+    );
+    fails(
+        &["--name", "x", "-o", "table"],
+        "use -o yaml (the default) or -o json",
+    );
+}
+
+#[test]
+fn scale_to_zero_without_demand_signal_is_refused() {
+    fails(
+        &[
+            "--name", "llama", "--server", "vllm", "--min", "0", "--max", "4",
+        ],
+        "invalid --min: --min 0 would never wake up: the metrics of queue come from the \
+         server's own pods",
+    );
+}
+
+#[test]
+fn bad_spec_files_name_file_line_and_column() {
+    let path = |name: &str| fixture(&format!("generate/{name}")).display().to_string();
+    let unknown = path("unknown-key.yaml");
+    fails(
+        &["--spec", &unknown],
+        &format!("{unknown}:4:1: gpuCount: unknown field `gpuCount`"),
+    );
+    let wrong = path("wrong-type.yaml");
+    fails(
+        &["--spec", &wrong],
+        &format!("{wrong}:4:5: models[0].max: invalid type: string \"eight\", expected u32"),
+    );
+    let min = path("min-over-max.yaml");
+    fails(
+        &["--spec", &min],
+        &format!("{min}:3:1: min: min 5 is greater than max 2"),
+    );
+    fails(
+        &["--spec", "/nonexistent/spec.yaml"],
+        "/nonexistent/spec.yaml: failed to open",
+    );
+    fails(
+        &["--spec", &min, "--name", "other"],
+        "--spec and model flags cannot be combined",
+    );
+}
+
+#[test]
+fn bad_templates_folders_exit_2() {
+    fails(
+        &["--name", "x", "--templates", "/nonexistent/templates"],
+        "failed to read --templates folder /nonexistent/templates: not a folder",
+    );
+    let bad = fixture("generate/templates-bad");
+    let file = bad.join("vllm.yaml").display().to_string();
+    fails(
+        &["--name", "x", "--templates", bad.to_str().unwrap()],
+        &format!("{file}:7:1: healthPaht: unknown field `healthPaht`"),
+    );
+}
