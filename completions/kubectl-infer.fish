@@ -120,6 +120,16 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s A 
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s V -l version -d 'Print version'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l prometheus -d 'Prometheus base URL, e.g. http://127.0.0.1:9090 after `kubectl port-forward svc/prometheus 9090`' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l bearer-token-file -d 'File holding a bearer token for Prometheus (else $KUBECTL_INFER_PROMETHEUS_TOKEN)' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l basic-auth-user -d 'User for HTTP basic auth; the password comes from --basic-auth-password-file or $KUBECTL_INFER_PROMETHEUS_PASSWORD' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l basic-auth-password-file -d 'File holding the basic-auth password' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l header -d 'Extra header for every Prometheus request, e.g. "X-Scope-OrgID: team-a" (repeatable)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l ca-file -d 'PEM file of CA certificates to trust for Prometheus, besides the system\'s' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l timeout -d 'Limit for each request to Prometheus, e.g. 5s' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l concurrency -d 'How many requests to Prometheus may run at once' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l lookback -d 'Also read each trigger over this window (e.g. 1h): min, median, p95, max, the replicas they imply, and whether the service scales to zero and wakes' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l max-age -d 'A sample older than this is stale' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace)' -r
@@ -130,6 +140,7 @@ yaml\t'YAML'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l insecure-skip-tls-verify -d 'Do not verify Prometheus\'s TLS certificate (insecure; for test set-ups only)'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -s A -l all-namespaces -d 'Act in every namespace'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -161,6 +172,9 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -s A 
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -s V -l version -d 'Print version'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s f -l from-file -d 'Read the objects from a file (`kubectl get -o yaml` output: a List or several documents, plus ExternalMetricValueList documents from `kubectl get --raw`); - for stdin. Nothing is read from the cluster' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l interval -d 'How often --watch refreshes, e.g. 5s, 1m' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l at -d 'The instant to explain as (RFC 3339), e.g. 2026-12-03T14:02:00Z. Default: now, or with --from-file the newest time recorded in the file' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace)' -r
@@ -171,6 +185,7 @@ yaml\t'YAML'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s w -l watch -d 'Explain again every --interval until interrupted'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s A -l all-namespaces -d 'Act in every namespace'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -132,6 +132,16 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-infer' -ScriptBlock {
             break
         }
         'kubectl-infer;validate' {
+            [CompletionResult]::new('--prometheus', '--prometheus', [CompletionResultType]::ParameterName, 'Prometheus base URL, e.g. http://127.0.0.1:9090 after `kubectl port-forward svc/prometheus 9090`')
+            [CompletionResult]::new('--bearer-token-file', '--bearer-token-file', [CompletionResultType]::ParameterName, 'File holding a bearer token for Prometheus (else $KUBECTL_INFER_PROMETHEUS_TOKEN)')
+            [CompletionResult]::new('--basic-auth-user', '--basic-auth-user', [CompletionResultType]::ParameterName, 'User for HTTP basic auth; the password comes from --basic-auth-password-file or $KUBECTL_INFER_PROMETHEUS_PASSWORD')
+            [CompletionResult]::new('--basic-auth-password-file', '--basic-auth-password-file', [CompletionResultType]::ParameterName, 'File holding the basic-auth password')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra header for every Prometheus request, e.g. "X-Scope-OrgID: team-a" (repeatable)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for Prometheus, besides the system''s')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Limit for each request to Prometheus, e.g. 5s')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'How many requests to Prometheus may run at once')
+            [CompletionResult]::new('--lookback', '--lookback', [CompletionResultType]::ParameterName, 'Also read each trigger over this window (e.g. 1h): min, median, p95, max, the replicas they imply, and whether the service scales to zero and wakes')
+            [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'A sample older than this is stale')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to act in (default: the context''s namespace)')
@@ -140,6 +150,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-infer' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: table (default), json or yaml; generate defaults to yaml')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: table (default), json or yaml; generate defaults to yaml')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never')
+            [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not verify Prometheus''s TLS certificate (insecure; for test set-ups only)')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Act in every namespace')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Act in every namespace')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
@@ -184,6 +195,10 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-infer' -ScriptBlock {
             break
         }
         'kubectl-infer;explain' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read the objects from a file (`kubectl get -o yaml` output: a List or several documents, plus ExternalMetricValueList documents from `kubectl get --raw`); - for stdin. Nothing is read from the cluster')
+            [CompletionResult]::new('--from-file', '--from-file', [CompletionResultType]::ParameterName, 'Read the objects from a file (`kubectl get -o yaml` output: a List or several documents, plus ExternalMetricValueList documents from `kubectl get --raw`); - for stdin. Nothing is read from the cluster')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How often --watch refreshes, e.g. 5s, 1m')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'The instant to explain as (RFC 3339), e.g. 2026-12-03T14:02:00Z. Default: now, or with --from-file the newest time recorded in the file')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to act in (default: the context''s namespace)')
@@ -192,6 +207,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-infer' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: table (default), json or yaml; generate defaults to yaml')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: table (default), json or yaml; generate defaults to yaml')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Explain again every --interval until interrupted')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Explain again every --interval until interrupted')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Act in every namespace')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Act in every namespace')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
