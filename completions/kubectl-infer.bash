@@ -497,12 +497,40 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__lint)
-            opts="-n -A -o -v -h -V --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
+            opts="-n -A -o -v -h -V --format --fail-on --select --ignore --config --cold-start --max-file-size --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit github" -- "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -W "info warning error" -- "${cur}"))
+                    return 0
+                    ;;
+                --select)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ignore)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cold-start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -637,7 +665,7 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__rules)
-            opts="-n -A -o -v -h -V --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
+            opts="-n -A -o -v -h -V --markdown --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -683,7 +711,7 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__validate)
-            opts="-n -A -o -v -h -V --prometheus --bearer-token-file --basic-auth-user --basic-auth-password-file --header --ca-file --insecure-skip-tls-verify --timeout --concurrency --lookback --max-age --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
+            opts="-n -A -o -v -h -V --prometheus --bearer-token-file --basic-auth-user --basic-auth-password-file --header --ca-file --insecure-skip-tls-verify --timeout --concurrency --lookback --dcgm-match --max-age --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -722,6 +750,10 @@ _kubectl__infer() {
                     return 0
                     ;;
                 --lookback)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dcgm-match)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

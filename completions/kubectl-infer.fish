@@ -92,6 +92,19 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s V -l version -d 'Print version'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l format -d 'Output format (`-o json` also selects JSON)' -r -f -a "text\t'Findings grouped by file, with the YAML line and a caret, and a summary line'
+json\t'JSON with a `version` field'
+sarif\t'SARIF 2.1.0, for GitHub code scanning and other SARIF viewers'
+junit\t'JUnit XML, for GitLab and other CI test reports'
+github\t'GitHub Actions workflow commands (annotations on the pull request)'"
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l fail-on -d 'The lowest severity that fails the run with exit code 1 [default: warning]' -r -f -a "info\t'Worth knowing; does not fail a run unless `--fail-on info`'
+warning\t'Likely wrong, or right only by accident'
+error\t'Rejected by the API server or a webhook, or never works at run time'"
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l select -d 'Run only these rules (codes, code prefixes such as KUE, or names); repeatable' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l ignore -d 'Never run these rules (codes, code prefixes or names); repeatable' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l config -d 'The config file [default: .kubectl-infer.yaml in this folder or the nearest above]' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l cold-start -d 'Cold start of the workloads (e.g. 2m, 90s), for the cold-start rules; without it the target\'s startupProbe budget is used' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l max-file-size -d 'Refuse input files larger than this many bytes' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace)' -r
@@ -116,6 +129,7 @@ yaml\t'YAML'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -l markdown -d 'Print the README rule table (Markdown) instead'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s A -l all-namespaces -d 'Act in every namespace'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -129,6 +143,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l timeout -d 'Limit for each request to Prometheus, e.g. 5s' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l concurrency -d 'How many requests to Prometheus may run at once' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l lookback -d 'Also read each trigger over this window (e.g. 1h): min, median, p95, max, the replicas they imply, and whether the service scales to zero and wakes' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l dcgm-match -d 'Label matchers that pick the DCGM exporter\'s series, e.g. \'job="dcgm-exporter"\' or \'cluster="prod"\' when one Prometheus holds several clusters' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l max-age -d 'A sample older than this is stale' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l context -d 'The kubeconfig context to use' -r

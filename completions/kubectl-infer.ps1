@@ -94,6 +94,13 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-infer' -ScriptBlock {
             break
         }
         'kubectl-infer;lint' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (`-o json` also selects JSON)')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'The lowest severity that fails the run with exit code 1 [default: warning]')
+            [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Run only these rules (codes, code prefixes such as KUE, or names); repeatable')
+            [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Never run these rules (codes, code prefixes or names); repeatable')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file [default: .kubectl-infer.yaml in this folder or the nearest above]')
+            [CompletionResult]::new('--cold-start', '--cold-start', [CompletionResultType]::ParameterName, 'Cold start of the workloads (e.g. 2m, 90s), for the cold-start rules; without it the target''s startupProbe budget is used')
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Refuse input files larger than this many bytes')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to act in (default: the context''s namespace)')
@@ -121,6 +128,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-infer' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: table (default), json or yaml; generate defaults to yaml')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: table (default), json or yaml; generate defaults to yaml')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never')
+            [CompletionResult]::new('--markdown', '--markdown', [CompletionResultType]::ParameterName, 'Print the README rule table (Markdown) instead')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Act in every namespace')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Act in every namespace')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
@@ -141,6 +149,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-infer' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Limit for each request to Prometheus, e.g. 5s')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'How many requests to Prometheus may run at once')
             [CompletionResult]::new('--lookback', '--lookback', [CompletionResultType]::ParameterName, 'Also read each trigger over this window (e.g. 1h): min, median, p95, max, the replicas they imply, and whether the service scales to zero and wakes')
+            [CompletionResult]::new('--dcgm-match', '--dcgm-match', [CompletionResultType]::ParameterName, 'Label matchers that pick the DCGM exporter''s series, e.g. ''job="dcgm-exporter"'' or ''cluster="prod"'' when one Prometheus holds several clusters')
             [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'A sample older than this is stale')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
