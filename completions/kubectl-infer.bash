@@ -163,7 +163,7 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__explain)
-            opts="-f -w -n -A -o -v -h -V --from-file --watch --interval --at --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
+            opts="-f -w -n -A -o -v -h -V --from-file --watch --interval --prometheus --at --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -178,6 +178,10 @@ _kubectl__infer() {
                     return 0
                     ;;
                 --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prometheus)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -189,6 +189,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -s h 
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -s V -l version -d 'Print version'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s f -l from-file -d 'Read the objects from a file (`kubectl get -o yaml` output: a List or several documents, plus ExternalMetricValueList documents from `kubectl get --raw`); - for stdin. Nothing is read from the cluster' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l interval -d 'How often --watch refreshes, e.g. 5s, 1m' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l prometheus -d 'Also run each Prometheus trigger\'s query against this Prometheus (e.g. http://127.0.0.1:9090 through a port-forward) and show both values when they differ; an empty result shows as "no data"' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l at -d 'The instant to explain as (RFC 3339), e.g. 2026-12-03T14:02:00Z. Default: now, or with --from-file the newest time recorded in the file' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l context -d 'The kubeconfig context to use' -r

@@ -132,7 +132,7 @@ pub fn derive(cold_start: Duration) -> Timing {
         cooldown_period: (2 * c).max(300),
         initial_cooldown_period: c.max(60),
         startup_probe_period_seconds: STARTUP_PROBE_PERIOD_SECONDS,
-        startup_probe_failure_threshold: (2 * c).div_ceil(STARTUP_PROBE_PERIOD_SECONDS).max(6),
+        startup_probe_failure_threshold: startup_budget(c) / STARTUP_PROBE_PERIOD_SECONDS,
         wait_for_pods_ready_seconds: (2 * c).max(300),
         fallback_failure_threshold: FALLBACK_FAILURE_THRESHOLD,
     }
@@ -154,9 +154,18 @@ fn scale_up_stabilization(c: u32) -> u32 {
         .min(MAX_SCALE_UP_STABILIZATION_SECONDS)
 }
 
-/// One cold start, at least one HPA sync (15 s) and at most HPA's 1800 s.
+/// The startup probe's budget: a quarter more than the cold start, in whole probe periods,
+/// at least 30 s. The probe counts from container start, so node provisioning and image pull
+/// (part of the cold start) add further margin.
+fn startup_budget(c: u32) -> u32 {
+    let with_margin = c.saturating_add(c.div_ceil(4));
+    with_margin.div_ceil(STARTUP_PROBE_PERIOD_SECONDS).max(3) * STARTUP_PROBE_PERIOD_SECONDS
+}
+
+/// The startup budget (so a wave is not added before the previous one could be ready, by the
+/// same measure `lint` reads back from the probe), at most HPA's 1800 s.
 fn scale_up_period(c: u32) -> u32 {
-    c.clamp(15, MAX_POLICY_PERIOD_SECONDS)
+    startup_budget(c).min(MAX_POLICY_PERIOD_SECONDS)
 }
 
 impl Timing {
@@ -191,8 +200,9 @@ impl Timing {
                 &format!("{behavior}.scaleUp.policies"),
                 format!("Percent 100 and Pods 2 per {period}s, selectPolicy Max"),
                 format!(
-                    "at most double (or +2) per {c}s cold start: the next wave starts only once \
-                     the previous replicas serve and the metric reflects them"
+                    "at most double (or +2) per startup budget ({c}s cold start + 25%): the next \
+                     wave starts only once the previous replicas serve and the metric reflects \
+                     them"
                 ),
             ),
             rec(
@@ -235,8 +245,8 @@ impl Timing {
                 "startupProbe.failureThreshold",
                 self.startup_probe_failure_threshold.to_string(),
                 format!(
-                    "{} × {}s allows twice the {c}s cold start before the kubelet restarts a \
-                     slow replica",
+                    "{} × {}s allows the {c}s cold start plus 25% (at least 30 s) before the \
+                     kubelet restarts a stuck replica",
                     self.startup_probe_failure_threshold, self.startup_probe_period_seconds
                 ),
             ),
@@ -273,12 +283,12 @@ mod tests {
         assert_eq!(t.cold_start_seconds, 120);
         assert_eq!(t.polling_interval, 15);
         assert_eq!(t.scale_up.stabilization_window_seconds, 30);
-        assert_eq!(t.scale_up.policies[0].period_seconds, 120);
+        assert_eq!(t.scale_up.policies[0].period_seconds, 150);
         assert_eq!(t.scale_up.policies[1].kind, PolicyType::Pods);
         assert_eq!(t.scale_down.stabilization_window_seconds, 300);
         assert_eq!(t.cooldown_period, 300);
         assert_eq!(t.initial_cooldown_period, 120);
-        assert_eq!(t.startup_probe_failure_threshold, 24);
+        assert_eq!(t.startup_probe_failure_threshold, 15);
         assert_eq!(t.wait_for_pods_ready_seconds, 300);
     }
 
@@ -295,7 +305,7 @@ mod tests {
             MAX_STABILIZATION_SECONDS
         );
         assert_eq!(t.cooldown_period, 6 * 3600);
-        assert_eq!(t.startup_probe_failure_threshold, 2160);
+        assert_eq!(t.startup_probe_failure_threshold, 1350);
         let t = at(600);
         assert_eq!(t.scale_down.stabilization_window_seconds, 1200);
         assert_eq!(t.wait_for_pods_ready_seconds, 1200);
@@ -305,17 +315,29 @@ mod tests {
     fn short_cold_starts_keep_the_floors() {
         let t = derive(Duration::from_millis(0));
         assert_eq!(t.scale_up.stabilization_window_seconds, 0);
-        assert_eq!(t.scale_up.policies[0].period_seconds, 15);
+        assert_eq!(t.scale_up.policies[0].period_seconds, 30);
         assert_eq!(t.scale_down.stabilization_window_seconds, 300);
         assert_eq!(t.initial_cooldown_period, 60);
-        assert_eq!(t.startup_probe_failure_threshold, 6);
+        assert_eq!(t.startup_probe_failure_threshold, 3);
         // Partial seconds round up; a quarter of 30 s (7.5 s) rounds to 15 s.
         assert_eq!(derive(Duration::from_millis(1500)).cold_start_seconds, 2);
         assert_eq!(at(30).scale_up.stabilization_window_seconds, 15);
         assert_eq!(at(20).scale_up.stabilization_window_seconds, 0);
         assert_eq!(at(150).scale_up.stabilization_window_seconds, 45);
         assert_eq!(at(180).scale_up.stabilization_window_seconds, 45);
-        assert_eq!(at(150).startup_probe_failure_threshold, 30);
+        assert_eq!(at(150).startup_probe_failure_threshold, 19);
+        // The probe budget never falls short of the cold start, and the scale-up period
+        // equals it (up to HPA's limit).
+        for c in [1, 9, 10, 30, 61, 150, 599, 1439, 1441, 5000] {
+            let t = at(c);
+            let budget = t.startup_probe_failure_threshold * t.startup_probe_period_seconds;
+            assert!(budget >= c as u32, "{c}");
+            assert_eq!(
+                t.scale_up.policies[0].period_seconds,
+                budget.min(1800),
+                "{c}"
+            );
+        }
     }
 
     #[test]

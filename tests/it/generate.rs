@@ -197,7 +197,7 @@ fn json_output_is_an_applyable_list() {
     assert_eq!(spec["fallback"]["replicas"], 4);
     let behavior = &spec["advanced"]["horizontalPodAutoscalerConfig"]["behavior"];
     assert_eq!(behavior["scaleUp"]["stabilizationWindowSeconds"], 30);
-    assert_eq!(behavior["scaleUp"]["policies"][0]["periodSeconds"], 120);
+    assert_eq!(behavior["scaleUp"]["policies"][0]["periodSeconds"], 150);
     assert_eq!(behavior["scaleDown"]["stabilizationWindowSeconds"], 300);
 }
 
