@@ -155,28 +155,21 @@ fn read_trigger(trigger: &Value, name: String, base: &Base<'_>) -> Result<Trigge
             .pointer(&format!("/metadata/{key}"))
             .and_then(scalar_text)
     };
-    let problem = |detail: String| detail;
     let query = meta("query")
         .filter(|q| !q.trim().is_empty())
-        .ok_or_else(|| problem("metadata.query is missing: nothing to check".to_string()))?;
+        .ok_or_else(|| "metadata.query is missing: nothing to check".to_string())?;
     let threshold = meta("threshold")
-        .ok_or_else(|| problem("metadata.threshold is missing (KEDA requires it)".to_string()))?;
+        .ok_or_else(|| "metadata.threshold is missing (KEDA requires it)".to_string())?;
     let threshold = parse_float(&threshold)
-        .ok_or_else(|| problem(format!("metadata.threshold {threshold:?} is not a number")))?;
+        .ok_or_else(|| format!("metadata.threshold {threshold:?} is not a number"))?;
     let activation = match meta("activationThreshold") {
-        Some(text) => parse_float(&text).ok_or_else(|| {
-            problem(format!(
-                "metadata.activationThreshold {text:?} is not a number"
-            ))
-        })?,
+        Some(text) => parse_float(&text)
+            .ok_or_else(|| format!("metadata.activationThreshold {text:?} is not a number"))?,
         None => 0.0,
     };
     let ignore_null_values = match meta("ignoreNullValues") {
-        Some(text) => parse_go_bool(&text).ok_or_else(|| {
-            problem(format!(
-                "metadata.ignoreNullValues {text:?} is not a boolean"
-            ))
-        })?,
+        Some(text) => parse_go_bool(&text)
+            .ok_or_else(|| format!("metadata.ignoreNullValues {text:?} is not a boolean"))?,
         None => true,
     };
     let metric_type = match trigger.get("metricType").and_then(Value::as_str) {
