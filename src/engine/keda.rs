@@ -41,7 +41,7 @@ pub(crate) fn prepare(input: &Input, keda: &KedaInput, trace: &mut Trace) -> Pre
         .collect();
     let is_error = served.iter().any(|s| s.activity.error.is_some());
     let (metrics, composite) = match &keda.scaling_modifiers {
-        Some(_) => compose(input, keda, &served, trace),
+        Some(_) => compose(keda, &served, trace),
         None => (served.iter().map(|s| s.metric.clone()).collect(), None),
     };
     let all_resource = served.iter().all(|s| is_resource(&s.metric));
@@ -206,21 +206,23 @@ fn fallback_value(
         return None;
     }
     let replicas = fallback_replicas(keda, input.current_replicas)?;
-    let target = match metric.target {
-        Target::AverageValue(t) | Target::Value(t) => t,
-        Target::Utilization(_) => return None,
+    // With scalingModifiers the composite target and type apply; otherwise the trigger's.
+    let (target, per_ready_pod) = match (&keda.scaling_modifiers, metric.target) {
+        (Some(m), _) => (
+            m.target.trim().parse::<f64>().ok()?,
+            m.metric_type == CompositeMetricType::Value,
+        ),
+        (None, Target::AverageValue(t)) => (t.as_f64(), false),
+        (None, Target::Value(t)) => (t.as_f64(), true),
+        (None, Target::Utilization(_)) => return None,
     };
-    let whole_target = target.0 / 1000;
-    let total = whole_target
-        .saturating_mul(1000)
-        .saturating_mul(i64::from(replicas));
-    let value = match metric.target {
-        Target::Value(_) => {
-            let ready = ready_pod_count(&input.pods).ok().filter(|r| *r > 0)?;
-            Milli(total / i64::from(ready))
-        }
-        _ => Milli(total),
-    };
+    let mut factor = f64::from(replicas);
+    if per_ready_pod {
+        // A Value target is divided by the Running and Ready pods; none is an error.
+        let ready = ready_pod_count(&input.pods).ok().filter(|r| *r > 0)?;
+        factor /= f64::from(ready);
+    }
+    let value = Milli::from_milli_f64(target * 1000.0 * factor);
     fallback_trace(metric, fallback.failure_threshold, replicas, trace);
     Some(value)
 }
@@ -251,7 +253,6 @@ fn fallback_trace(metric: &MetricInput, threshold: i32, replicas: i32, trace: &m
 
 /// Replaces the external triggers by the composite metric of the scalingModifiers formula.
 fn compose(
-    input: &Input,
     keda: &KedaInput,
     served: &[Served],
     trace: &mut Trace,
@@ -265,7 +266,7 @@ fn compose(
         .as_deref()
         .and_then(|t| t.trim().parse::<f64>().ok())
         .unwrap_or(0.0);
-    let observed = composite_observed(input, keda, served, target_value, trace);
+    let observed = composite_observed(keda, served, target_value, trace);
     let value = match &observed {
         Observed::Value { value } => Some(value.as_f64()),
         _ => None,
@@ -296,7 +297,6 @@ fn compose(
 }
 
 fn composite_observed(
-    input: &Input,
     keda: &KedaInput,
     served: &[Served],
     target: f64,
@@ -314,13 +314,6 @@ fn composite_observed(
     // Default fallback behavior: while a trigger is in fallback the formula is skipped and
     // the composite metric is the fallback value against the composite target.
     if !modifiers_fallback && let Some(s) = served.iter().find(|s| s.fallback) {
-        let replicas = fallback_replicas(keda, input.current_replicas).unwrap_or(0);
-        let whole = target.trunc() as i64;
-        let value = Milli(
-            whole
-                .saturating_mul(1000)
-                .saturating_mul(i64::from(replicas)),
-        );
         trace.step(
             StepDetail::Formula {
                 formula: modifiers.formula.clone(),
@@ -329,7 +322,7 @@ fn composite_observed(
             },
             format!("formula skipped while {} is in fallback", s.metric.name),
         );
-        return Observed::Value { value };
+        return s.metric.observed.clone();
     }
     let mut vars = BTreeMap::new();
     for s in served.iter().filter(|s| !is_resource(&s.metric)) {

@@ -40,6 +40,12 @@ impl Milli {
         Milli(saturating_i64((value * 1000.0).trunc()))
     }
 
+    /// A float that is already in thousandths, truncated toward zero (`int64(x)` in Go), as
+    /// KEDA's fallback builds `target × 1000 × replicas`.
+    pub fn from_milli_f64(milli: f64) -> Milli {
+        Milli(saturating_i64(milli.trunc()))
+    }
+
     /// A float rounded up to the next milli, as `Quantity.MilliValue()` does.
     pub fn from_f64_ceil(value: f64) -> Milli {
         Milli(saturating_i64((value * 1000.0).ceil()))

@@ -539,3 +539,64 @@ fn last_active_time_follows_the_executor() {
     partial.metrics.push(failing);
     assert_eq!(active_time(&partial), last);
 }
+
+#[test]
+fn fallback_for_a_value_target_divides_by_ready_pods() {
+    // KEDA serves target × replicas / readyPods so that the HPA's ceil(ratio × readyPods)
+    // lands on the fallback count: 0.8 × 6 / 4 = 1.2 against 0.8 -> ceil(1.5 × 4) = 6.
+    let keda = KedaInput {
+        min_replica_count: 1,
+        fallback: Some(Fallback {
+            failure_threshold: 2,
+            replicas: 6,
+            behavior: FallbackBehavior::Static,
+        }),
+        ..KedaInput::default()
+    };
+    let mut input = hpa(4, 1, 10);
+    input.pods = pods(4, 4);
+    input.history = recommendations(&[(4, 600)]);
+    let mut kv = trigger("kv", 0.0, 0.8, 0.0);
+    kv.target = Target::Value(Milli(800));
+    kv.observed = Observed::Failed {
+        reason: "prometheus unreachable".to_string(),
+    };
+    if let Some(t) = kv.trigger.as_mut() {
+        t.consecutive_failures = 3;
+    }
+    input.metrics = vec![kv];
+    input.keda = Some(keda);
+    let decision = decide(&input);
+    assert_eq!(decision.proposals[0].total, Some(Milli(1200)));
+    assert_eq!(decision.desired, 6);
+    // No Ready pod: KEDA cannot build the value, the metric stays failed and nothing moves.
+    input.pods = pods(4, 0);
+    let stuck = decide(&input);
+    assert_eq!(stuck.desired, 4);
+    assert!(stuck.proposals[0].invalid_reason.is_some());
+}
+
+#[test]
+fn fallback_keeps_a_fractional_target() {
+    // target 0.5 × 3 replicas = 1.5 in total: ceil(1.5 / 0.5) = 3.
+    let keda = KedaInput {
+        min_replica_count: 1,
+        fallback: Some(Fallback {
+            failure_threshold: 0,
+            replicas: 3,
+            behavior: FallbackBehavior::Static,
+        }),
+        ..KedaInput::default()
+    };
+    let mut input = scaled_object(2, keda, true);
+    input.metrics[0].target = Target::AverageValue(Milli(500));
+    input.metrics[0].observed = Observed::Failed {
+        reason: "timeout".to_string(),
+    };
+    if let Some(t) = input.metrics[0].trigger.as_mut() {
+        t.consecutive_failures = 1;
+    }
+    let decision = decide(&input);
+    assert_eq!(decision.proposals[0].total, Some(Milli(1500)));
+    assert_eq!(decision.desired, 3);
+}
