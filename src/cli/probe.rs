@@ -10,11 +10,10 @@ use serde_json::Value;
 
 use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
 use crate::coldstart::pods::{self, PodsReport, Target};
-use crate::coldstart::report::{ColdStart, ExecReport, ProbeReport};
+use crate::coldstart::report::{ExecReport, ProbeReport};
 use crate::coldstart::selector::Selector;
 use crate::coldstart::{gpu, weights};
 use crate::exit::{ErrorKind, Exit, WithKind};
-use crate::generate::timing;
 use crate::render;
 use crate::sources::cluster::{self, Scope, resources};
 use crate::sources::exec::{self, ExecPlan, RunObserver};
@@ -127,6 +126,7 @@ fn parse_ready_url(text: &str) -> Result<reqwest::Url, String> {
 /// Which probes run, resolved from the flags.
 struct Plan {
     gpu: Option<GpuInput>,
+    gpu_runs: u32,
     weights: Option<(PathBuf, u64)>,
     exec: Option<ExecPlan>,
     pods: Option<PodsInput>,
@@ -193,6 +193,7 @@ fn plan(global: &GlobalArgs, args: &Args) -> anyhow::Result<Plan> {
     };
     Ok(Plan {
         gpu,
+        gpu_runs: server.runs,
         weights,
         exec,
         pods,
@@ -241,20 +242,7 @@ fn measure(global: &GlobalArgs, plan: &Plan) -> anyhow::Result<ProbeReport> {
         Some(input) => Some(probe_pods(global, input, runtime.as_ref())?),
         None => None,
     };
-    let mut report = ProbeReport {
-        gpu,
-        weights,
-        exec,
-        pods,
-        skipped,
-        cold_start: None,
-        recommendations: Vec::new(),
-    };
-    report.cold_start = ColdStart::choose(&report);
-    if let Some(cold) = &report.cold_start {
-        report.recommendations = timing::derive(cold.duration()).reasons();
-    }
-    Ok(report)
+    Ok(ProbeReport::conclude(gpu, weights, exec, pods, skipped))
 }
 
 /// The GPU probe; a host without the driver (or an NVML failure) is noted and skipped.
@@ -263,10 +251,9 @@ fn probe_gpu(
     plan: &Plan,
     skipped: &mut Vec<String>,
 ) -> anyhow::Result<Option<gpu::GpuReport>> {
-    let runs = plan.exec.as_ref().map_or(3, |e| e.runs);
     let result = match input {
-        GpuInput::Nvml => NvmlLibrary.read(runs),
-        GpuInput::Recorded(path) => RecordedGpu::load(path)?.read(runs),
+        GpuInput::Nvml => NvmlLibrary.read(plan.gpu_runs),
+        GpuInput::Recorded(path) => RecordedGpu::load(path)?.read(plan.gpu_runs),
     };
     match result {
         Ok(reading) => Ok(Some(gpu::assess(&reading))),

@@ -8,7 +8,7 @@ use super::gpu::GpuReport;
 use super::pods::PodsReport;
 use super::stats::{self, Summary};
 use super::weights::WeightsReport;
-use crate::generate::timing::Recommendation;
+use crate::generate::timing::{self, Recommendation};
 use crate::render::OUTPUT_VERSION;
 
 /// Everything one `probe` run found.
@@ -34,6 +34,33 @@ pub struct ProbeReport {
     /// The scaling settings that follow from the cold start (`generate::timing`, so that
     /// `probe`, `generate` and `lint` agree).
     pub recommendations: Vec<Recommendation>,
+}
+
+impl ProbeReport {
+    /// Puts the measurements together, chooses the cold start ([`ColdStart::choose`]) and
+    /// derives the settings from it with `generate::timing`.
+    pub fn conclude(
+        gpu: Option<GpuReport>,
+        weights: Option<WeightsReport>,
+        exec: Option<ExecReport>,
+        pods: Option<PodsReport>,
+        skipped: Vec<String>,
+    ) -> Self {
+        let mut report = ProbeReport {
+            gpu,
+            weights,
+            exec,
+            pods,
+            skipped,
+            cold_start: None,
+            recommendations: Vec::new(),
+        };
+        report.cold_start = ColdStart::choose(&report);
+        if let Some(cold) = &report.cold_start {
+            report.recommendations = timing::derive(cold.duration()).reasons();
+        }
+        report
+    }
 }
 
 /// The exec probe's runs.
@@ -211,6 +238,16 @@ mod tests {
     #[test]
     fn nothing_measured_has_no_cold_start() {
         assert_eq!(ColdStart::choose(&empty()), None);
+        let report = ProbeReport::conclude(None, None, None, None, vec!["no GPU".into()]);
+        assert_eq!((report.cold_start, report.recommendations.len()), (None, 0));
+    }
+
+    #[test]
+    fn the_settings_are_generate_timings_for_the_chosen_cold_start() {
+        let exec = ExecReport::new("srv", "http://x/", vec![100.0, 119.2]);
+        let report = ProbeReport::conclude(None, None, Some(exec), None, vec![]);
+        let expected = timing::derive(std::time::Duration::from_millis(119_200)).reasons();
+        assert_eq!(report.recommendations, expected);
     }
 
     #[test]
