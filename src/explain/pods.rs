@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::json::{array_at, condition, i32_at, milli_at, str_at, time_at};
 use crate::engine::input::{ContainerRequests, Pod, PodPhase, ReadyCondition};
-use crate::sources::objects::{ObjectSet, kind, name_of, namespace_of};
+use crate::sources::objects::{ObjectSet, name_of};
 
 /// Kueue's scheduling gate on pods it has not admitted yet.
 pub const KUEUE_GATE: &str = "kueue.x-k8s.io/admission";
@@ -120,9 +120,7 @@ pub fn target<'a>(set: &'a ObjectSet, scaled_object: &Value, namespace: &str) ->
     let object = set.find(target_kind, Some(namespace), name);
     let pods = object
         .map(|o| {
-            set.objects
-                .iter()
-                .filter(|p| kind(p) == "Pod" && namespace_of(p) == Some(namespace))
+            set.of_kind_in("Pod", namespace)
                 .filter(|p| selector_matches(o, p))
                 .collect()
         })

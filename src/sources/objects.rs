@@ -3,6 +3,8 @@
 //! `ExternalMetricValueList` documents as `kubectl get --raw` prints them). The commands read
 //! both the same way.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::model::manifest::{self, LoadError};
@@ -27,12 +29,45 @@ pub struct ExternalMetricSample {
 /// Objects read at one instant, and the external metric values read with them.
 #[derive(Debug, Clone, Default)]
 pub struct ObjectSet {
-    /// Every object, with `apiVersion` and `kind`.
+    /// Every object, with `apiVersion` and `kind`. Add objects with [`ObjectSet::push`]: the
+    /// lookups index them on first use, so changing this afterwards leaves the index stale.
     pub objects: Vec<Value>,
+    /// The lookup index, built on the first lookup.
+    index: std::sync::OnceLock<Index>,
     /// External metric values.
     pub external_metrics: Vec<ExternalMetricSample>,
     /// Whether Kueue's API is known to be served (live), or any Kueue object was read (file).
     pub kueue_installed: bool,
+}
+
+/// Positions in `objects`, for lookups that stay fast with thousands of objects (`-A`).
+#[derive(Debug, Clone, Default)]
+struct Index {
+    /// By (kind, namespace); cluster-scoped objects under "".
+    by_namespace: HashMap<(String, String), Vec<usize>>,
+    /// By (kind, namespace, name): the first such object.
+    by_name: HashMap<(String, String, String), usize>,
+}
+
+impl Index {
+    fn build(objects: &[Value]) -> Index {
+        let mut index = Index::default();
+        for (position, object) in objects.iter().enumerate() {
+            let kind = kind(object).to_string();
+            let namespace = namespace_of(object).unwrap_or_default().to_string();
+            let name = name_of(object).to_string();
+            index
+                .by_namespace
+                .entry((kind.clone(), namespace.clone()))
+                .or_default()
+                .push(position);
+            index
+                .by_name
+                .entry((kind, namespace, name))
+                .or_insert(position);
+        }
+        index
+    }
 }
 
 /// The label KEDA puts on the selector of every external metric it serves.
@@ -65,7 +100,7 @@ impl ObjectSet {
                 }
             }
             "" => {}
-            _ => self.objects.push(object),
+            _ => self.insert(object),
         }
     }
 
@@ -98,28 +133,47 @@ impl ObjectSet {
         }
     }
 
+    fn insert(&mut self, object: Value) {
+        self.index = std::sync::OnceLock::new();
+        self.objects.push(object);
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::build(&self.objects))
+    }
+
     /// Objects of `kind`.
     pub fn of_kind<'a>(&'a self, kind_name: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
         self.objects.iter().filter(move |o| kind(o) == kind_name)
     }
 
-    /// Objects of `kind` in `namespace`.
-    pub fn of_kind_in<'a>(
-        &'a self,
-        kind_name: &'a str,
-        namespace: &'a str,
-    ) -> impl Iterator<Item = &'a Value> + 'a {
-        self.of_kind(kind_name)
-            .filter(move |o| namespace_of(o) == Some(namespace))
+    /// Objects of `kind` in `namespace` (indexed).
+    pub fn of_kind_in(&self, kind_name: &str, namespace: &str) -> impl Iterator<Item = &Value> {
+        let key = (kind_name.to_string(), namespace.to_string());
+        self.index()
+            .by_namespace
+            .get(&key)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| &self.objects[i])
     }
 
-    /// The object of `kind` named `name` (in `namespace` for namespaced kinds).
+    /// The object of `kind` named `name`, in `namespace` for namespaced kinds (indexed); with
+    /// no namespace, the first of that name in any namespace.
     pub fn find(&self, kind_name: &str, namespace: Option<&str>, name: &str) -> Option<&Value> {
-        self.objects.iter().find(|o| {
-            kind(o) == kind_name
-                && name_of(o) == name
-                && (namespace.is_none() || namespace_of(o) == namespace)
-        })
+        if let Some(ns) = namespace {
+            let key = (kind_name.to_string(), ns.to_string(), name.to_string());
+            let cluster_key = (kind_name.to_string(), String::new(), name.to_string());
+            let index = self.index();
+            let found = index
+                .by_name
+                .get(&key)
+                .or_else(|| index.by_name.get(&cluster_key));
+            return found.map(|&i| &self.objects[i]);
+        }
+        self.objects
+            .iter()
+            .find(|o| kind(o) == kind_name && name_of(o) == name)
     }
 
     /// The value the external metrics API gave for `metric` of `scaled_object`: the most
