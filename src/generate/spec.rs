@@ -399,9 +399,11 @@ fn resolve_triggers(
             .get("custom")
             .copied()
             .ok_or_else(|| bad("target", "--query needs a --target (per replica)"))?;
+        let query = selector.fill(query);
+        check_one_series("query", &query)?;
         triggers.push(TriggerPlan {
             name: "custom".to_string(),
-            query: selector.fill(query),
+            query,
             metric_type: raw.metric_type.unwrap_or(MetricType::AverageValue),
             target,
             activation_threshold: None,
@@ -509,6 +511,7 @@ fn add_activation(
         }
         return Ok(());
     };
+    check_parses("activationQuery", query)?;
     triggers.push(TriggerPlan {
         name: "demand".to_string(),
         query: query.trim().to_string(),
@@ -517,6 +520,36 @@ fn add_activation(
         activation_threshold: Some(0.0),
     });
     Ok(())
+}
+
+/// KEDA's Prometheus scaler needs exactly one sample: the query must aggregate.
+fn check_one_series(key: &'static str, query: &str) -> Result<(), SpecError> {
+    use crate::lint::promql::{Query, Shape};
+    let analysis = Query::parse(query)
+        .parsed
+        .map_err(|e| bad(key, format!("not valid PromQL: {}", e.message)))?;
+    match analysis.shape {
+        Shape::Single => Ok(()),
+        Shape::Many(why) => Err(bad(
+            key,
+            format!("{why}; KEDA needs exactly one series: wrap it in sum(...) or avg(...)"),
+        )),
+        Shape::Scalar => Err(bad(
+            key,
+            "returns a scalar, which KEDA cannot read: return a one-series vector (e.g. vector(...))",
+        )),
+        Shape::Range | Shape::Text => Err(bad(
+            key,
+            "does not return an instant vector: aggregate a rate() or a selector",
+        )),
+    }
+}
+
+/// The demand query is wrapped in `sum(...)`, so it only has to parse.
+fn check_parses(key: &'static str, query: &str) -> Result<(), SpecError> {
+    promql_parser::parser::parse(query)
+        .map(|_| ())
+        .map_err(|e| bad(key, format!("not valid PromQL: {e}")))
 }
 
 /// The demand trigger's HPA threshold: far above any real value, so that the HPA proposes at

@@ -119,3 +119,44 @@ fn bad_urls_and_secrets_are_refused() {
     let model = resolve(&spec, &presets(), "d").unwrap();
     assert_eq!(model.auth_secret, Some(("prom".into(), "token".into())));
 }
+
+#[test]
+fn custom_queries_must_return_one_series() {
+    let mut spec = raw("custom");
+    spec.target = Some(Targets::One(4.0));
+    spec.query = Some("my_queue{${selector}}".into());
+    let err = resolve(&spec, &presets(), "d").unwrap_err();
+    assert_eq!(err.key, "query");
+    assert!(
+        err.message.contains("KEDA needs exactly one series"),
+        "{err}"
+    );
+    spec.query = Some("sum(my_queue{${selector}}".into());
+    let err = resolve(&spec, &presets(), "d").unwrap_err();
+    assert!(err.message.starts_with("not valid PromQL"), "{err}");
+    spec.query = Some("sum(my_queue{${selector}})".into());
+    let model = resolve(&spec, &presets(), "d").unwrap();
+    assert_eq!(model.triggers[0].name, "custom");
+    spec.activation_query = Some("rate(x[1m]".into());
+    assert_eq!(
+        resolve(&spec, &presets(), "d").unwrap_err().key,
+        "activationQuery"
+    );
+}
+
+#[test]
+fn every_preset_query_returns_one_series() {
+    let presets = presets();
+    for server in crate::generate::preset::SERVERS {
+        let preset = presets.get(server).unwrap();
+        for signal in preset.signals.keys() {
+            let mut spec = raw(server);
+            spec.signal = Some(OneOrMany::One(*signal));
+            let model = resolve(&spec, &presets, "d").unwrap();
+            let query = &model.triggers[0].query;
+            assert!(!query.contains("${"), "{server}/{}: {query}", signal.name());
+            check_one_series("query", query)
+                .unwrap_or_else(|e| panic!("{server}/{}: {e}: {query}", signal.name()));
+        }
+    }
+}
