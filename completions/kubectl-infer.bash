@@ -501,7 +501,7 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__lint)
-            opts="-n -A -o -v -h -V --format --fail-on --select --ignore --config --cold-start --max-file-size --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
+            opts="-n -A -o -v -h -V --format --fail-on --select --ignore --config --cold-start --probe-report --max-file-size --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -528,6 +528,10 @@ _kubectl__infer() {
                     return 0
                     ;;
                 --cold-start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --probe-report)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -715,7 +719,7 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__validate)
-            opts="-n -A -o -v -h -V --prometheus --bearer-token-file --basic-auth-user --basic-auth-password-file --header --ca-file --insecure-skip-tls-verify --timeout --concurrency --lookback --dcgm-match --max-age --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
+            opts="-n -A -o -v -h -V --prometheus --bearer-token-file --basic-auth-user --basic-auth-password-file --header --ca-file --insecure-skip-tls-verify --timeout --concurrency --lookback --dcgm-match --cluster --max-age --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -104,6 +104,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l sel
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l ignore -d 'Never run these rules (codes, code prefixes or names); repeatable' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l config -d 'The config file [default: .kubectl-infer.yaml in this folder or the nearest above]' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l cold-start -d 'Cold start of the workloads (e.g. 2m, 90s), for the cold-start rules; without it the target\'s startupProbe budget is used' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l probe-report -d 'A `probe -o json` report whose measured cold start stands in for --cold-start' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l max-file-size -d 'Refuse input files larger than this many bytes' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l context -d 'The kubeconfig context to use' -r
@@ -156,6 +157,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l
 always\t'Always colour'
 never\t'Never colour'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l insecure-skip-tls-verify -d 'Do not verify Prometheus\'s TLS certificate (insecure; for test set-ups only)'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l cluster -d 'Also check the cluster (kubeconfig, --context, -n/-A): KEDA and its external metrics APIService, Kueue, each target and its queues. Without PATHs, the ScaledObjects come from the cluster'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -s A -l all-namespaces -d 'Act in every namespace'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
