@@ -434,7 +434,8 @@ pub(crate) fn execute(
             "none",
             "a trigger failed; fallback is configured: no scale to zero".into(),
         )
-    } else if activation.error {
+    } else if activation.error && keda.fallback.is_none() {
+        // (With a fallback of 0 replicas an error does not stop the scale to zero.)
         let metric = first_error(activation);
         trace.keda.insert(
             0,

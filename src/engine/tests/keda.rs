@@ -600,3 +600,28 @@ fn fallback_keeps_a_fractional_target() {
     assert_eq!(decision.proposals[0].total, Some(Milli(1500)));
     assert_eq!(decision.desired, 3);
 }
+
+#[test]
+fn an_error_with_a_zero_replica_fallback_still_scales_to_zero() {
+    // RequestScale only holds on errors when there is no fallback or its replicas are not 0;
+    // `fallback.replicas: 0` falls through to the scale to zero.
+    for (fallback_replicas, expected) in [(0, 0), (3, 2)] {
+        let keda = KedaInput {
+            fallback: Some(Fallback {
+                failure_threshold: 5,
+                replicas: fallback_replicas,
+                behavior: FallbackBehavior::Static,
+            }),
+            ..KedaInput::default()
+        };
+        let mut input = scaled_object(2, keda, false);
+        input.metrics[0].observed = Observed::Failed {
+            reason: "timeout".to_string(),
+        };
+        let decision = decide(&input);
+        assert_eq!(
+            decision.desired, expected,
+            "fallback.replicas {fallback_replicas}"
+        );
+    }
+}
