@@ -53,6 +53,11 @@ pub struct Args {
     #[arg(long, value_name = "FILE", conflicts_with = "cold_start")]
     pub probe_report: Option<PathBuf>,
 
+    /// Validate KEDA and Kueue objects against the CRDs in this folder (e.g. the versions
+    /// installed in your cluster) instead of the embedded KEDA 2.20 and Kueue 0.19 schemas.
+    #[arg(long, value_name = "DIR")]
+    pub crds: Option<PathBuf>,
+
     /// Refuse input files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = files::DEFAULT_MAX_FILE_BYTES)]
     pub max_file_size: u64,
@@ -125,8 +130,16 @@ fn plan(global: &GlobalArgs, args: &Args) -> anyhow::Result<Plan> {
         Some(OutputFormat::Json) => Format::Json,
         _ => Format::Text,
     });
+    let schema = match &args.crds {
+        Some(dir) => Some(std::sync::Arc::new(
+            crate::schema::Catalog::from_dir(dir)
+                .with_context(|| format!("--crds {}: failed to read the CRDs", dir.display()))?,
+        )),
+        None => None,
+    };
     Ok(Plan {
         options: Options {
+            schema,
             select,
             ignore,
             cold_start_seconds: cold_start.map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0)),

@@ -108,7 +108,7 @@ pub type ObjectCheck = fn(&Object<'_>, &Context<'_>, &mut Emitter<'_>);
 pub enum Check {
     /// Called for every object whose `kind` is listed.
     Object {
-        /// The kinds the rule looks at.
+        /// The kinds the rule looks at (`*` for every kind).
         kinds: &'static [&'static str],
         /// The check.
         run: ObjectCheck,
@@ -193,6 +193,8 @@ pub static RULES: &[&Rule] = &[
     &rules::kueue::SCALED_STATEFULSET,
     &rules::kueue::SCALED_JOB_LABEL,
     &rules::kueue::V1BETA1,
+    &rules::schema::UNKNOWN_FIELD,
+    &rules::schema::SCHEMA_VIOLATION,
     &suppress::RULE,
 ];
 

@@ -68,13 +68,14 @@ pub struct Context<'a> {
     kinds_present: HashMap<&'a str, usize>,
     /// The cold start given by `--cold-start` or the config (seconds).
     pub cold_start_flag: Option<u64>,
+    schema: Option<&'a crate::schema::Catalog>,
 }
 
 const CLUSTER_SCOPED: &[&str] = &["ClusterQueue", "ResourceFlavor", "Cohort"];
 
 impl<'a> Context<'a> {
     /// Indexes `docs`.
-    pub fn build(docs: &'a [Document], sources: &'a Sources, options: &Options) -> Context<'a> {
+    pub fn build(docs: &'a [Document], sources: &'a Sources, options: &'a Options) -> Context<'a> {
         let mut context = Context {
             docs,
             sources,
@@ -85,6 +86,7 @@ impl<'a> Context<'a> {
             suppressions: Vec::with_capacity(docs.len()),
             kinds_present: HashMap::new(),
             cold_start_flag: options.cold_start_seconds,
+            schema: options.schema.as_deref(),
         };
         for (index, doc) in docs.iter().enumerate() {
             context.add(index, doc);
@@ -107,6 +109,16 @@ impl<'a> Context<'a> {
         }
         self.scalers.push(scaler);
         self.suppressions.push(suppress::read(doc));
+    }
+
+    /// The CRD schemas objects are validated against.
+    pub fn schema(&self) -> &'a crate::schema::Catalog {
+        // The embedded schemas are compiled on first use, so runs without schema rules
+        // do not pay for them.
+        match self.schema {
+            Some(catalog) => catalog,
+            None => crate::schema::Catalog::builtin(),
+        }
     }
 
     /// The object at `index`.

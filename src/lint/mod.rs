@@ -101,6 +101,9 @@ pub struct Finding {
 /// Which rules run and how findings fail the run.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// CRD schemas to validate KEDA and Kueue objects against (`--crds`); the embedded
+    /// KEDA 2.20 and Kueue 0.19 schemas when `None`.
+    pub schema: Option<std::sync::Arc<crate::schema::Catalog>>,
     /// Only these codes (or prefixes such as `KUE`); empty means all.
     pub select: Vec<String>,
     /// Never these codes (or prefixes).
@@ -159,7 +162,7 @@ pub fn run(docs: &[Document], sources: &Sources, options: &Options) -> Report {
         let mut emitter = Emitter::new(doc, helm, &mut findings);
         for rule in &rules {
             if let catalog::Check::Object { kinds, run } = rule.check
-                && kinds.contains(&doc.kind())
+                && (kinds.contains(&doc.kind()) || kinds == ["*"])
             {
                 emitter.rule = rule;
                 run(&object, &context, &mut emitter);

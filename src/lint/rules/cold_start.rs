@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use crate::generate::timing::{self, Timing};
 use crate::lint::Emitter;
 use crate::lint::catalog::{Check, Family, Rule, RuleDoc, Severity};
 use crate::lint::cold_start::{ColdStart, resolve};
@@ -20,6 +21,11 @@ const DEFAULT_SCALE_UP_PERIOD: u64 = 15;
 
 fn cold_start(object: &Object<'_>, context: &Context<'_>) -> Option<ColdStart> {
     resolve(context.cold_start_flag, context.target_of(object))
+}
+
+/// The settings `generate` derives from the same cold start, so that the fix names them.
+fn recommended(cold: &ColdStart) -> Timing {
+    timing::derive(std::time::Duration::from_secs(cold.seconds))
 }
 
 fn behavior<'a>(object: &Object<'a>, direction: &str) -> Option<&'a Value> {
@@ -66,7 +72,8 @@ fn scale_down_window_short(object: &Object<'_>, context: &Context<'_>, out: &mut
         .and_then(Value::as_u64)
         .unwrap_or(DEFAULT_SCALE_DOWN_WINDOW);
     if window < cold.seconds {
-        out.at(
+        let want = recommended(&cold).scale_down.stabilization_window_seconds;
+        out.with_fix(
             "/spec/advanced/horizontalPodAutoscalerConfig/behavior/scaleDown/\
              stabilizationWindowSeconds",
             format!(
@@ -75,6 +82,10 @@ fn scale_down_window_short(object: &Object<'_>, context: &Context<'_>, out: &mut
                 object.label(),
                 cold.seconds,
                 cold.source
+            ),
+            format!(
+                "Set behavior.scaleDown.stabilizationWindowSeconds to {want} (what `generate` \
+                 derives from this cold start)."
             ),
         );
     }
@@ -118,7 +129,8 @@ fn cooldown_short(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<
         .and_then(|c| u64::try_from(c).ok())
         .unwrap_or(DEFAULT_COOLDOWN);
     if cooldown < cold.seconds {
-        out.at(
+        let want = recommended(&cold).cooldown_period;
+        out.with_fix(
             "/spec/cooldownPeriod",
             format!(
                 "{}: cooldownPeriod {cooldown}s is shorter than the {}s cold start (from {})",
@@ -126,6 +138,7 @@ fn cooldown_short(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<
                 cold.seconds,
                 cold.source
             ),
+            format!("Set cooldownPeriod to {want} (what `generate` derives from this cold start)."),
         );
     }
 }
@@ -175,7 +188,7 @@ fn scale_up_waves(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<
         .and_then(|u| u.get("stabilizationWindowSeconds"))
         .and_then(Value::as_u64)
         .unwrap_or(0);
-    let period = up
+    let shortest = up
         .and_then(|u| u.get("policies"))
         .and_then(Value::as_array)
         .and_then(|ps| {
@@ -184,16 +197,27 @@ fn scale_up_waves(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<
                 .min()
         })
         .unwrap_or(DEFAULT_SCALE_UP_PERIOD);
-    if period < cold.seconds && window < cold.seconds {
+    if shortest < cold.seconds && window < cold.seconds {
         let pointer = "/spec/advanced/horizontalPodAutoscalerConfig/behavior/scaleUp";
-        out.at(
+        let want = recommended(&cold);
+        let period = want
+            .scale_up
+            .policies
+            .first()
+            .map_or(cold.seconds, |p| u64::from(p.period_seconds));
+        out.with_fix(
             pointer,
             format!(
-                "{}: scale-up may add replicas every {period}s, but a replica needs {}s to \
+                "{}: scale-up may add replicas every {shortest}s, but a replica needs {}s to \
                  start (from {}), so waves pile up",
                 object.label(),
                 cold.seconds,
                 cold.source
+            ),
+            format!(
+                "Set behavior.scaleUp policies to periodSeconds {period} (Percent 100 and Pods \
+                 2, selectPolicy Max) and stabilizationWindowSeconds {}, as `generate` does.",
+                want.scale_up.stabilization_window_seconds
             ),
         );
     }

@@ -56,7 +56,10 @@ fn threshold_missing(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>
         return;
     }
     for trigger in prometheus(scaler) {
-        if trigger.meta("threshold").is_none() {
+        if !trigger
+            .metadata
+            .is_some_and(|m| m.contains_key("threshold"))
+        {
             out.at(
                 &format!("{}/metadata", trigger.pointer()),
                 format!(

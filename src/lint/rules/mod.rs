@@ -7,3 +7,4 @@ pub mod keda;
 pub mod kueue;
 pub mod promql;
 pub mod scale_zero;
+pub mod schema;

@@ -196,8 +196,9 @@ pub static DEPRECATED_METRIC: Rule = Rule {
               the trigger silently reads 0.",
         example: "query: avg(vllm:gpu_cache_usage_perc)",
         instead: "query: avg(vllm:kv_cache_usage_perc)",
-        known_problems: "Servers older than the rename only export the old name; suppress \
-                         the rule on those objects with a reason.",
+        known_problems: "A query that reads both names (`new or old`) is accepted. Servers \
+                         older than the rename only export the old name; suppress the rule on \
+                         those objects with a reason.",
     },
     check: Check::Object {
         kinds: SCALERS,
@@ -220,6 +221,11 @@ fn deprecated_metric(object: &Object<'_>, context: &Context<'_>, out: &mut Emitt
             else {
                 continue;
             };
+            // `new or old` keeps working across the rename: only a query without the
+            // current name breaks on upgrade.
+            if analysis.selectors.iter().any(|s| s.name == *new) {
+                continue;
+            }
             let pos = query_pos(object, context, trigger, char_offset(query.text, old));
             out.at_pos(
                 &trigger.meta_pointer("query"),
