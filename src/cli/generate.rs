@@ -13,7 +13,7 @@ use crate::generate::preset::{MetricType, Presets, Signal, TemplateFile};
 use crate::generate::spec::{self, DurationText, Model, OneOrMany, RawSpec, SpecError, Targets};
 use crate::model::manifest::{Document, load_str};
 use crate::render::manifests::{self, NamedObject};
-use crate::sources::files;
+use crate::sources::{files, probe_report};
 
 /// The read-only ClusterRole that `--rbac` prints.
 pub const RBAC: &str = include_str!("../../templates/rbac/kubectl-infer-reader.yaml");
@@ -90,6 +90,14 @@ pub struct ModelFlags {
     /// Time for a new replica to become ready (node, image, weights, warm-up), e.g. 150s, 3m.
     #[arg(long, value_name = "DURATION", help_heading = "Scaling")]
     pub cold_start: Option<String>,
+    /// A `probe -o json` report whose measured cold start stands in for --cold-start.
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = "Scaling",
+        conflicts_with = "cold_start"
+    )]
+    pub probe_report: Option<PathBuf>,
     /// Prometheus base URL that KEDA queries.
     #[arg(long, value_name = "URL", help_heading = "Scaling")]
     pub prometheus: Option<String>,
@@ -242,7 +250,13 @@ fn raw_from_flags(args: &Args) -> anyhow::Result<RawSpec> {
         max: args.max,
         signal: (!args.signal.is_empty()).then(|| OneOrMany::Many(args.signal.clone())),
         target: parse_targets(&args.target)?,
-        cold_start: args.cold_start.clone().map(DurationText::Text),
+        cold_start: match &args.probe_report {
+            Some(path) => {
+                let measured = probe_report::read_cold_start(path)?.duration();
+                Some(DurationText::Text(format!("{}ms", measured.as_millis())))
+            }
+            None => args.cold_start.clone().map(DurationText::Text),
+        },
         prometheus: args.prometheus.clone(),
         query: args.query.clone(),
         metric_type: args.metric_type,

@@ -62,3 +62,54 @@ fn a_file_that_is_not_a_probe_report_is_named() {
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+fn generate(args: &[&str]) -> (i32, String, String) {
+    let output = crate::support::cli()
+        .arg("generate")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn generate_writes_the_same_manifests_as_for_the_measured_cold_start_given_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = saved_report(&dir);
+    let model = [
+        "--name", "llama", "-n", "serving", "--server", "vllm", "--model", "m",
+    ];
+    let scaling = ["--min", "1", "--max", "4"];
+
+    let from_report = generate(&[&model[..], &scaling, &["--probe-report", &report]].concat());
+    let by_hand = generate(&[&model[..], &scaling, &["--cold-start", "280s"]].concat());
+    assert_eq!(from_report.0, 0, "{}", from_report.2);
+    assert_eq!(from_report, by_hand);
+    assert!(
+        from_report.1.contains("stabilizationWindowSeconds: 560"),
+        "{}",
+        from_report.1
+    );
+}
+
+#[test]
+fn generate_refuses_both_a_probe_report_and_a_cold_start() {
+    let (code, stdout, stderr) = generate(&[
+        "--name",
+        "llama",
+        "--server",
+        "vllm",
+        "--model",
+        "m",
+        "--cold-start",
+        "2m",
+        "--probe-report",
+        "probe.json",
+    ]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}
