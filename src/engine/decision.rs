@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::input::History;
 use super::quantity::Milli;
+use super::replicas::Tolerances;
 
 /// The decision for one ScaledObject / HPA at one instant.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -20,6 +21,8 @@ pub struct Decision {
     pub min: i32,
     /// The HPA's maxReplicas.
     pub max: i32,
+    /// The tolerance band the HPA applied (global flag, or the per-HPA behavior override).
+    pub tolerance: Tolerances,
     /// The HPA's raw proposal: the max over the metrics, before stabilization and limits;
     /// `None` when the metrics were not computed.
     pub recommendation: Option<i32>,

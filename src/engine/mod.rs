@@ -7,6 +7,18 @@
 //! fallback, scalingModifiers), the HPA pre-checks, computes one proposal per metric, takes the
 //! max, stabilizes, rate-limits and clamps, and KEDA's executor handles 0 ↔ 1, idle and
 //! cooldown. `../shared/reference/hpa_algorithm.md` names the upstream functions.
+//!
+//! Known limits, each a deliberate simplification:
+//! - Zero replicas follow the controller up to v1.35: at 0 with `minReplicas > 0` the HPA is
+//!   disabled, with `minReplicas: 0` (HPAScaleToZero) it computes from zero. v1.36's
+//!   `ScaledToZero` condition is not modelled; KEDA-managed HPAs never reach either case.
+//! - Selector validation (`InvalidSelector`, `AmbiguousSelector`) and scale subresource errors
+//!   are IO outcomes: `explain` reports them, the engine never sees them.
+//! - Activation compares the metric at milli precision (the value the external metrics API
+//!   serves), where KEDA compares the scaler's raw float: values below 0.001 above the
+//!   threshold can differ.
+//! - The HPA history is in-memory upstream; when none is given the engine assumes a
+//!   controller restart (`[current @ now]`) and says so in a step.
 
 pub mod behavior;
 pub mod decision;
@@ -87,6 +99,7 @@ pub fn decide(input: &Input) -> Decision {
     };
 
     let behavior = effective_behavior(input);
+    let tolerance = behavior::tolerances(behavior.as_ref(), &input.controller);
     let outcome = hpa::reconcile(input, &metrics, behavior.as_ref(), &mut trace);
 
     let desired = match (&input.keda, activation.as_mut()) {
@@ -96,7 +109,7 @@ pub fn decide(input: &Input) -> Decision {
         _ => outcome.desired,
     };
 
-    finish(input, desired, outcome, activation, trace)
+    finish(input, desired, (outcome, tolerance), activation, trace)
 }
 
 /// The replicas a paused ScaledObject holds: `paused-replicas`, else the current count.
@@ -121,7 +134,8 @@ fn paused_decision(input: &Input, replicas: i32, mut trace: Trace) -> Decision {
         proposals: Vec::new(),
         history: input.history.clone(),
     };
-    finish(input, replicas, outcome, None, trace)
+    let tolerance = behavior::tolerances(input.behavior.as_ref(), &input.controller);
+    finish(input, replicas, (outcome, tolerance), None, trace)
 }
 
 /// The behavior the HPA runs with: KEDA's `paused-scale-in` / `paused-scale-out` set the
@@ -152,7 +166,7 @@ fn effective_behavior(input: &Input) -> Option<Behavior> {
 fn finish(
     input: &Input,
     desired: i32,
-    outcome: hpa::HpaOutcome,
+    (outcome, tolerance): (hpa::HpaOutcome, replicas::Tolerances),
     activation: Option<Activation>,
     mut trace: Trace,
 ) -> Decision {
@@ -171,6 +185,7 @@ fn finish(
         desired,
         min: input.min_replicas,
         max: input.max_replicas,
+        tolerance,
         recommendation: outcome.recommendation,
         proposals: outcome.proposals,
         limits,

@@ -10,7 +10,7 @@ use super::input::{ControllerConfig, MetricInput, MetricSource, Observed, Pod, P
 use super::quantity::Milli;
 
 /// The tolerance band, per direction: within when `1 - down <= ratio <= 1 + up`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Tolerances {
     /// Scale-up tolerance.
     pub up: f64,

@@ -129,3 +129,70 @@ fn decision_serializes_as_documented() {
     assert_eq!(decision.desired, 4);
     insta::assert_json_snapshot!(decision);
 }
+
+#[test]
+fn per_hpa_tolerance_overrides_the_global_flag() {
+    // 4 replicas, 43 waiting for 10 each: ratio 1.075 is inside the global 0.1 band.
+    let base = || {
+        let mut input = hpa(4, 1, 10);
+        input.metrics = vec![external(
+            "q",
+            Target::AverageValue(Milli::from_units(10)),
+            Milli::from_units(43),
+        )];
+        input.history = recommendations(&[(4, 600)]);
+        input
+    };
+    assert_eq!(decide(&base()).desired, 4);
+    // behavior.scaleUp.tolerance 0.05 narrows the band upwards: ceil(43 / 10) = 5.
+    let mut narrow = base();
+    narrow.behavior = Some(Behavior {
+        scale_up: Some(ScalingRules {
+            tolerance: Some(0.05),
+            ..ScalingRules::default()
+        }),
+        scale_down: None,
+    });
+    let decision = decide(&narrow);
+    assert_eq!(decision.desired, 5);
+    assert_eq!(decision.tolerance.up, 0.05);
+    assert_eq!(decision.tolerance.down, 0.1);
+    // With the HPAConfigurableTolerance gate off the field is ignored.
+    narrow.controller.configurable_tolerance = false;
+    assert_eq!(decide(&narrow).desired, 4);
+}
+
+#[test]
+fn partial_metric_failure_allows_scale_up_but_not_scale_down() {
+    let failing = || MetricInput {
+        observed: Observed::Failed {
+            reason: "timeout".to_string(),
+        },
+        ..external("broken", Target::Value(Milli::from_units(1)), Milli::ZERO)
+    };
+    for (waiting, expected) in [(80, 8), (20, 5)] {
+        let mut input = hpa(5, 1, 10);
+        input.metrics = vec![
+            external(
+                "q",
+                Target::AverageValue(Milli::from_units(10)),
+                Milli::from_units(waiting),
+            ),
+            failing(),
+        ];
+        input.history = recommendations(&[(5, 600)]);
+        let decision = decide(&input);
+        assert_eq!(decision.desired, expected, "{waiting} waiting");
+        let active = decision
+            .conditions
+            .iter()
+            .find(|c| c.condition_type == "ScalingActive")
+            .map(|c| (c.status, c.reason));
+        let expected_active = if expected > 5 {
+            (true, "ValidMetricFound")
+        } else {
+            (false, "FailedGetExternalMetric")
+        };
+        assert_eq!(active, Some(expected_active), "{waiting} waiting");
+    }
+}
