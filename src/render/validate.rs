@@ -49,6 +49,10 @@ fn write_table(out: &mut dyn Write, report: &Report, color: bool) -> anyhow::Res
             Cell::new(&check.detail),
         ]);
     }
+    // kubectl's look: no border, columns two spaces apart, flush left.
+    for column in table.column_iter_mut() {
+        column.set_padding((0, 2));
+    }
     writeln!(out, "{}", table.trim_fmt()).with_context(fail)?;
     let s = report.summary;
     writeln!(
@@ -111,6 +115,13 @@ mod tests {
         }
         assert!(text.contains("serving/llama"), "{text}");
         assert!(text.ends_with("2 checks: 1 OK, 0 WARN, 1 FAIL\n"), "{text}");
+    }
+
+    #[test]
+    fn table_snapshot() {
+        let mut out = Vec::new();
+        write(&mut out, &report(), OutputFormat::Table, false).unwrap();
+        insta::assert_snapshot!(String::from_utf8(out).unwrap());
     }
 
     #[test]

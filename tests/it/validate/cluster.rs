@@ -259,3 +259,33 @@ fn live_pods_map_dcgm_series_and_prometheus_runs_the_cluster_triggers() {
         )
     );
 }
+
+#[test]
+fn all_namespaces_covers_every_scaled_object() {
+    let mut objects = vec![
+        scaled_object_json("team-a", "sum(up)"),
+        scaled_object_json("team-b", "sum(up)"),
+        metrics_api(),
+    ];
+    objects.extend(workload("team-a", 1));
+    objects.extend(queues("team-a", 8));
+    let server = FixtureApiServer::start(objects);
+    let kubeconfig = server.kubeconfig().to_str().unwrap().to_string();
+
+    let run = validate(&["--cluster", "-A", "--kubeconfig", &kubeconfig, "-o", "json"]);
+
+    assert_eq!(
+        run.code, 1,
+        "team-b's target is missing: {}{}",
+        run.stdout, run.stderr
+    );
+    let checks = run.checks();
+    assert_eq!(
+        verdict(row(&checks, "team-a/llama", None, "target")).0,
+        "OK"
+    );
+    assert_eq!(
+        verdict(row(&checks, "team-b/llama", None, "target")),
+        ("FAIL", "Deployment team-b/llama not found")
+    );
+}

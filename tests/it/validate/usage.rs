@@ -125,3 +125,33 @@ fn a_trigger_without_threshold_fails_its_check() {
         "metadata.threshold is missing (KEDA requires it)"
     );
 }
+
+#[test]
+fn manifests_can_come_from_stdin() {
+    let url = fake_prometheus::start(|request| {
+        if request.path.starts_with("/api/v1/label/") {
+            return fake_prometheus::names(&["up"]);
+        }
+        fake_prometheus::vector(fake_prometheus::now(), &[(serde_json::json!({}), "2")])
+    });
+    let output = crate::support::cli()
+        .args(["validate", "-", "--prometheus", &url, "-o", "json"])
+        .write_stdin(so())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let value = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "value")
+        .unwrap();
+    assert_eq!(value["data"]["value"], 2.0);
+    assert_eq!(value["source"], "<stdin>:1");
+}
