@@ -229,7 +229,7 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__generate)
-            opts="-n -A -o -v -h -V --spec --with-deployment --out-dir --templates --rbac --name --server --model --gpus-per-replica --gpu-product --image --cpu-per-replica --memory-per-replica --min --max --signal --target --cold-start --prometheus --query --metric-type --activation-query --auth-secret --queue --gpu-quota --cohort --kueue-api --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
+            opts="-n -A -o -v -h -V --spec --with-deployment --out-dir --templates --rbac --name --server --model --gpus-per-replica --gpu-product --image --cpu-per-replica --memory-per-replica --min --max --signal --target --cold-start --probe-report --prometheus --query --metric-type --activation-query --auth-secret --queue --gpu-quota --cohort --kueue-api --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -296,6 +296,10 @@ _kubectl__infer() {
                     return 0
                     ;;
                 --cold-start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --probe-report)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -501,7 +505,7 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__lint)
-            opts="-n -A -o -v -h -V --format --fail-on --select --ignore --config --cold-start --probe-report --max-file-size --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
+            opts="-n -A -o -v -h -V --format --fail-on --select --ignore --config --cold-start --probe-report --crds --max-file-size --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -532,6 +536,10 @@ _kubectl__infer() {
                     return 0
                     ;;
                 --probe-report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --crds)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

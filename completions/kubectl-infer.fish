@@ -66,6 +66,7 @@ gpu-util\t'GPU engine activity from DCGM (intensive: Value)'
 ttft\t'Time to first token, 90th percentile (intensive: Value)'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l target -d 'Target: a number for the only signal, or SIGNAL=NUMBER (custom=NUMBER for --query)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l cold-start -d 'Time for a new replica to become ready (node, image, weights, warm-up), e.g. 150s, 3m' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l probe-report -d 'A `probe -o json` report whose measured cold start stands in for --cold-start' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l prometheus -d 'Prometheus base URL that KEDA queries' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l query -d 'PromQL for --server custom (or an extra trigger); must aggregate to one series' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l metric-type -d 'How the HPA reads --query: AverageValue (per replica) or Value' -r -f -a "average-value\t'The query\'s value divided by the replica count is compared with the target (for extensive quantities: queue length, running requests)'
@@ -105,6 +106,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l ign
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l config -d 'The config file [default: .kubectl-infer.yaml in this folder or the nearest above]' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l cold-start -d 'Cold start of the workloads (e.g. 2m, 90s), for the cold-start rules; without it the target\'s startupProbe budget is used' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l probe-report -d 'A `probe -o json` report whose measured cold start stands in for --cold-start' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l crds -d 'Validate KEDA and Kueue objects against the CRDs in this folder (e.g. the versions installed in your cluster) instead of the embedded KEDA 2.20 and Kueue 0.19 schemas' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l max-file-size -d 'Refuse input files larger than this many bytes' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l context -d 'The kubeconfig context to use' -r
