@@ -55,8 +55,13 @@ pub struct Args {
 
     /// Validate KEDA and Kueue objects against the CRDs in this folder (e.g. the versions
     /// installed in your cluster) instead of the embedded KEDA 2.20 and Kueue 0.19 schemas.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "crds_from_cluster")]
     pub crds: Option<PathBuf>,
+
+    /// Validate KEDA and Kueue objects against the CRDs installed in the cluster (read with
+    /// the kubeconfig flags; exit 3 when the cluster cannot be read).
+    #[arg(long)]
+    pub crds_from_cluster: bool,
 
     /// Refuse input files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = files::DEFAULT_MAX_FILE_BYTES)]
@@ -135,6 +140,7 @@ fn plan(global: &GlobalArgs, args: &Args) -> anyhow::Result<Plan> {
             crate::schema::Catalog::from_dir(dir)
                 .with_context(|| format!("--crds {}: failed to read the CRDs", dir.display()))?,
         )),
+        None if args.crds_from_cluster => Some(std::sync::Arc::new(cluster_crds(global)?)),
         None => None,
     };
     Ok(Plan {
@@ -147,6 +153,39 @@ fn plan(global: &GlobalArgs, args: &Args) -> anyhow::Result<Plan> {
         fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Warning),
         format,
     })
+}
+
+/// The API groups whose CRDs lint validates against.
+const SCHEMA_GROUPS: &[&str] = &["keda.sh", "kueue.x-k8s.io"];
+
+/// Reads the KEDA and Kueue CustomResourceDefinitions installed in the cluster.
+fn cluster_crds(global: &GlobalArgs) -> anyhow::Result<crate::schema::Catalog> {
+    use crate::sources::cluster::{self, Resource, Scope};
+    let crds = Resource {
+        group: "apiextensions.k8s.io",
+        version: "v1",
+        plural: "customresourcedefinitions",
+        kind: "CustomResourceDefinition",
+        namespaced: false,
+    };
+    let items = crate::cli::runtime()?.block_on(async {
+        let cluster = cluster::connect(global).await?;
+        cluster
+            .list(&crds, &Scope::All, None, None)
+            .await
+            .map_err(|e| e.into_anyhow())
+    })?;
+    let wanted: Vec<serde_json::Value> = items
+        .into_iter()
+        .filter(|crd| {
+            crd.pointer("/spec/group")
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|g| SCHEMA_GROUPS.contains(&g))
+        })
+        .collect();
+    tracing::info!("validating against {} CRDs from the cluster", wanted.len());
+    crate::schema::Catalog::from_crds(&wanted)
+        .context("--crds-from-cluster: the cluster's CRDs could not be compiled")
 }
 
 /// A select/ignore pattern must name a rule, or be a prefix of at least one code.

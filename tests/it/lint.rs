@@ -533,3 +533,45 @@ fn crds_from_a_folder_replace_the_embedded_schemas() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--crds /nonexistent/crds"), "{stderr}");
 }
+
+#[test]
+fn crds_from_the_cluster_replace_the_embedded_schemas() {
+    use crate::support::apiserver::FixtureApiServer;
+    let crd_file =
+        crate::support::shared_dir().join("conformance/crds/keda-v2.20/keda.sh_scaledobjects.yaml");
+    let text = std::fs::read_to_string(&crd_file).unwrap();
+    let crd = kubectl_infer::model::manifest::load_str("crd.yaml", &text).unwrap()[0]
+        .value
+        .clone();
+    let server = FixtureApiServer::start(vec![crd]);
+    let path = format!("{RULES_DIR}/SCH001.yaml");
+    let kubeconfig = server.kubeconfig().to_str().unwrap().to_string();
+    let args = [
+        "--kubeconfig",
+        &kubeconfig,
+        "--select",
+        "SCH",
+        "--crds-from-cluster",
+        &path,
+    ];
+    let (code, stdout, stderr) = lint(&args);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("unknown field \"minReplicas\""), "{stdout}");
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("customresourcedefinitions")),
+        "the CRDs were listed"
+    );
+
+    server.fail(
+        "customresourcedefinitions",
+        403,
+        "forbidden: cannot list CRDs",
+    );
+    let (code, stdout, stderr) = lint(&args);
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    assert!(stderr.contains("customresourcedefinitions"), "{stderr}");
+    assert_eq!(stdout, "");
+}

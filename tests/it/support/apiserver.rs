@@ -53,6 +53,13 @@ pub const RESOURCES: &[ResourceRow] = &[
     ("", "v1", "services", "Service", true),
     ("", "v1", "configmaps", "ConfigMap", true),
     ("apps", "v1", "deployments", "Deployment", true),
+    (
+        "apiextensions.k8s.io",
+        "v1",
+        "customresourcedefinitions",
+        "CustomResourceDefinition",
+        false,
+    ),
     ("apps", "v1", "statefulsets", "StatefulSet", true),
     ("apps", "v1", "replicasets", "ReplicaSet", true),
     (
