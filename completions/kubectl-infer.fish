@@ -118,6 +118,7 @@ yaml\t'YAML'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l crds-from-cluster -d 'Validate KEDA and Kueue objects against the CRDs installed in the cluster (read with the kubeconfig flags; exit 3 when the cluster cannot be read)'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -s A -l all-namespaces -d 'Act in every namespace'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -112,6 +112,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-infer' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: table (default), json or yaml; generate defaults to yaml')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: table (default), json or yaml; generate defaults to yaml')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never')
+            [CompletionResult]::new('--crds-from-cluster', '--crds-from-cluster', [CompletionResultType]::ParameterName, 'Validate KEDA and Kueue objects against the CRDs installed in the cluster (read with the kubeconfig flags; exit 3 when the cluster cannot be read)')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Act in every namespace')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Act in every namespace')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
