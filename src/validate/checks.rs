@@ -278,8 +278,9 @@ fn check_freshness(
     Some(row(spec, CheckName::Freshness, Status::Warn, detail))
 }
 
-/// The signal over the window, and the replicas it implies. Returns the statistics, or
-/// `Some(None)`-like "no data" as `Some(Window::Empty)`.
+/// The signal over the window, and the replicas it implies. Returns what the window showed
+/// (statistics, or no data at all), or `None` when it cannot say (failed range query,
+/// several series).
 fn check_window(
     spec: &TriggerSpec,
     range: &Result<QueryData, String>,
