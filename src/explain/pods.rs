@@ -263,3 +263,79 @@ fn container_requests(container: &Value) -> ContainerRequests {
         requests,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn at() -> Timestamp {
+        "2026-12-03T14:02:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn pods_are_told_apart() {
+        let gated = json!({"metadata": {"name": "g"},
+            "spec": {"schedulingGates": [{"name": KUEUE_GATE}]}, "status": {"phase": "Pending"}});
+        let no_gpu = json!({"metadata": {"name": "u"}, "status": {"phase": "Pending",
+            "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+            "message": "0/4 nodes are available: 4 Insufficient nvidia.com/gpu."}]}});
+        let starting = json!({"metadata": {"name": "s"}, "status": {"phase": "Running",
+            "startTime": "2026-12-03T14:00:30Z",
+            "conditions": [{"type": "Ready", "status": "False"}]}});
+        let ready = json!({"metadata": {"name": "r"}, "status": {"phase": "Running",
+            "conditions": [{"type": "Ready", "status": "True"}]}});
+        let leaving = json!({"metadata": {"name": "t", "deletionTimestamp": "2026-12-03T14:01:00Z"},
+            "status": {"phase": "Running"}});
+        let states: Vec<PodState> = [&gated, &no_gpu, &starting, &ready, &leaving]
+            .iter()
+            .map(|p| describe(p, at()).state)
+            .collect();
+        assert_eq!(
+            states,
+            [
+                PodState::GatedByKueue,
+                PodState::Unschedulable,
+                PodState::Starting,
+                PodState::Ready,
+                PodState::Terminating
+            ]
+        );
+        assert!(describe(&no_gpu, at()).lacks_gpu);
+        assert_eq!(describe(&starting, at()).age_seconds, Some(90));
+    }
+
+    #[test]
+    fn gpu_requests_fall_back_to_limits() {
+        let pod = json!({"spec": {"containers": [
+            {"resources": {"limits": {"nvidia.com/gpu": "2"}}},
+            {"resources": {"requests": {"nvidia.com/gpu": "1"}, "limits": {"nvidia.com/gpu": "1"}}},
+            {"resources": {}}]}});
+        assert_eq!(gpu_request(&pod), 3);
+    }
+
+    #[test]
+    fn selectors_match_labels_and_expressions() {
+        let workload = json!({"spec": {"selector": {"matchLabels": {"app": "llm"},
+            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["gpu"]},
+                                 {"key": "canary", "operator": "DoesNotExist"}]}}});
+        let pod = |labels: serde_json::Value| json!({"metadata": {"labels": labels}});
+        assert!(selector_matches(
+            &workload,
+            &pod(json!({"app": "llm", "tier": "gpu"}))
+        ));
+        assert!(!selector_matches(
+            &workload,
+            &pod(json!({"app": "llm", "tier": "cpu"}))
+        ));
+        assert!(!selector_matches(
+            &workload,
+            &pod(json!({"app": "llm", "tier": "gpu", "canary": "1"}))
+        ));
+        assert!(!selector_matches(
+            &json!({"spec": {}}),
+            &pod(json!({"app": "llm"}))
+        ));
+    }
+}

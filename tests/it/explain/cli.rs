@@ -243,3 +243,27 @@ fn the_command_never_writes_to_the_cluster() {
     assert_eq!(code, 0, "{err}");
     assert!(server.requests().iter().all(|r| r.method == "GET"));
 }
+
+#[test]
+fn pods_lacking_gpus_are_named() {
+    let mut objects = objects("cold-start");
+    for object in &mut objects {
+        let starting =
+            object["kind"] == "Pod" && object["status"]["conditions"][1]["status"] == "False";
+        if starting {
+            object["status"] = serde_json::json!({"phase": "Pending", "conditions": [{
+                "type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                "message": "0/4 nodes are available: 4 Insufficient nvidia.com/gpu."}]});
+        }
+    }
+    let server = FixtureApiServer::start(objects);
+    let (code, out, err) = run(&server, &["llm", "-n", "serving", "--at", AT, "-o", "json"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        report["cause"],
+        "3 pods unschedulable: no node has a free nvidia.com/gpu"
+    );
+    assert_eq!(report["pods"]["unschedulable"], 3);
+    assert_eq!(report["replicas"]["ready"], 3);
+}
