@@ -1,14 +1,14 @@
 //! A pure simulation loop: replays a metric time series through [`decide`], carrying the
 //! controller history, KEDA's lastActiveTime and the pods (which become Ready a cold start
-//! after they are created) from one step to the next. The base of a future `simulate`
-//! command; no IO, no clock.
+//! after they are created) and each trigger's count of consecutive failures (which decides
+//! KEDA's fallback) from one step to the next. `simulate` runs it; no IO, no clock.
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use super::decide;
 use super::decision::{Decision, Limit};
-use super::input::{Input, Observed, Pod};
+use super::input::{Input, MetricInput, Observed, Pod};
 
 /// One point of the series: the instant and one observation per metric, in `Input::metrics`
 /// order.
@@ -81,6 +81,7 @@ pub fn simulate(
         input.now = point.at;
         for (metric, observed) in input.metrics.iter_mut().zip(&point.observed) {
             metric.observed = observed.clone();
+            count_failure(metric);
         }
         input.pods = pods_at(&created, point.at, workload);
         input.status_replicas = i32::try_from(created.len()).unwrap_or(i32::MAX);
@@ -118,6 +119,25 @@ fn check_point(
         return Err(SimulationError::OutOfOrder { at: point.at });
     }
     Ok(())
+}
+
+/// Carries KEDA's `status.health[metric].numberOfFailures` to this observation: a failed
+/// fetch (an error, or no data with `ignoreNullValues: false`) counts one more, a success
+/// resets it, as the scaler cache does before the fallback is considered.
+fn count_failure(metric: &mut MetricInput) {
+    let failed = matches!(
+        metric.observed,
+        Observed::Failed { .. }
+            | Observed::NoData {
+                read_as_zero: false
+            }
+    );
+    if let Some(trigger) = metric.trigger.as_mut() {
+        trigger.consecutive_failures = match failed {
+            true => trigger.consecutive_failures.saturating_add(1),
+            false => 0,
+        };
+    }
 }
 
 /// The creation times of the starting pods: Ready from the beginning.
@@ -231,6 +251,61 @@ mod tests {
             Some(Limit::KedaInactive { to: 0 })
         ));
         assert_eq!(steps.last().map(|s| s.desired), Some(0));
+    }
+
+    /// 2 replicas of a queue trigger (20 queued, 10 per replica) with a fallback after 3
+    /// failures: the fourth failed read in a row switches to the fallback, a good read ends it.
+    #[test]
+    fn failures_in_a_row_reach_the_fallback_and_a_success_resets_them() {
+        use crate::engine::input::{Fallback, FallbackBehavior};
+        let mut start = hpa(2, 1, 8);
+        start.now = at(0);
+        start.metrics = vec![trigger("queue", 0.0, 10.0, 0.0)];
+        start.keda = Some(KedaInput {
+            max_replica_count: 8,
+            last_active_time: Some(at(0)),
+            fallback: Some(Fallback {
+                failure_threshold: 3,
+                replicas: 6,
+                behavior: FallbackBehavior::Static,
+            }),
+            ..KedaInput::default()
+        });
+        let failed = || {
+            vec![Observed::Failed {
+                reason: "connection refused".to_string(),
+            }]
+        };
+        let observations = [
+            queue(20.0),
+            failed(),
+            failed(),
+            failed(),
+            failed(),
+            queue(20.0),
+        ];
+        let series: Vec<SeriesPoint> = observations
+            .into_iter()
+            .enumerate()
+            .map(|(i, observed)| SeriesPoint {
+                at: at(15 * (i as i64 + 1)),
+                observed,
+            })
+            .collect();
+        let workload = Workload {
+            cold_start: SignedDuration::ZERO,
+        };
+        let steps = simulate(&start, &series, workload).expect("a valid series");
+        let fallback: Vec<bool> = steps
+            .iter()
+            .map(|s| matches!(s.binding, Some(Limit::Fallback { replicas: 6, .. })))
+            .collect();
+        assert_eq!(fallback, [false, false, false, false, true, false]);
+        // The failed reads hold 2; the fallback's metric asks the HPA for 6, which its legacy
+        // scale-up limit (max(2 × current, 4)) caps at 4. The good read asks for 2, but the
+        // 5-minute downscale window still holds the fallback's 6, now within the rate limit.
+        let desired: Vec<i32> = steps.iter().map(|s| s.desired).collect();
+        assert_eq!(desired, [2, 2, 2, 2, 4, 6]);
     }
 
     #[test]
