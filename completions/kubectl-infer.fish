@@ -44,6 +44,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -f -a "rules" 
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -f -a "validate" -d 'Check manifests against live Prometheus, DCGM and the cluster'
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -f -a "probe" -d 'Measure GPU, server and pod cold start and recommend scaling windows'
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -f -a "explain" -d 'Explain why a ScaledObject has the replicas it has now'
+complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -f -a "simulate" -d 'Replay recorded traffic through ScaledObjects and compare GPU-hours and time over target'
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l spec -d 'A YAML spec file with one model (the flags\' keys in camelCase) or `models: [...]`' -r -F
@@ -211,6 +212,39 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s 
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s V -l version -d 'Print version'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l series -d 'The recorded traffic: CSV (a `time` column, RFC 3339 or Unix seconds, then one column per trigger named after the trigger\'s `name` or its metric, e.g. s0-prometheus; an empty cell is no data) or a Prometheus query_range answer (JSON, as curl prints it)' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l since -d 'With --prometheus: record each trigger\'s query over this window before --until' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l until -d 'With --prometheus: the end of the window (RFC 3339); default now' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l step -d 'With --prometheus: the resolution of the range queries (the HPA\'s sync period)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l cold-start -d 'Time from a replica\'s creation to Ready (image pull, weights, warm-up), e.g. 150s' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l probe-report -d 'Take the cold start from a report of `kubectl infer probe -o json`' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l gpus-per-replica -d 'GPUs each replica holds (default: what the target Deployment requests, else 1)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l replicas -d 'Replicas at the start of the replay (default: minReplicaCount)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l chart -d 'Write a chart of the replicas against the demand to FILE (SVG)' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l prometheus -d 'Prometheus base URL, e.g. http://127.0.0.1:9090 after `kubectl port-forward svc/prometheus 9090`' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l bearer-token-file -d 'File holding a bearer token for Prometheus (else $KUBECTL_INFER_PROMETHEUS_TOKEN)' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l basic-auth-user -d 'User for HTTP basic auth; the password comes from --basic-auth-password-file or $KUBECTL_INFER_PROMETHEUS_PASSWORD' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l basic-auth-password-file -d 'File holding the basic-auth password' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l header -d 'Extra header for every Prometheus request, e.g. "X-Scope-OrgID: team-a" (repeatable)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l ca-file -d 'PEM file of CA certificates to trust for Prometheus, besides the system\'s' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l timeout -d 'Limit for each request to Prometheus, e.g. 5s' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l concurrency -d 'How many requests to Prometheus may run at once' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s o -l output -d 'Output format: table (default), json or yaml; generate defaults to yaml' -r -f -a "table\t'A human table with a few sentences'
+json\t'JSON with a `version` field'
+yaml\t'YAML'"
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l steps -d 'Also list each policy\'s scale events (every step with -o json/yaml)'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l insecure-skip-tls-verify -d 'Do not verify Prometheus\'s TLS certificate (insecure; for test set-ups only)'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s A -l all-namespaces -d 'Act in every namespace'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s V -l version -d 'Print version'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace)' -r
@@ -225,11 +259,12 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" 
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -s V -l version -d 'Print version'
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain completion help" -f -a "generate" -d 'Generate KEDA and Kueue manifests from high-level inputs'
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain completion help" -f -a "lint" -d 'Lint manifests offline (files, folders, or - for stdin)'
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain completion help" -f -a "rules" -d 'List the lint rules, or print one rule\'s documentation'
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain completion help" -f -a "validate" -d 'Check manifests against live Prometheus, DCGM and the cluster'
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain completion help" -f -a "probe" -d 'Measure GPU, server and pod cold start and recommend scaling windows'
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain completion help" -f -a "explain" -d 'Explain why a ScaledObject has the replicas it has now'
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain completion help" -f -a "completion" -d 'Print a shell completion script'
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain simulate completion help" -f -a "generate" -d 'Generate KEDA and Kueue manifests from high-level inputs'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain simulate completion help" -f -a "lint" -d 'Lint manifests offline (files, folders, or - for stdin)'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain simulate completion help" -f -a "rules" -d 'List the lint rules, or print one rule\'s documentation'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain simulate completion help" -f -a "validate" -d 'Check manifests against live Prometheus, DCGM and the cluster'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain simulate completion help" -f -a "probe" -d 'Measure GPU, server and pod cold start and recommend scaling windows'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain simulate completion help" -f -a "explain" -d 'Explain why a ScaledObject has the replicas it has now'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain simulate completion help" -f -a "simulate" -d 'Replay recorded traffic through ScaledObjects and compare GPU-hours and time over target'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain simulate completion help" -f -a "completion" -d 'Print a shell completion script'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand help; and not __fish_seen_subcommand_from generate lint rules validate probe explain simulate completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-infer' -ScriptBlock {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check manifests against live Prometheus, DCGM and the cluster')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Measure GPU, server and pod cold start and recommend scaling windows')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain why a ScaledObject has the replicas it has now')
+            [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Replay recorded traffic through ScaledObjects and compare GPU-hours and time over target')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -234,6 +235,44 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-infer' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-infer;simulate' {
+            [CompletionResult]::new('--series', '--series', [CompletionResultType]::ParameterName, 'The recorded traffic: CSV (a `time` column, RFC 3339 or Unix seconds, then one column per trigger named after the trigger''s `name` or its metric, e.g. s0-prometheus; an empty cell is no data) or a Prometheus query_range answer (JSON, as curl prints it)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'With --prometheus: record each trigger''s query over this window before --until')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'With --prometheus: the end of the window (RFC 3339); default now')
+            [CompletionResult]::new('--step', '--step', [CompletionResultType]::ParameterName, 'With --prometheus: the resolution of the range queries (the HPA''s sync period)')
+            [CompletionResult]::new('--cold-start', '--cold-start', [CompletionResultType]::ParameterName, 'Time from a replica''s creation to Ready (image pull, weights, warm-up), e.g. 150s')
+            [CompletionResult]::new('--probe-report', '--probe-report', [CompletionResultType]::ParameterName, 'Take the cold start from a report of `kubectl infer probe -o json`')
+            [CompletionResult]::new('--gpus-per-replica', '--gpus-per-replica', [CompletionResultType]::ParameterName, 'GPUs each replica holds (default: what the target Deployment requests, else 1)')
+            [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Replicas at the start of the replay (default: minReplicaCount)')
+            [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Write a chart of the replicas against the demand to FILE (SVG)')
+            [CompletionResult]::new('--prometheus', '--prometheus', [CompletionResultType]::ParameterName, 'Prometheus base URL, e.g. http://127.0.0.1:9090 after `kubectl port-forward svc/prometheus 9090`')
+            [CompletionResult]::new('--bearer-token-file', '--bearer-token-file', [CompletionResultType]::ParameterName, 'File holding a bearer token for Prometheus (else $KUBECTL_INFER_PROMETHEUS_TOKEN)')
+            [CompletionResult]::new('--basic-auth-user', '--basic-auth-user', [CompletionResultType]::ParameterName, 'User for HTTP basic auth; the password comes from --basic-auth-password-file or $KUBECTL_INFER_PROMETHEUS_PASSWORD')
+            [CompletionResult]::new('--basic-auth-password-file', '--basic-auth-password-file', [CompletionResultType]::ParameterName, 'File holding the basic-auth password')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra header for every Prometheus request, e.g. "X-Scope-OrgID: team-a" (repeatable)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for Prometheus, besides the system''s')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Limit for each request to Prometheus, e.g. 5s')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'How many requests to Prometheus may run at once')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to act in (default: the context''s namespace)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to act in (default: the context''s namespace)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: table (default), json or yaml; generate defaults to yaml')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: table (default), json or yaml; generate defaults to yaml')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour; NO_COLOR in the environment means never')
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'Also list each policy''s scale events (every step with -o json/yaml)')
+            [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not verify Prometheus''s TLS certificate (insecure; for test set-ups only)')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Act in every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Act in every namespace')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-infer;completion' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
@@ -260,6 +299,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-infer' -ScriptBlock {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check manifests against live Prometheus, DCGM and the cluster')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Measure GPU, server and pod cold start and recommend scaling windows')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain why a ScaledObject has the replicas it has now')
+            [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Replay recorded traffic through ScaledObjects and compare GPU-hours and time over target')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -280,6 +320,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-infer' -ScriptBlock {
             break
         }
         'kubectl-infer;help;explain' {
+            break
+        }
+        'kubectl-infer;help;simulate' {
             break
         }
         'kubectl-infer;help;completion' {

@@ -1,7 +1,8 @@
 //! kubectl-infer: author and audit the autoscaling of GPU inference servers on Kubernetes.
 //!
 //! Pure core, IO at the edges: only [`sources`] does IO and only [`render`] writes results;
-//! [`engine`], [`lint`], [`generate`] and [`schema`] are pure functions of their inputs.
+//! [`engine`], [`lint`], [`generate`], [`simulate`] and [`schema`] are pure functions of their
+//! inputs.
 
 #![deny(missing_docs)]
 
@@ -16,6 +17,7 @@ pub mod logging;
 pub mod model;
 pub mod render;
 pub mod schema;
+pub mod simulate;
 pub mod sources;
 pub mod validate;
 

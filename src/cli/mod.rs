@@ -9,6 +9,7 @@ pub mod generate;
 pub mod lint;
 pub mod probe;
 pub mod rules;
+pub mod simulate;
 pub mod validate;
 
 use std::time::Duration;
@@ -122,6 +123,8 @@ pub enum Command {
     Probe(probe::Args),
     /// Explain why a ScaledObject has the replicas it has now.
     Explain(explain::Args),
+    /// Replay recorded traffic through ScaledObjects and compare GPU-hours and time over target.
+    Simulate(Box<simulate::Args>),
     /// Print a shell completion script.
     Completion(completion::Args),
 }
@@ -136,6 +139,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Validate(args) => validate::run(&global, *args),
         Command::Probe(args) => probe::run(&global, args),
         Command::Explain(args) => explain::run(&global, args),
+        Command::Simulate(args) => simulate::run(&global, *args),
         Command::Completion(args) => completion::run(&global, args),
     }
 }

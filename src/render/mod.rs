@@ -5,6 +5,7 @@ pub mod explain;
 pub mod lint;
 pub mod manifests;
 pub mod probe;
+pub mod simulate;
 pub mod validate;
 
 use std::io::{self, Write};

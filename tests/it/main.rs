@@ -6,5 +6,6 @@ mod explain;
 mod generate;
 mod lint;
 mod probe;
+mod simulate;
 mod support;
 mod validate;
