@@ -284,19 +284,22 @@ pub fn write_chart(path: &Path, chart: &Chart) -> anyhow::Result<()> {
         .label("demand (value / per-replica target)")
         .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK.mix(0.35)));
     }
-    for (index, PolicyLines { name, desired, ready }) in chart.policies.iter().enumerate() {
+    for (index, policy) in chart.policies.iter().enumerate() {
         let color = Palette99::pick(index).to_rgba();
         plot.draw_series(LineSeries::new(
-            desired.iter().copied(),
+            policy.desired.iter().copied(),
             color.stroke_width(2),
         ))
         .map_err(|e| failed(&e))?
-        .label(format!("{name}: replicas"))
+        .label(format!("{}: replicas", policy.name))
         .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2)));
-        plot.draw_series(LineSeries::new(ready.iter().copied(), color.mix(0.5)))
-            .map_err(|e| failed(&e))?
-            .label(format!("{name}: ready"))
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.mix(0.5)));
+        plot.draw_series(LineSeries::new(
+            policy.ready.iter().copied(),
+            color.mix(0.5),
+        ))
+        .map_err(|e| failed(&e))?
+        .label(format!("{}: ready", policy.name))
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.mix(0.5)));
     }
     plot.configure_series_labels()
         .background_style(WHITE.mix(0.8))
