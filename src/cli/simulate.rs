@@ -87,16 +87,17 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     let format = global.output.unwrap_or(OutputFormat::Table);
     let options = options(&args)?;
     let traffic = traffic(&args)?;
-    let set = read_policies(&args.paths)?;
-    let policies = policies(&set, global)?;
+    let (set, files) = read_policies(&args.paths)?;
+    let (policies, policy_files) = policies(&set, &files, global)?;
 
     let recordings = record(&traffic, &set, &policies)?;
-    let runs = policies
+    let mut runs = policies
         .iter()
         .zip(&recordings)
         .map(|(policy, recording)| simulate::run(&set, policy, recording, &options))
         .collect::<Result<Vec<Run>, _>>()
         .kind(ErrorKind::Usage)?;
+    simulate::label_policies(&mut runs, &policy_files);
 
     let replay = Replay {
         source: match &traffic {
@@ -157,9 +158,10 @@ fn traffic(args: &Args) -> anyhow::Result<Traffic> {
     Ok(Traffic::Prometheus(client, range))
 }
 
-/// Every object of every file, in one set.
-fn read_policies(paths: &[PathBuf]) -> anyhow::Result<ObjectSet> {
+/// Every object of every file, in one set, and the file each object came from (by position).
+fn read_policies(paths: &[PathBuf]) -> anyhow::Result<(ObjectSet, Vec<String>)> {
     let mut set = ObjectSet::default();
+    let mut origins = Vec::new();
     for path in paths {
         let name = files::display_name(path);
         let text = files::read_text(path, files::DEFAULT_MAX_FILE_BYTES).kind(ErrorKind::Usage)?;
@@ -167,27 +169,34 @@ fn read_policies(paths: &[PathBuf]) -> anyhow::Result<ObjectSet> {
         for object in file_set.objects {
             set.push(object);
         }
+        origins.resize(set.objects.len(), name);
     }
-    Ok(set)
+    Ok((set, origins))
 }
 
-/// The ScaledObjects to replay (in `-n` when given).
-fn policies<'a>(set: &'a ObjectSet, global: &GlobalArgs) -> anyhow::Result<Vec<&'a Value>> {
+/// The ScaledObjects to replay (in `-n` when given), and the file of each.
+fn policies<'a>(
+    set: &'a ObjectSet,
+    origins: &[String],
+    global: &GlobalArgs,
+) -> anyhow::Result<(Vec<&'a Value>, Vec<String>)> {
     let namespace = global
         .namespace
         .as_deref()
         .filter(|_| !global.all_namespaces);
-    let policies: Vec<&Value> = set
+    let (policies, files): (Vec<&Value>, Vec<String>) = set
         .objects
         .iter()
-        .filter(|o| kind(o) == "ScaledObject")
-        .filter(|o| namespace.is_none_or(|ns| namespace_of(o).unwrap_or("default") == ns))
-        .collect();
+        .zip(origins)
+        .filter(|(o, _)| kind(o) == "ScaledObject")
+        .filter(|(o, _)| namespace.is_none_or(|ns| namespace_of(o).unwrap_or("default") == ns))
+        .map(|(o, file)| (o, file.clone()))
+        .unzip();
     if policies.is_empty() {
         let place = namespace.map_or_else(String::new, |ns| format!(" in namespace {ns}"));
         anyhow::bail!("no ScaledObject{place} in the given files: nothing to replay");
     }
-    Ok(policies)
+    Ok((policies, files))
 }
 
 /// One recording per policy: the same file for all, or each policy's own queries.

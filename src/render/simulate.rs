@@ -126,7 +126,7 @@ fn summary_table(runs: &[Run]) -> Table {
     for run in runs {
         let s = &run.summary;
         rows.add_row([
-            run.object(),
+            run.policy.clone(),
             run.gpus_per_replica.to_string(),
             format!("{:.2}", s.gpu_hours),
             format!("{:.2}", s.mean_replicas),
@@ -149,11 +149,7 @@ fn write_bindings(out: &mut dyn Write, run: &Run) -> std::io::Result<()> {
     writeln!(
         out,
         "{} (min {}, max {}; {} GPU per replica: {}):",
-        run.object(),
-        run.min_replicas,
-        run.max_replicas,
-        run.gpus_per_replica,
-        run.gpus_source
+        run.policy, run.min_replicas, run.max_replicas, run.gpus_per_replica, run.gpus_source
     )?;
     for t in &run.triggers {
         writeln!(
@@ -226,7 +222,7 @@ impl From<&Replay<'_>> for Chart {
                         .collect()
                 };
                 PolicyLines {
-                    name: run.object(),
+                    name: run.policy.clone(),
                     desired: line(|s| s.desired),
                     ready: line(|s| s.ready),
                 }

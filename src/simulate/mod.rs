@@ -89,6 +89,9 @@ pub struct TriggerColumn {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Run {
+    /// How reports name this policy: `namespace/name`, followed by the file it came from
+    /// when several replayed ScaledObjects share a name (see [`label_policies`]).
+    pub policy: String,
     /// The ScaledObject's namespace.
     pub namespace: String,
     /// Its name.
@@ -119,6 +122,20 @@ impl Run {
     /// `namespace/name`.
     pub fn object(&self) -> String {
         format!("{}/{}", self.namespace, self.name)
+    }
+}
+
+/// Names each run's policy by its object, adding the file it came from (`files[i]` for
+/// `runs[i]`) where two runs replay ScaledObjects of the same name, as when the current and a
+/// candidate version of one ScaledObject are compared.
+pub fn label_policies(runs: &mut [Run], files: &[String]) {
+    let objects: Vec<String> = runs.iter().map(Run::object).collect();
+    for (i, run) in runs.iter_mut().enumerate() {
+        let shared = objects.iter().filter(|o| **o == objects[i]).count() > 1;
+        run.policy = match files.get(i) {
+            Some(file) if shared => format!("{} ({file})", objects[i]),
+            _ => objects[i].clone(),
+        };
     }
 }
 
@@ -163,6 +180,7 @@ pub fn run(
     );
     let demand_replicas = demand(&steps, &points, targets.first());
     Ok(Run {
+        policy: object,
         namespace: joined.namespace,
         name: joined.name,
         min_replicas: input

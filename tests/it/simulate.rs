@@ -149,6 +149,48 @@ fn policies_are_compared_side_by_side_and_charted() {
 }
 
 #[test]
+fn two_versions_of_one_scaled_object_are_told_apart_by_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let current = dir.path().join("current");
+    let candidate = dir.path().join("candidate");
+    std::fs::create_dir_all(&current).unwrap();
+    std::fs::create_dir_all(&candidate).unwrap();
+    let current = generated(&current, "llama", "5m");
+    let candidate = generated(&candidate, "llama", "30s");
+    let series = burst(dir.path());
+    let args = [arg(&current), arg(&candidate), "--series", arg(&series)];
+    let (code, stdout, stderr) =
+        simulate(&[&args[..], &["--cold-start", "2m", "-o", "json"]].concat());
+    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
+    let report = json(&stdout);
+    let policies: Vec<&str> = report["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|run| run["policy"].as_str().unwrap())
+        .collect();
+    assert_eq!(policies.len(), 2);
+    assert!(policies[0].starts_with("serving/llama (") && policies[0].contains("current"));
+    assert!(policies[1].starts_with("serving/llama (") && policies[1].contains("candidate"));
+    assert_ne!(
+        report["runs"][0]["summary"], report["runs"][1]["summary"],
+        "the two windows replay differently"
+    );
+
+    let (code, stdout, _) = simulate(&[&args[..], &["--cold-start", "2m"]].concat());
+    assert_eq!(code, 0);
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("serving/llama ("))
+        .collect();
+    assert_eq!(
+        rows.len(),
+        4,
+        "two table rows and two trigger headings: {stdout}"
+    );
+}
+
+#[test]
 fn a_prometheus_range_answer_is_a_recording_too() {
     let dir = tempfile::tempdir().unwrap();
     let policy = generated(dir.path(), "llama", "30s");
