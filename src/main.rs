@@ -8,7 +8,14 @@ use kubectl_infer::cli::{self, Cli};
 use kubectl_infer::exit::{self, Exit};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !cli::is_usage_error(&error) => error.exit(),
+        Err(error) => {
+            eprintln!("error: {}", cli::usage_error_line(&error));
+            return ExitCode::from(Exit::Usage.code());
+        }
+    };
     kubectl_infer::logging::init(cli.global.verbose, cli.global.color);
     kubectl_infer::install_crypto_provider();
 

@@ -41,6 +41,7 @@ pub struct Cli {
 
 /// Flags that kubectl users expect on every plugin command.
 #[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
     #[arg(long, global = true, value_name = "FILE")]
@@ -50,7 +51,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "NAME")]
     pub context: Option<String>,
 
-    /// The namespace to act in (default: the context's namespace).
+    /// The namespace to act in (default: the context's namespace; `default` for generate).
     #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
 
@@ -62,7 +63,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_request_timeout)]
     pub request_timeout: Option<Duration>,
 
-    /// Output format: table (default), json or yaml; generate defaults to yaml.
+    /// Output format: table, json or yaml (lint adds sarif, junit, github; generate writes
+    /// yaml unless told json).
     #[arg(short = 'o', long, global = true, value_enum, value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
 
@@ -114,16 +116,38 @@ pub enum Command {
     /// Generate KEDA and Kueue manifests from high-level inputs.
     Generate(generate::Args),
     /// Lint manifests offline (files, folders, or - for stdin).
+    #[command(after_help = "Examples:\n  \
+        kubectl infer lint manifests/\n  \
+        helm template charts/llm | kubectl infer lint -\n  \
+        kubectl infer lint --format sarif deploy/ > kubectl-infer.sarif")]
     Lint(lint::Args),
     /// List the lint rules, or print one rule's documentation.
+    #[command(after_help = "Examples:\n  \
+        kubectl infer rules\n  \
+        kubectl infer rules ZER001\n  \
+        kubectl infer rules --markdown")]
     Rules(rules::Args),
     /// Check manifests against live Prometheus, DCGM and the cluster.
+    #[command(after_help = "Examples:\n  \
+        kubectl -n monitoring port-forward svc/prometheus 9090 &\n  \
+        kubectl infer validate manifests/ --prometheus http://127.0.0.1:9090\n  \
+        kubectl infer validate manifests/ --prometheus http://127.0.0.1:9090 --lookback 1h\n  \
+        kubectl infer validate --cluster -n serving --prometheus http://127.0.0.1:9090")]
     Validate(Box<validate::Args>),
     /// Measure GPU, server and pod cold start and recommend scaling windows.
     Probe(probe::Args),
     /// Explain why a ScaledObject has the replicas it has now.
+    #[command(after_help = "Examples:\n  \
+        kubectl infer explain llama -n serving\n  \
+        kubectl infer explain -A\n  \
+        kubectl infer explain llama -n serving --watch --interval 5s\n  \
+        kubectl infer explain llama -n serving --from-file dump.yaml")]
     Explain(explain::Args),
     /// Replay recorded traffic through ScaledObjects and compare GPU-hours and time over target.
+    #[command(after_help = "Examples:\n  \
+        kubectl infer simulate current.yaml new.yaml --series yesterday.csv --cold-start 2m\n  \
+        kubectl infer simulate new.yaml --prometheus http://127.0.0.1:9090 --since 24h \\\n    \
+        --cold-start 2m --chart replay.svg")]
     Simulate(Box<simulate::Args>),
     /// Print a shell completion script.
     Completion(completion::Args),
@@ -141,6 +165,44 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Explain(args) => explain::run(&global, args),
         Command::Simulate(args) => simulate::run(&global, *args),
         Command::Completion(args) => completion::run(&global, args),
+    }
+}
+
+/// Whether clap's answer is a mistake on the command line (as opposed to `--help`,
+/// `--version`, or the help that a bare `kubectl-infer` prints).
+pub fn is_usage_error(error: &clap::Error) -> bool {
+    use clap::error::ErrorKind;
+    !matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    )
+}
+
+/// clap's usage error as one line: the message, then its possible values and tips in
+/// parentheses. The usage block and the "try --help" line are dropped: errors are one line.
+pub fn usage_error_line(error: &clap::Error) -> String {
+    let text = error.to_string();
+    let mut lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
+    let message = lines
+        .next()
+        .unwrap_or("invalid command line")
+        .trim_start_matches("error: ")
+        .to_string();
+    let details: Vec<&str> = lines
+        .filter_map(|line| {
+            if let Some(values) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                Some(values)
+            } else {
+                line.strip_prefix("tip: ")
+            }
+        })
+        .collect();
+    if details.is_empty() {
+        format!("{message}; see --help")
+    } else {
+        format!("{message} ({}); see --help", details.join("; "))
     }
 }
 
@@ -178,6 +240,40 @@ mod tests {
     fn the_command_line_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    fn usage_error(args: &[&str]) -> clap::Error {
+        Cli::try_parse_from(args).expect_err("a usage error")
+    }
+
+    #[test]
+    fn usage_errors_are_one_line_with_their_tips() {
+        let line = usage_error_line(&usage_error(&["kubectl-infer", "generate", "-o", "xml"]));
+        assert_eq!(
+            line,
+            "invalid value 'xml' for '--output <FORMAT>' (possible values: table, json, yaml; \
+             a similar value exists: 'yaml'); see --help"
+        );
+        let line = usage_error_line(&usage_error(&["kubectl-infer", "genrate"]));
+        assert_eq!(
+            line,
+            "unrecognized subcommand 'genrate' (a similar subcommand exists: 'generate'); \
+             see --help"
+        );
+    }
+
+    #[test]
+    fn help_and_version_are_not_usage_errors() {
+        assert!(!is_usage_error(&usage_error(&["kubectl-infer", "--help"])));
+        assert!(!is_usage_error(&usage_error(&[
+            "kubectl-infer",
+            "--version"
+        ])));
+        assert!(is_usage_error(&usage_error(&[
+            "kubectl-infer",
+            "lint",
+            "--bogus"
+        ])));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Integration tests, all in one binary: one module per command, shared harnesses in `support`.
 
+mod cli;
 mod completion;
 mod conformance;
 mod explain;
