@@ -57,9 +57,11 @@ pub fn to_yaml<T: Serialize>(value: &T) -> anyhow::Result<String> {
 /// Whether an error is stdout closing under us (`| head`), which is not a failure.
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
-        cause
-            .downcast_ref::<io::Error>()
-            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+        let kind = match cause.downcast_ref::<serde_json::Error>() {
+            Some(json) => json.io_error_kind(),
+            None => cause.downcast_ref::<io::Error>().map(io::Error::kind),
+        };
+        kind == Some(io::ErrorKind::BrokenPipe)
     })
 }
 
@@ -85,6 +87,28 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(v["version"], OUTPUT_VERSION);
         assert_eq!(v["maxReplicas"], 8);
+    }
+
+    /// A reader that went away, as `| head` does.
+    struct ClosedPipe;
+
+    impl Write for ClosedPipe {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_closed_pipe_is_recognised_through_json_and_yaml_writers() {
+        let json = write_json(&mut ClosedPipe, &Body { max_replicas: 8 }).unwrap_err();
+        assert!(is_broken_pipe(&json), "{json:#}");
+        let yaml = write_yaml(&mut ClosedPipe, &Body { max_replicas: 8 }).unwrap_err();
+        assert!(is_broken_pipe(&yaml), "{yaml:#}");
+        let other = anyhow::anyhow!("failed to write JSON");
+        assert!(!is_broken_pipe(&other));
     }
 
     #[test]
