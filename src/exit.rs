@@ -113,12 +113,22 @@ pub fn exit_for(error: &anyhow::Error) -> Exit {
 
 /// One line for stderr: the message and its causes joined by ": ".
 pub fn one_line(error: &anyhow::Error) -> String {
-    let text = format!("{error:#}");
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut parts: Vec<String> = Vec::new();
+    for cause in error.chain() {
+        let text = cause
+            .to_string()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        // Libraries often repeat their source in their own message (`…: {source}`).
+        if text.is_empty() || parts.last().is_some_and(|last| last.contains(&text)) {
+            continue;
+        }
+        parts.push(text);
+    }
+    parts.join(": ")
 }
 
 #[cfg(test)]
@@ -133,6 +143,19 @@ mod tests {
         let err = err.context("failed to list scaledobjects").unwrap_err();
         assert_eq!(exit_for(&err), Exit::Cluster);
         assert_eq!(one_line(&err), "failed to list scaledobjects: refused");
+    }
+
+    #[test]
+    fn a_cause_repeated_in_its_parent_is_said_once() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("failed to read config: {0}")]
+        struct Wrapper(#[source] std::io::Error);
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let err = anyhow::Error::new(Wrapper(io)).context("reading kubeconfig k.yaml");
+        assert_eq!(
+            one_line(&err),
+            "reading kubeconfig k.yaml: failed to read config: no such file"
+        );
     }
 
     #[test]

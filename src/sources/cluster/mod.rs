@@ -104,8 +104,12 @@ pub async fn connect(global: &GlobalArgs) -> anyhow::Result<Cluster> {
 
 fn read_kubeconfig(global: &GlobalArgs) -> anyhow::Result<Kubeconfig> {
     match &global.kubeconfig {
-        Some(path) => Kubeconfig::read_from(path)
-            .with_context(|| format!("failed to read kubeconfig {}", path.display())),
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("failed to read kubeconfig {}", path.display()))
+            .and_then(|text| {
+                Kubeconfig::from_yaml(&text)
+                    .with_context(|| format!("kubeconfig {} is not valid", path.display()))
+            }),
         None => {
             Kubeconfig::read().context("failed to read kubeconfig ($KUBECONFIG or ~/.kube/config)")
         }
