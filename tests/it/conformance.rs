@@ -8,7 +8,7 @@ use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerBehavior;
 use kubectl_infer::schema::Catalog;
 use serde_json::Value;
 
-use crate::support::{cli, shared_dir};
+use crate::support::{cli, embedded_crds, shared_crds};
 
 const SERVERS: &[&str] = &["vllm", "tgi", "triton", "sglang", "nim", "llamacpp"];
 
@@ -127,7 +127,13 @@ fn check_catalog(catalog: &Catalog, label: &str) {
 
 #[test]
 fn generated_objects_validate_against_the_shared_upstream_crds() {
-    let dir = shared_dir().join("conformance/crds");
+    let Some(dir) = shared_crds("the embedded copy (crds/)") else {
+        check_catalog(
+            &Catalog::from_dir(&embedded_crds()).unwrap(),
+            "crds/ folder",
+        );
+        return;
+    };
     let catalog = Catalog::from_dir(&dir).unwrap();
     check_catalog(&catalog, "shared CRDs");
 }
@@ -139,8 +145,11 @@ fn generated_objects_validate_against_the_embedded_crds() {
 
 #[test]
 fn embedded_crds_are_the_shared_ones() {
-    let shared = shared_dir().join("conformance/crds");
-    let embedded = crate::support::repo_root().join("crds");
+    let Some(shared) = shared_crds("nothing: crds/ has no upstream copy to be compared with")
+    else {
+        return;
+    };
+    let embedded = embedded_crds();
     for sub in ["keda-v2.20", "kueue-v0.19"] {
         for entry in std::fs::read_dir(shared.join(sub)).unwrap() {
             let path = entry.unwrap().path();

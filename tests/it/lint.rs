@@ -511,8 +511,7 @@ fn generated_manifests_have_no_findings() {
 
 #[test]
 fn crds_from_a_folder_replace_the_embedded_schemas() {
-    let shared = crate::support::shared_dir();
-    let crds = shared.join("conformance/crds");
+    let crds = crate::support::embedded_crds();
     let path = format!("{RULES_DIR}/SCH001.yaml");
     let (code, stdout, stderr) =
         lint(&["--select", "SCH", "--crds", crds.to_str().unwrap(), &path]);
@@ -537,8 +536,7 @@ fn crds_from_a_folder_replace_the_embedded_schemas() {
 #[test]
 fn crds_from_the_cluster_replace_the_embedded_schemas() {
     use crate::support::apiserver::FixtureApiServer;
-    let crd_file =
-        crate::support::shared_dir().join("conformance/crds/keda-v2.20/keda.sh_scaledobjects.yaml");
+    let crd_file = crate::support::embedded_crds().join("keda-v2.20/keda.sh_scaledobjects.yaml");
     let text = std::fs::read_to_string(&crd_file).unwrap();
     let crd = kubectl_infer::model::manifest::load_str("crd.yaml", &text).unwrap()[0]
         .value
