@@ -25,7 +25,8 @@ use crate::sources::{files, weights as weight_files};
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "With no probe chosen, probes the local GPUs. Examples:\n  \
-    kubectl infer probe --exec 'vllm serve meta-llama/Llama-3.1-8B' \
+    kubectl infer probe --model-path /models/llama-3.1-8b\n  \
+    kubectl infer probe --exec 'vllm serve meta-llama/Llama-3.1-8B' \\\n    \
     --ready-url http://127.0.0.1:8000/health --runs 3\n  \
     kubectl infer probe --deployment llama -n serving -o json > probe.json"
 )]
