@@ -9,11 +9,12 @@
 use std::io::Write;
 
 use anyhow::Context;
-use clap::{Arg, CommandFactory};
+use clap::{Arg, CommandFactory, ValueHint};
 use clap_complete::Shell;
 
 use crate::cli::{Cli, GlobalArgs};
 use crate::exit::Exit;
+use crate::lint::catalog::RULES;
 
 /// Arguments of `completion`.
 #[derive(Debug, clap::Args)]
@@ -39,6 +40,7 @@ pub enum Target {
     /// A PowerShell script (dot-source it from $PROFILE).
     Powershell,
     /// Candidates for kubectl's plugin completion (used by kubectl_complete-infer).
+    #[value(hide = true)]
     Kubectl,
 }
 
@@ -103,7 +105,12 @@ pub fn complete(words: &[String]) -> (Vec<(String, Option<String>)>, u32) {
         }
     }
     if let Some(arg) = pending {
-        return values(arg, current);
+        return values(cmd, arg, current, "");
+    }
+    if let Some((flag, value)) = current.split_once('=')
+        && let Some(arg) = takes_value(cmd, &root, flag)
+    {
+        return values(cmd, arg, value, &format!("{flag}="));
     }
     if current.starts_with('-') {
         return (flags(cmd, &root, current), NO_FILE_COMPLETION);
@@ -121,7 +128,7 @@ pub fn complete(words: &[String]) -> (Vec<(String, Option<String>)>, u32) {
     if subs.is_empty() {
         let positional = cmd.get_positionals().find(|a| !a.is_last_set());
         return match positional {
-            Some(arg) => values(arg, current),
+            Some(arg) => values(cmd, arg, current, ""),
             None => (Vec::new(), NO_FILE_COMPLETION),
         };
     }
@@ -157,7 +164,7 @@ fn flags(
         .filter(|a| !a.is_hide_set())
         .filter_map(|a| {
             let long = format!("--{}", a.get_long()?);
-            let help = a.get_help().map(|h| first_sentence(&h.to_string()));
+            let help = a.get_help().map(|h| description(&h.to_string()));
             (long.starts_with(current) && seen.insert(long.clone())).then_some((long, help))
         })
         .chain(
@@ -169,31 +176,118 @@ fn flags(
         .collect()
 }
 
-/// The possible values of an argument, or file completion when it has none.
-fn values(arg: &Arg, current: &str) -> (Vec<(String, Option<String>)>, u32) {
-    let possible: Vec<_> = arg
-        .get_possible_values()
-        .into_iter()
-        .filter(|v| !v.is_hide_set() && v.get_name().starts_with(current))
-        .map(|v| {
-            (
-                v.get_name().to_string(),
-                v.get_help().map(|h| h.to_string()),
-            )
-        })
-        .collect();
-    if possible.is_empty() && arg.get_possible_values().is_empty() {
-        return (Vec::new(), FILE_COMPLETION);
+/// The values an argument takes that start with `current`, each written after `prefix`
+/// (`--signal=` when completing `--signal=k`): its possible values, the values we know for
+/// free-text flags (servers, rule codes, kubeconfig contexts), file names for paths, or
+/// nothing (a name, a number or a duration is not a file name).
+fn values(
+    cmd: &clap::Command,
+    arg: &Arg,
+    current: &str,
+    prefix: &str,
+) -> (Vec<(String, Option<String>)>, u32) {
+    let known = known_values(cmd, arg);
+    if known.is_empty() {
+        let directive = match arg.get_value_hint() {
+            ValueHint::AnyPath | ValueHint::FilePath | ValueHint::DirPath => FILE_COMPLETION,
+            _ => NO_FILE_COMPLETION,
+        };
+        return (Vec::new(), directive);
     }
-    (possible, NO_FILE_COMPLETION)
+    let candidates = known
+        .into_iter()
+        .filter(|(name, _)| name.starts_with(current))
+        .map(|(name, help)| (format!("{prefix}{name}"), help))
+        .collect();
+    (candidates, NO_FILE_COMPLETION)
 }
 
-fn first_sentence(text: &str) -> String {
-    text.split(". ")
+/// Every value `arg` of `cmd` takes, with its description.
+fn known_values(cmd: &clap::Command, arg: &Arg) -> Vec<(String, Option<String>)> {
+    let command = cmd.get_name();
+    match arg.get_id().as_str() {
+        "server" => server_names(),
+        "kueue_api" => vec![
+            (
+                "v1beta2".into(),
+                Some("current (Kueue 0.16 and newer)".into()),
+            ),
+            (
+                "v1beta1".into(),
+                Some("deprecated, for older clusters".into()),
+            ),
+        ],
+        "select" | "ignore" => rule_codes(true),
+        "code" if command == "rules" => rule_codes(false),
+        "context" => crate::sources::cluster::context_names()
+            .into_iter()
+            .map(|name| (name, None))
+            .collect(),
+        _ => arg
+            .get_possible_values()
+            .into_iter()
+            .filter(|v| !v.is_hide_set())
+            // generate writes manifests, which have no table.
+            .filter(|v| !(command == "generate" && v.get_name() == "table"))
+            .map(|v| {
+                let help = v.get_help().map(|h| h.to_string());
+                (v.get_name().to_string(), help)
+            })
+            .collect(),
+    }
+}
+
+fn server_names() -> Vec<(String, Option<String>)> {
+    let mut names: Vec<(String, Option<String>)> = crate::generate::preset::Presets::builtin()
+        .map(|presets| {
+            presets
+                .names()
+                .into_iter()
+                .map(|name| (name.to_string(), Some("built-in preset".to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.push((
+        "custom".to_string(),
+        Some("your own --query and --target".to_string()),
+    ));
+    names
+}
+
+/// Rule codes with their summaries, and with `families` the family prefixes too.
+fn rule_codes(families: bool) -> Vec<(String, Option<String>)> {
+    let mut codes: Vec<(String, Option<String>)> = Vec::new();
+    if families {
+        for rule in RULES {
+            let prefix = rule.code.trim_end_matches(|c: char| c.is_ascii_digit());
+            if !codes.iter().any(|(code, _)| code == prefix) {
+                codes.push((prefix.to_string(), Some(format!("every {prefix} rule"))));
+            }
+        }
+    }
+    codes.extend(
+        RULES
+            .iter()
+            .map(|rule| (rule.code.to_string(), Some(rule.summary.to_string()))),
+    );
+    codes
+}
+
+/// A flag's help as a completion description: its first line, without the final full stop,
+/// cut at a word near 80 characters.
+fn description(text: &str) -> String {
+    const WIDTH: usize = 80;
+    let line = text
+        .lines()
         .next()
-        .unwrap_or(text)
-        .trim_end_matches('.')
-        .to_string()
+        .unwrap_or_default()
+        .trim_end_matches('.');
+    if line.chars().count() <= WIDTH {
+        return line.to_string();
+    }
+    let cut: String = line.chars().take(WIDTH).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':']))
 }
 
 #[cfg(test)]
@@ -234,5 +328,57 @@ mod tests {
         assert_eq!(directive, FILE_COMPLETION);
         // A flag's value is skipped when finding the command.
         assert_eq!(names("-n serving gen").0, ["generate"]);
+        assert_eq!(names("lint ").1, FILE_COMPLETION);
+    }
+
+    #[test]
+    fn names_numbers_and_durations_are_not_file_names() {
+        for line in [
+            "generate --name ",
+            "generate --target ",
+            "generate --cold-start ",
+        ] {
+            assert_eq!(names(line), (Vec::new(), NO_FILE_COMPLETION), "{line}");
+        }
+    }
+
+    #[test]
+    fn free_text_flags_offer_the_values_we_know() {
+        let (servers, directive) = names("generate --server ");
+        assert_eq!(directive, NO_FILE_COMPLETION);
+        for server in [
+            "vllm", "tgi", "triton", "sglang", "nim", "llamacpp", "custom",
+        ] {
+            assert!(servers.contains(&server.to_string()), "{servers:?}");
+        }
+        assert_eq!(names("generate --kueue-api v1beta1").0, ["v1beta1"]);
+        assert_eq!(names("rules ZER00").0, ["ZER001", "ZER002"]);
+        let (select, _) = names("lint --select KU");
+        assert_eq!(select[0], "KUE", "families first: {select:?}");
+        assert!(select.contains(&"KUE001".to_string()), "{select:?}");
+    }
+
+    #[test]
+    fn flag_equals_value_completes_the_value() {
+        assert_eq!(names("generate --signal=kv").0, ["--signal=kv-cache"]);
+        assert_eq!(names("lint --format=s").0, ["--format=sarif"]);
+    }
+
+    #[test]
+    fn generate_is_not_offered_a_table_and_the_protocol_target_is_hidden() {
+        assert_eq!(names("generate -o ").0, ["json", "yaml"]);
+        assert!(names("explain -o ").0.contains(&"table".to_string()));
+        assert!(!names("completion ").0.contains(&"kubectl".to_string()));
+    }
+
+    #[test]
+    fn descriptions_keep_abbreviations_and_stay_short() {
+        let (flags, _) = complete(&words("generate --model"));
+        let help = flags[0].1.clone().unwrap();
+        assert!(help.contains("(e.g. meta-llama"), "{help}");
+        assert_eq!(description("Short help."), "Short help");
+        let long = "word ".repeat(30);
+        let cut = description(&long);
+        assert!(cut.chars().count() <= 81 && cut.ends_with('…'), "{cut}");
     }
 }

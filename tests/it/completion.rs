@@ -73,3 +73,23 @@ fn unknown_shell_is_a_usage_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("invalid value 'tcsh'"), "{stderr}");
 }
+
+#[test]
+fn kubectl_plugin_completer_offers_the_kubeconfig_contexts() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("config");
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncurrent-context: prod\n\
+         contexts:\n- name: prod\n  context: {cluster: p, user: u}\n\
+         - name: staging\n  context: {cluster: s, user: u}\n",
+    )
+    .unwrap();
+    let output = cli()
+        .env("KUBECONFIG", &kubeconfig)
+        .args(["completion", "kubectl", "--", "explain", "--context", "st"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "staging\n:4\n");
+}

@@ -117,6 +117,14 @@ fn read_kubeconfig(global: &GlobalArgs) -> anyhow::Result<Kubeconfig> {
     .kind(ErrorKind::Usage)
 }
 
+/// The context names of the kubeconfig ($KUBECONFIG, merged, or ~/.kube/config), for shell
+/// completion; none when it cannot be read.
+pub fn context_names() -> Vec<String> {
+    Kubeconfig::read()
+        .map(|config| config.contexts.into_iter().map(|c| c.name).collect())
+        .unwrap_or_default()
+}
+
 impl Cluster {
     /// The API server URL, for messages.
     pub fn url(&self) -> &str {
