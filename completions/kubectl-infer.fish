@@ -26,9 +26,9 @@ end
 
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -l context -d 'The kubeconfig context to use' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -s o -l output -d 'Output format: table (default), json or yaml; generate defaults to yaml' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
@@ -80,9 +80,9 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l kueue-api -d 'Kueue API version: v1beta2 (default) or v1beta1' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l context -d 'The kubeconfig context to use' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s o -l output -d 'Output format: table (default), json or yaml; generate defaults to yaml' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
@@ -111,9 +111,9 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l crd
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l max-file-size -d 'Refuse input files larger than this many bytes' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l context -d 'The kubeconfig context to use' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -s o -l output -d 'Output format: table (default), json or yaml; generate defaults to yaml' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
@@ -126,9 +126,9 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -s h -
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -s V -l version -d 'Print version'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -l context -d 'The kubeconfig context to use' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s o -l output -d 'Output format: table (default), json or yaml; generate defaults to yaml' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
@@ -152,9 +152,9 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l max-age -d 'A sample older than this is stale' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l context -d 'The kubeconfig context to use' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -s o -l output -d 'Output format: table (default), json or yaml; generate defaults to yaml' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
@@ -179,9 +179,9 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -s l 
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -l from-file -d 'Read pods and events from a file (`kubectl get pods,events -o yaml`) instead of the cluster' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -l context -d 'The kubeconfig context to use' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -s o -l output -d 'Output format: table (default), json or yaml; generate defaults to yaml' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
@@ -199,9 +199,9 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l 
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l at -d 'The instant to explain as (RFC 3339), e.g. 2026-12-03T14:02:00Z. Default: now, or with --from-file the newest time recorded in the file' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l context -d 'The kubeconfig context to use' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s o -l output -d 'Output format: table (default), json or yaml; generate defaults to yaml' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
@@ -231,9 +231,9 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l concurrency -d 'How many requests to Prometheus may run at once' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l context -d 'The kubeconfig context to use' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s o -l output -d 'Output format: table (default), json or yaml; generate defaults to yaml' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
@@ -247,9 +247,9 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s V -l version -d 'Print version'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -l context -d 'The kubeconfig context to use' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -s o -l output -d 'Output format: table (default), json or yaml; generate defaults to yaml' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
