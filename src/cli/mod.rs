@@ -184,25 +184,29 @@ pub fn is_usage_error(error: &clap::Error) -> bool {
 /// parentheses. The usage block and the "try --help" line are dropped: errors are one line.
 pub fn usage_error_line(error: &clap::Error) -> String {
     let text = error.to_string();
-    let mut lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more"));
     let message = lines
         .next()
         .unwrap_or("invalid command line")
         .trim_start_matches("error: ")
         .to_string();
     let details: Vec<&str> = lines
-        .filter_map(|line| {
-            if let Some(values) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                Some(values)
-            } else {
-                line.strip_prefix("tip: ")
-            }
+        .map(|line| {
+            line.strip_prefix('[')
+                .and_then(|l| l.strip_suffix(']'))
+                .or_else(|| line.strip_prefix("tip: "))
+                .unwrap_or(line)
         })
         .collect();
-    if details.is_empty() {
-        format!("{message}; see --help")
-    } else {
-        format!("{message} ({}); see --help", details.join("; "))
+    match message.strip_suffix(':') {
+        // "the following required arguments were not provided:" lists them below.
+        Some(head) if !details.is_empty() => format!("{head}: {}; see --help", details.join(", ")),
+        _ if details.is_empty() => format!("{message}; see --help"),
+        _ => format!("{message} ({}); see --help", details.join("; ")),
     }
 }
 
@@ -253,6 +257,11 @@ mod tests {
             line,
             "invalid value 'xml' for '--output <FORMAT>' (possible values: table, json, yaml; \
              a similar value exists: 'yaml'); see --help"
+        );
+        let line = usage_error_line(&usage_error(&["kubectl-infer", "probe", "--exec", "x"]));
+        assert_eq!(
+            line,
+            "the following required arguments were not provided: --ready-url <URL>; see --help"
         );
         let line = usage_error_line(&usage_error(&["kubectl-infer", "genrate"]));
         assert_eq!(
