@@ -1,7 +1,13 @@
 //! Logging with `tracing` on stderr: `warn` by default, `-v` info, `-vv` debug, `-vvv` trace;
 //! `RUST_LOG` overrides the level.
 
+use std::fmt;
+
+use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::FmtContext;
+use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
+use tracing_subscriber::registry::LookupSpan;
 
 use crate::cli::ColorChoice;
 
@@ -25,9 +31,48 @@ pub fn init(verbose: u8, color: ColorChoice) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(color.enabled(std::io::stderr().is_terminal()))
-        .with_target(verbose >= 2)
-        .without_time()
+        .event_format(Plain {
+            targets: verbose >= 2,
+        })
         .try_init();
+}
+
+/// Log lines in the shape of the `error: …` lines that end a failed run: `warning: …`,
+/// `info: …`, `debug: …`, with the module path from `-vv` on.
+struct Plain {
+    targets: bool,
+}
+
+impl<S, N> FormatEvent<S, N> for Plain
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        let metadata = event.metadata();
+        let (label, colour) = match *metadata.level() {
+            Level::ERROR => ("error", "31"),
+            Level::WARN => ("warning", "33"),
+            Level::INFO => ("info", "32"),
+            Level::DEBUG => ("debug", "34"),
+            Level::TRACE => ("trace", "35"),
+        };
+        if writer.has_ansi_escapes() {
+            write!(writer, "\x1b[1;{colour}m{label}\x1b[0m: ")?;
+        } else {
+            write!(writer, "{label}: ")?;
+        }
+        if self.targets {
+            write!(writer, "{}: ", metadata.target())?;
+        }
+        ctx.field_format().format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
 }
 
 /// Dependencies log at one level below ours so that `-v` stays readable.

@@ -26,7 +26,7 @@ fn without_a_driver_the_probe_says_so_in_one_line() {
     assert_eq!(code, 1, "nothing was measured: {stdout}");
     assert_eq!(
         stderr.trim(),
-        "WARN no NVIDIA driver: libnvidia-ml.so.1 not found"
+        "warning: no NVIDIA driver: libnvidia-ml.so.1 not found"
     );
     assert_eq!(
         report["skipped"],
@@ -51,7 +51,7 @@ fn without_a_driver_the_other_probes_go_on() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         stderr.trim(),
-        "WARN no NVIDIA driver: libnvidia-ml.so.1 not found"
+        "warning: no NVIDIA driver: libnvidia-ml.so.1 not found"
     );
     let report = json(&stdout);
     assert_eq!(report["coldStart"]["source"], "pods");

@@ -192,7 +192,7 @@ fn pods_that_never_became_ready_fail_the_probe() {
     assert_eq!(code, 1);
     assert_eq!(
         stderr.trim(),
-        "WARN 1 of 1 pods are not ready: llama-6f7c9d-d4s1t"
+        "warning: 1 of 1 pods are not ready: llama-6f7c9d-d4s1t"
     );
     assert!(stdout.contains("Not ready: llama-6f7c9d-d4s1t"), "{stdout}");
     assert!(
