@@ -134,7 +134,7 @@ fn quota_shortfall_is_a_warning_not_an_error() {
     assert!(stdout.contains("kind: ClusterQueue"), "{stdout}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.contains("WARN")
+        stderr.starts_with("warning: ")
             && stderr.contains(
                 "ClusterQueue serving-team-a has 4 GPUs of quota but llama at --max 8 needs 8"
             ),
