@@ -102,7 +102,7 @@ impl MetricType {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignalPreset {
-    /// The metric names the query reads (the first is current; others are older names).
+    /// The metric names the query reads; for a renamed metric the current name comes first.
     pub metrics: Vec<String>,
     /// PromQL with `${selector}` (and `${exported_selector}`) placeholders; aggregates to one
     /// series.

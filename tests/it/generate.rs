@@ -478,3 +478,90 @@ fn bad_templates_folders_exit_2() {
         &format!("{file}:7:1: healthPaht: unknown field `healthPaht`"),
     );
 }
+
+/// The query of the only trigger that `generate` writes for these flags.
+fn trigger_query(args: &[&str]) -> String {
+    let (code, stdout, stderr) = generate(&[args, &["-o", "json"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let list: Value = serde_json::from_str(&stdout).unwrap();
+    let items = list["items"].as_array().unwrap();
+    let so = items.iter().find(|i| i["kind"] == "ScaledObject").unwrap();
+    so["spec"]["triggers"][0]["metadata"]["query"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Polls the real Prometheus until `query` answers one sample that `accept` takes.
+fn wait_until_one(query: &str, accept: impl Fn(f64) -> bool) -> f64 {
+    let lab = crate::support::prometheus::lab();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut last = None;
+    while std::time::Instant::now() < deadline {
+        last = lab.values(query);
+        if let Some([value]) = last.as_deref()
+            && accept(*value)
+        {
+            return *value;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("{query} never answered an accepted sample; last: {last:?}");
+}
+
+/// TTFT against the real Prometheus: with no request in the window the bare
+/// `histogram_quantile` is NaN (which KEDA, with `ignoreNullValues: "false"`, counts as a
+/// failed read, so an idle server sat in the fallback); the preset query reads 0 then, the
+/// quantile once requests arrive, and nothing at all when the histogram is missing, so that
+/// broken scraping still fails into the fallback.
+#[test]
+fn ttft_reads_zero_at_idle_and_nothing_when_the_histogram_is_missing() {
+    let lab = crate::support::prometheus::lab();
+    for (server, metric) in [
+        ("vllm", "vllm:time_to_first_token_seconds"),
+        ("sglang", "sglang:time_to_first_token_seconds"),
+        ("nim", "time_to_first_token_seconds"),
+    ] {
+        let namespace = format!("gen-ttft-{server}");
+        let labels = [
+            ("namespace", namespace.as_str()),
+            ("pod", "llama-7d9f8b6c5d-x2x4q"),
+        ];
+        let publish = |counts: [f64; 3]| {
+            for (le, count) in [("1", counts[0]), ("4", counts[1]), ("+Inf", counts[2])] {
+                let mut with_le = labels.to_vec();
+                with_le.push(("le", le));
+                lab.servers
+                    .set(&format!("{metric}_bucket"), &with_le, count);
+            }
+            lab.servers
+                .set(&format!("{metric}_count"), &labels, counts[2]);
+        };
+        // Requests came in earlier, none now: every counter stands still.
+        publish([10.0, 10.0, 10.0]);
+        let base = [
+            "--name",
+            "llama",
+            "--server",
+            server,
+            "--signal",
+            "ttft",
+            "--cold-start",
+            "2m",
+        ];
+        let query = trigger_query(&[&base[..], &["-n", &namespace]].concat());
+        assert_eq!(wait_until_one(&query, |v| !v.is_nan()), 0.0, "{query}");
+        let bare = format!(
+            "histogram_quantile(0.9, sum by (le) (rate({metric}_bucket{{namespace=\"{namespace}\"}}[2m])))"
+        );
+        assert!(wait_until_one(&bare, |_| true).is_nan(), "{bare}");
+
+        // Requests arrive: half take under 1 s, the rest under 4 s.
+        publish([20.0, 30.0, 30.0]);
+        let p90 = wait_until_one(&query, |v| v > 0.0);
+        assert!(p90 > 1.0 && p90 <= 4.0, "{query}: {p90}");
+
+        let missing = trigger_query(&[&base[..], &["-n", "gen-ttft-missing"]].concat());
+        assert_eq!(lab.values(&missing), Some(vec![]), "{missing}");
+    }
+}
