@@ -344,10 +344,8 @@ struct Selector {
 }
 
 impl Selector {
-    /// Pods of Deployment `name` are `name-<template hash>-<suffix>`; the pattern matches
-    /// them and not those of a Deployment whose name merely starts with `name-`.
     fn new(namespace: &str, name: &str) -> Selector {
-        let pods = format!("{name}-[a-z0-9]+-[a-z0-9]+");
+        let pods = pod_pattern(name);
         Selector {
             direct: format!("namespace=\"{namespace}\",pod=~\"{pods}\""),
             exported: format!("exported_namespace=\"{namespace}\",exported_pod=~\"{pods}\""),
@@ -361,6 +359,33 @@ impl Selector {
             .trim()
             .to_string()
     }
+}
+
+/// The longest pod name prefix that the API server keeps from a `generateName`: it appends
+/// five random characters and names are at most 63.
+const MAX_GENERATE_NAME_PREFIX: usize = 58;
+/// The longest pod-template hash in a ReplicaSet's name (a 32-bit number, safe-encoded).
+const MAX_POD_TEMPLATE_HASH: usize = 10;
+
+/// The regular expression (anchored, as PromQL's `=~` is) for the pods of Deployment `name`.
+///
+/// Its ReplicaSet is `name-<hash>` and the pods are generated from `name-<hash>-`, so they are
+/// `name-<hash>-<5 random>`: two segments after `name-`, which a Deployment whose name only
+/// starts with `name-` (`name-big`, pods `name-big-<hash>-<random>`) never has. When the
+/// prefix is longer than 58 characters the API server cuts it to 58 first, which can drop the
+/// last `-` (and part of the hash): for names longer than 46 characters a pod can also be
+/// `name-` and one segment of exactly `62 - len(name)` characters, which the pattern then
+/// also matches. Known limit: when `name-big` is itself long enough for its pods to be cut,
+/// they can look like `name-big-<one segment>`, which no pattern on the name alone tells
+/// apart from `name-<hash>-<random>`.
+fn pod_pattern(name: &str) -> String {
+    let two_segments = format!("{name}-[a-z0-9]+-[a-z0-9]+");
+    let longest_prefix = name.len() + 1 + MAX_POD_TEMPLATE_HASH + 1;
+    if longest_prefix <= MAX_GENERATE_NAME_PREFIX {
+        return two_segments;
+    }
+    let one_segment = MAX_GENERATE_NAME_PREFIX + 5 - (name.len() + 1);
+    format!("{two_segments}|{name}-[a-z0-9]{{{one_segment}}}")
 }
 
 fn resolve_triggers(
