@@ -317,7 +317,7 @@ fn kueue_objects(model: &Model, plan: &KueuePlan, out: &mut Output) {
 /// GPU quota as asked; CPU and memory for as many replicas as the GPU quota fits (Kueue
 /// refuses pods that request a resource the ClusterQueue does not cover).
 fn cluster_queue_spec(model: &Model, plan: &KueuePlan) -> ClusterQueueSpec {
-    let fit = plan.gpu_quota / model.gpus;
+    let fit = plan.gpu_quota / u64::from(model.gpus);
     let quota = |name: &str, value: String| kueue::ResourceQuota {
         name: name.to_string(),
         nominal_quota: K8sQuantity(value),
@@ -357,10 +357,10 @@ fn cluster_queue_spec(model: &Model, plan: &KueuePlan) -> ClusterQueueSpec {
 
 fn quota_warning(model: &Model, plan: &KueuePlan, out: &mut Output) {
     let needed = u64::from(model.max) * u64::from(model.gpus);
-    if needed <= u64::from(plan.gpu_quota) {
+    if needed <= plan.gpu_quota {
         return;
     }
-    let fit = plan.gpu_quota / model.gpus;
+    let fit = plan.gpu_quota / u64::from(model.gpus);
     out.warnings.push(format!(
         "ClusterQueue {} has {} GPUs of quota but {} at --max {} needs {} ({} per replica): \
          Kueue will hold replicas beyond {} gated{}",

@@ -44,9 +44,10 @@ impl Quantity {
     }
 
     /// This quantity times `n`.
-    pub fn times(self, n: u32) -> Quantity {
+    pub fn times(self, n: u64) -> Quantity {
         Quantity {
-            value: self.value * f64::from(n),
+            // A replica count (at most int32): exact in an f64.
+            value: self.value * n as f64,
             binary: self.binary,
         }
     }

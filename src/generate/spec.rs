@@ -16,6 +16,9 @@ pub const DEFAULT_PROMETHEUS: &str = "http://prometheus-operated.monitoring.svc:
 pub const DEFAULT_COLD_START: Duration = Duration::from_secs(180);
 /// KEDA's longest ScaledObject name: its HPA is `keda-hpa-<name>`, at most 63 characters.
 pub const MAX_NAME_LEN: usize = 54;
+/// The largest count `generate` writes: replica counts are int32 in KEDA and the HPA (and the
+/// quota and GPU counts are kept to the same range).
+pub const MAX_COUNT: u32 = 2_147_483_647;
 
 /// One model as written: every key optional but `name`; the same keys as the flags, in
 /// camelCase (`gpusPerReplica` for `--gpus-per-replica`).
@@ -31,13 +34,16 @@ pub struct RawSpec {
     /// The model the server loads (e.g. a Hugging Face id).
     pub model: Option<String>,
     /// GPUs per replica.
-    pub gpus_per_replica: Option<u32>,
+    #[serde(default, deserialize_with = "whole_number")]
+    pub gpus_per_replica: Option<u64>,
     /// GPU product node label value (e.g. `NVIDIA-H100-80GB-HBM3`).
     pub gpu_product: Option<String>,
     /// Fewest replicas.
-    pub min: Option<u32>,
+    #[serde(default, deserialize_with = "whole_number")]
+    pub min: Option<u64>,
     /// Most replicas.
-    pub max: Option<u32>,
+    #[serde(default, deserialize_with = "whole_number")]
+    pub max: Option<u64>,
     /// Scaling signals.
     pub signal: Option<OneOrMany<Signal>>,
     /// Targets: one number (for a single signal) or `signal: number`.
@@ -55,7 +61,8 @@ pub struct RawSpec {
     /// Kueue LocalQueue name.
     pub queue: Option<String>,
     /// GPUs the ClusterQueue owns.
-    pub gpu_quota: Option<u32>,
+    #[serde(default, deserialize_with = "whole_number")]
+    pub gpu_quota: Option<u64>,
     /// Kueue cohort.
     pub cohort: Option<String>,
     /// `v1beta2` (default) or `v1beta1`.
@@ -70,6 +77,37 @@ pub struct RawSpec {
     pub memory_per_replica: Option<String>,
     /// Secret (`NAME` or `NAME:KEY`) holding a bearer token for Prometheus.
     pub auth_secret: Option<String>,
+}
+
+/// A count in a spec file: a whole number ≥ 0, or nothing (the range check is in
+/// [`resolve`], shared with the flags).
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    use serde::de::{Error, Unexpected, Visitor};
+    struct Whole;
+    impl<'de> Visitor<'de> for Whole {
+        type Value = Option<u64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a whole number ≥ 0")
+        }
+        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_u64(self)
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<Self::Value, E> {
+            u64::try_from(v)
+                .map(Some)
+                .map_err(|_| E::invalid_value(Unexpected::Signed(v), &self))
+        }
+    }
+    d.deserialize_option(Whole)
 }
 
 /// A list that may be written as a single value.
@@ -163,7 +201,7 @@ pub struct KueuePlan {
     /// ResourceFlavor name.
     pub flavor: String,
     /// GPUs the ClusterQueue owns.
-    pub gpu_quota: u32,
+    pub gpu_quota: u64,
     /// Cohort, if any.
     pub cohort: Option<String>,
     /// API version.
@@ -223,14 +261,16 @@ pub fn resolve(
         .clone()
         .unwrap_or(default_namespace.to_string());
     let preset = resolve_server(raw, presets)?;
-    let gpus = raw.gpus_per_replica.unwrap_or(1);
+    let gpus = count("gpusPerReplica", raw.gpus_per_replica)?.unwrap_or(1);
     if gpus == 0 {
         return Err(bad("gpusPerReplica", "must be at least 1"));
     }
     let (min, max) = resolve_replicas(raw)?;
     let selector = Selector::new(&namespace, &name);
     let triggers = resolve_triggers(raw, preset.as_ref(), &selector, min)?;
-    let kueue = resolve_kueue(raw, &name, &namespace, max * gpus)?;
+    // Both factors are at most int32, so the product fits u64.
+    let needed = u64::from(max) * u64::from(gpus);
+    let kueue = resolve_kueue(raw, &name, &namespace, needed)?;
     let (cold_start, cold_start_source) = cold_start(raw)?;
     Ok(Model {
         model: raw.model.clone().unwrap_or_else(|| name.clone()),
@@ -325,9 +365,26 @@ fn resolve_server(raw: &RawSpec, presets: &Presets) -> Result<Option<Preset>, Sp
     }
 }
 
+/// A count as given, refused above [`MAX_COUNT`]: KEDA's and the HPA's replica fields are
+/// int32, and a larger value would be cut or wrap on the way.
+fn count(key: &'static str, value: Option<u64>) -> Result<Option<u32>, SpecError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    match u32::try_from(value) {
+        Ok(v) if v <= MAX_COUNT => Ok(Some(v)),
+        _ => Err(bad(key, count_too_large(value))),
+    }
+}
+
+/// Why a count above [`MAX_COUNT`] is refused (`value` as written).
+pub fn count_too_large(value: impl std::fmt::Display) -> String {
+    format!("{value} is more than {MAX_COUNT}, the largest count KEDA and the HPA take (int32)")
+}
+
 fn resolve_replicas(raw: &RawSpec) -> Result<(u32, u32), SpecError> {
-    let min = raw.min.unwrap_or(1);
-    let max = raw.max.unwrap_or(min.max(4));
+    let min = count("min", raw.min)?.unwrap_or(1);
+    let max = count("max", raw.max)?.unwrap_or(min.max(4));
     if max == 0 {
         return Err(bad("max", "must be at least 1"));
     }
@@ -585,7 +642,7 @@ fn resolve_kueue(
     raw: &RawSpec,
     name: &str,
     namespace: &str,
-    needed: u32,
+    needed: u64,
 ) -> Result<Option<KueuePlan>, SpecError> {
     let api = match raw.kueue_api.as_deref() {
         None | Some("v1beta2") => KueueApi::V1beta2,
@@ -612,7 +669,7 @@ fn resolve_kueue(
         cluster_queue: format!("{namespace}-{local_queue}"),
         local_queue,
         flavor,
-        gpu_quota: raw.gpu_quota.unwrap_or(needed),
+        gpu_quota: count("gpuQuota", raw.gpu_quota)?.map_or(needed, u64::from),
         cohort: raw.cohort.clone(),
         api,
     }))

@@ -448,7 +448,9 @@ fn bad_spec_files_name_file_line_and_column() {
     let wrong = path("wrong-type.yaml");
     fails(
         &["--spec", &wrong],
-        &format!("{wrong}:4:5: models[0].max: invalid type: string \"eight\", expected u32"),
+        &format!(
+            "{wrong}:4:5: models[0].max: invalid type: string \"eight\", expected a whole number ≥ 0"
+        ),
     );
     let min = path("min-over-max.yaml");
     fails(
@@ -564,4 +566,31 @@ fn ttft_reads_zero_at_idle_and_nothing_when_the_histogram_is_missing() {
         let missing = trigger_query(&[&base[..], &["-n", "gen-ttft-missing"]].concat());
         assert_eq!(lab.values(&missing), Some(vec![]), "{missing}");
     }
+}
+
+#[test]
+fn counts_above_int32_are_refused_not_wrapped() {
+    // max × GPUs overflowed u32: a panic in debug builds, a wrapped quota in release.
+    fails(
+        &[
+            "--name",
+            "x",
+            "--max",
+            "3000000000",
+            "--gpus-per-replica",
+            "2",
+            "--queue",
+            "q",
+        ],
+        "invalid --max: 3000000000 is more than 2147483647, the largest count KEDA and the HPA \
+         take (int32)",
+    );
+    fails(
+        &["--name", "x", "--max", "2147483648"],
+        "invalid --max: 2147483648 is more than 2147483647",
+    );
+    fails(
+        &["--name", "x", "--gpu-quota", "2147483648"],
+        "invalid --gpu-quota: 2147483648 is more than 2147483647",
+    );
 }

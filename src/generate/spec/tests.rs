@@ -207,3 +207,22 @@ fn pod_pattern_matches_truncated_pod_names_of_long_deployments() {
         );
     }
 }
+
+#[test]
+fn the_largest_counts_multiply_without_overflow() {
+    let mut spec = raw("vllm");
+    spec.queue = Some("team-a".into());
+    spec.max = Some(u64::from(MAX_COUNT));
+    spec.gpus_per_replica = Some(u64::from(MAX_COUNT));
+    let model = resolve(&spec, &presets(), "d").unwrap();
+    assert_eq!(model.kueue.unwrap().gpu_quota, 4_611_686_014_132_420_609);
+    spec.gpus_per_replica = Some(u64::from(MAX_COUNT) + 1);
+    let err = resolve(&spec, &presets(), "d").unwrap_err();
+    assert_eq!(err.key, "gpusPerReplica");
+    spec.gpus_per_replica = Some(u64::MAX);
+    let err = resolve(&spec, &presets(), "d").unwrap_err();
+    assert!(
+        err.message.starts_with("18446744073709551615 is more than"),
+        "{err}"
+    );
+}
