@@ -49,46 +49,95 @@ pub struct Args {
 }
 
 /// The model flags of `generate`: the same keys as a spec file.
+///
+/// Value flags take values that start with '-' (`--cold-start -5s`, `--target -1`), so that
+/// generate's own checks refuse them in one line naming the flag, rather than clap reading
+/// them as unknown flags. Counts are text for the same reason: generate parses them.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ModelFlags {
     /// Name of the Deployment to scale and of the generated objects.
-    #[arg(long, help_heading = "Model")]
+    #[arg(long, help_heading = "Model", allow_hyphen_values = true)]
     pub name: Option<String>,
     /// Server preset: vllm, tgi, triton, sglang, nim, llamacpp, or custom (with --query).
-    #[arg(long, value_name = "SERVER", help_heading = "Model")]
+    #[arg(
+        long,
+        value_name = "SERVER",
+        help_heading = "Model",
+        allow_hyphen_values = true
+    )]
     pub server: Option<String>,
     /// The model the server loads (e.g. meta-llama/Llama-3.1-8B-Instruct).
     #[arg(long, help_heading = "Model")]
     pub model: Option<String>,
     /// GPUs per replica (default 1).
-    #[arg(long, value_name = "N", help_heading = "Model")]
-    pub gpus_per_replica: Option<u32>,
+    #[arg(
+        long,
+        value_name = "N",
+        help_heading = "Model",
+        allow_negative_numbers = true
+    )]
+    pub gpus_per_replica: Option<String>,
     /// GPU product node label value (nvidia.com/gpu.product), e.g. NVIDIA-H100-80GB-HBM3.
-    #[arg(long, value_name = "PRODUCT", help_heading = "Model")]
+    #[arg(
+        long,
+        value_name = "PRODUCT",
+        help_heading = "Model",
+        allow_hyphen_values = true
+    )]
     pub gpu_product: Option<String>,
     /// Container image for --with-deployment (default: the preset's).
     #[arg(long, help_heading = "Model")]
     pub image: Option<String>,
     /// CPU request per replica (default 4 per GPU).
-    #[arg(long, value_name = "QUANTITY", help_heading = "Model")]
+    #[arg(
+        long,
+        value_name = "QUANTITY",
+        help_heading = "Model",
+        allow_hyphen_values = true
+    )]
     pub cpu_per_replica: Option<String>,
     /// Memory request per replica (default 32Gi per GPU).
-    #[arg(long, value_name = "QUANTITY", help_heading = "Model")]
+    #[arg(
+        long,
+        value_name = "QUANTITY",
+        help_heading = "Model",
+        allow_hyphen_values = true
+    )]
     pub memory_per_replica: Option<String>,
     /// Fewest replicas (default 1; 0 needs --activation-query).
-    #[arg(long, value_name = "N", help_heading = "Scaling")]
-    pub min: Option<u32>,
+    #[arg(
+        long,
+        value_name = "N",
+        help_heading = "Scaling",
+        allow_negative_numbers = true
+    )]
+    pub min: Option<String>,
     /// Most replicas (default 4, or --min if larger).
-    #[arg(long, value_name = "N", help_heading = "Scaling")]
-    pub max: Option<u32>,
+    #[arg(
+        long,
+        value_name = "N",
+        help_heading = "Scaling",
+        allow_negative_numbers = true
+    )]
+    pub max: Option<String>,
     /// Scaling signal; repeat for several triggers (default: queue).
     #[arg(long, value_enum, value_name = "SIGNAL", help_heading = "Scaling")]
     pub signal: Vec<Signal>,
     /// Target: a number for the only signal, or SIGNAL=NUMBER (custom=NUMBER for --query).
-    #[arg(long, value_name = "TARGET", help_heading = "Scaling")]
+    #[arg(
+        long,
+        value_name = "TARGET",
+        help_heading = "Scaling",
+        allow_negative_numbers = true
+    )]
     pub target: Vec<String>,
     /// Time for a new replica to become ready (node, image, weights, warm-up), e.g. 150s, 3m.
-    #[arg(long, value_name = "DURATION", help_heading = "Scaling")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        help_heading = "Scaling",
+        allow_hyphen_values = true
+    )]
     pub cold_start: Option<String>,
     /// A `probe -o json` report whose measured cold start stands in for --cold-start.
     #[arg(
@@ -99,32 +148,72 @@ pub struct ModelFlags {
     )]
     pub probe_report: Option<PathBuf>,
     /// Prometheus base URL that KEDA queries.
-    #[arg(long, value_name = "URL", help_heading = "Scaling")]
+    #[arg(
+        long,
+        value_name = "URL",
+        help_heading = "Scaling",
+        allow_hyphen_values = true
+    )]
     pub prometheus: Option<String>,
     /// PromQL for --server custom (or an extra trigger); must aggregate to one series.
-    #[arg(long, value_name = "PROMQL", help_heading = "Scaling")]
+    #[arg(
+        long,
+        value_name = "PROMQL",
+        help_heading = "Scaling",
+        allow_hyphen_values = true
+    )]
     pub query: Option<String>,
     /// How the HPA reads --query: AverageValue (per replica) or Value.
     #[arg(long, value_enum, value_name = "TYPE", help_heading = "Scaling")]
     pub metric_type: Option<MetricType>,
     /// A demand signal that exists with no pods (e.g. a gateway's request rate); needed for
     /// --min 0.
-    #[arg(long, value_name = "PROMQL", help_heading = "Scaling")]
+    #[arg(
+        long,
+        value_name = "PROMQL",
+        help_heading = "Scaling",
+        allow_hyphen_values = true
+    )]
     pub activation_query: Option<String>,
     /// Secret NAME or NAME:KEY with a bearer token for Prometheus (a TriggerAuthentication).
-    #[arg(long, value_name = "SECRET", help_heading = "Scaling")]
+    #[arg(
+        long,
+        value_name = "SECRET",
+        help_heading = "Scaling",
+        allow_hyphen_values = true
+    )]
     pub auth_secret: Option<String>,
     /// Kueue LocalQueue name (also emits ResourceFlavor and ClusterQueue).
-    #[arg(long, value_name = "NAME", help_heading = "Kueue")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Kueue",
+        allow_hyphen_values = true
+    )]
     pub queue: Option<String>,
     /// GPUs the ClusterQueue owns (default: max × GPUs per replica).
-    #[arg(long, value_name = "N", help_heading = "Kueue")]
-    pub gpu_quota: Option<u32>,
+    #[arg(
+        long,
+        value_name = "N",
+        help_heading = "Kueue",
+        allow_negative_numbers = true
+    )]
+    pub gpu_quota: Option<String>,
     /// Kueue cohort to borrow from and lend to.
-    #[arg(long, value_name = "NAME", help_heading = "Kueue")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Kueue",
+        allow_hyphen_values = true
+    )]
     pub cohort: Option<String>,
     /// Kueue API version: v1beta2 (default) or v1beta1.
-    #[arg(long, value_name = "VERSION", help_heading = "Kueue")]
+    #[arg(
+        long,
+        value_name = "VERSION",
+        help_heading = "Kueue",
+        allow_hyphen_values = true
+    )]
     pub kueue_api: Option<String>,
 }
 
@@ -244,10 +333,10 @@ fn raw_from_flags(args: &Args) -> anyhow::Result<RawSpec> {
         namespace: None,
         server: args.server.clone(),
         model: args.model.clone(),
-        gpus_per_replica: args.gpus_per_replica.map(u64::from),
+        gpus_per_replica: whole_number("gpus-per-replica", &args.gpus_per_replica)?,
         gpu_product: args.gpu_product.clone(),
-        min: args.min.map(u64::from),
-        max: args.max.map(u64::from),
+        min: whole_number("min", &args.min)?,
+        max: whole_number("max", &args.max)?,
         signal: (!args.signal.is_empty()).then(|| OneOrMany::Many(args.signal.clone())),
         target: parse_targets(&args.target)?,
         cold_start: match &args.probe_report {
@@ -262,7 +351,7 @@ fn raw_from_flags(args: &Args) -> anyhow::Result<RawSpec> {
         metric_type: args.metric_type,
         activation_query: args.activation_query.clone(),
         queue: args.queue.clone(),
-        gpu_quota: args.gpu_quota.map(u64::from),
+        gpu_quota: whole_number("gpu-quota", &args.gpu_quota)?,
         cohort: args.cohort.clone(),
         kueue_api: args.kueue_api.clone(),
         with_deployment,
@@ -271,6 +360,22 @@ fn raw_from_flags(args: &Args) -> anyhow::Result<RawSpec> {
         memory_per_replica: args.memory_per_replica.clone(),
         auth_secret: args.auth_secret.clone(),
     })
+}
+
+/// A count flag: digits only (a sign or a fraction is refused here, one line naming the flag);
+/// the range is checked with the spec keys in `spec::resolve`.
+fn whole_number(flag: &str, text: &Option<String>) -> anyhow::Result<Option<u64>> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let digits = text.trim();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        anyhow::bail!("invalid --{flag} {text:?}: not a whole number ≥ 0");
+    }
+    digits
+        .parse()
+        .map(Some)
+        .map_err(|_| anyhow::anyhow!("invalid --{flag}: {}", spec::count_too_large(digits)))
 }
 
 /// `--target 5` or `--target queue=5 --target kv-cache=0.9`.

@@ -368,8 +368,12 @@ fn fails(args: &[&str], expected: &str) {
     let (code, stdout, stderr) = generate(args);
     assert_eq!(code, 2, "{args:?}: {stderr}");
     assert!(stdout.is_empty(), "{args:?}: {stdout}");
-    let first = stderr.lines().next().unwrap_or_default();
-    assert!(first.starts_with("error: "), "{args:?}: {stderr}");
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "{args:?}: not one line: {stderr}"
+    );
+    assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
     assert!(
         stderr.contains(expected),
         "{args:?}: expected {expected:?} in {stderr}"
@@ -397,7 +401,7 @@ fn bad_flags_exit_2_with_one_line() {
     );
     fails(
         &["--name", "x", "--gpu-quota", "lots"],
-        "invalid value 'lots' for '--gpu-quota <N>'",
+        "invalid --gpu-quota \"lots\": not a whole number ≥ 0",
     );
     fails(
         &["--name", "x", "--target", "high"],
@@ -592,5 +596,37 @@ fn counts_above_int32_are_refused_not_wrapped() {
     fails(
         &["--name", "x", "--gpu-quota", "2147483648"],
         "invalid --gpu-quota: 2147483648 is more than 2147483647",
+    );
+}
+
+#[test]
+fn negative_values_are_refused_by_generate_not_taken_for_flags() {
+    fails(
+        &["--name", "x", "--cold-start", "-5s"],
+        "invalid --cold-start: \"-5s\" is not a duration",
+    );
+    fails(
+        &["--name", "x", "--memory-per-replica", "-1Gi"],
+        "invalid --memory-per-replica: \"-1Gi\" is not a positive quantity",
+    );
+    fails(
+        &["--name", "x", "--cpu-per-replica", "-500m"],
+        "invalid --cpu-per-replica: \"-500m\" is not a positive quantity",
+    );
+    fails(
+        &["--name", "x", "--target", "-1"],
+        "invalid --target: target -1 for queue must be a number of at least 0.0005",
+    );
+    fails(
+        &["--name", "x", "--min", "-1"],
+        "invalid --min \"-1\": not a whole number ≥ 0",
+    );
+    fails(
+        &["--name", "x", "--gpus-per-replica", "-2"],
+        "invalid --gpus-per-replica \"-2\": not a whole number ≥ 0",
+    );
+    fails(
+        &["--name", "x", "--max", "2.5"],
+        "invalid --max \"2.5\": not a whole number ≥ 0",
     );
 }
