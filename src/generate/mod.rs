@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod deployment;
+pub mod names;
 pub mod preset;
 pub mod quantity;
 pub mod spec;

@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::names;
 use super::preset::{MetricType, Preset, Presets, Signal};
 use super::quantity::Quantity;
 use super::timing::{self, Timing};
+use crate::model::kueue::QUEUE_NAME_LABEL;
 
 /// The Prometheus address used when none is given (the Prometheus Operator's service).
 pub const DEFAULT_PROMETHEUS: &str = "http://prometheus-operated.monitoring.svc:9090";
@@ -256,10 +258,8 @@ pub fn resolve(
     default_namespace: &str,
 ) -> Result<Model, SpecError> {
     let name = resolve_name(raw)?;
-    let namespace = raw
-        .namespace
-        .clone()
-        .unwrap_or(default_namespace.to_string());
+    let namespace = resolve_namespace(raw, default_namespace)?;
+    let gpu_product = resolve_gpu_product(raw)?;
     let preset = resolve_server(raw, presets)?;
     let gpus = count("gpusPerReplica", raw.gpus_per_replica)?.unwrap_or(1);
     if gpus == 0 {
@@ -292,7 +292,7 @@ pub fn resolve(
             "Gi",
         )?,
         auth_secret: raw.auth_secret.as_deref().map(split_secret).transpose()?,
-        gpu_product: raw.gpu_product.clone(),
+        gpu_product,
         name,
         namespace,
         preset,
@@ -346,6 +346,36 @@ fn resolve_name(raw: &RawSpec) -> Result<String, SpecError> {
         ));
     }
     Ok(name)
+}
+
+/// The namespace goes into every query's matchers and names the LocalQueue's namespace.
+fn resolve_namespace(raw: &RawSpec, default_namespace: &str) -> Result<String, SpecError> {
+    let namespace = raw.namespace.as_deref().unwrap_or(default_namespace);
+    if !names::is_dns1123_label(namespace) {
+        return Err(bad(
+            "namespace",
+            format!(
+                "{namespace:?} is not a valid namespace: a DNS-1123 label (lower-case letters, \
+                 digits and '-', starting and ending with a letter or digit, at most 63)"
+            ),
+        ));
+    }
+    Ok(namespace.to_string())
+}
+
+/// The GPU product is a node label value (the Deployment's nodeSelector, the flavor's
+/// nodeLabels).
+fn resolve_gpu_product(raw: &RawSpec) -> Result<Option<String>, SpecError> {
+    match raw.gpu_product.as_deref() {
+        Some(product) if !names::is_label_value(product) => Err(bad(
+            "gpuProduct",
+            format!(
+                "{product:?} is not a valid label value (of nvidia.com/gpu.product): letters, \
+                 digits, '-', '_' and '.', starting and ending with a letter or digit, at most 63"
+            ),
+        )),
+        other => Ok(other.map(str::to_string)),
+    }
 }
 
 fn resolve_server(raw: &RawSpec, presets: &Presets) -> Result<Option<Preset>, SpecError> {
@@ -659,6 +689,30 @@ fn resolve_kueue(
         return Ok(None);
     }
     let local_queue = raw.queue.clone().unwrap_or_else(|| name.to_string());
+    // The LocalQueue's name is also the value of the queue-name label, which Kueue requires
+    // to be a DNS-1123 subdomain: a label value, so at most 63 characters.
+    if !(local_queue.len() <= 63 && names::is_dns1123_subdomain(&local_queue)) {
+        return Err(bad(
+            "queue",
+            format!(
+                "{local_queue:?} is not a valid LocalQueue name: a DNS-1123 subdomain \
+                 (lower-case letters, digits, '-' and '.', starting and ending with a letter or \
+                 digit) of at most 63 characters, as the {QUEUE_NAME_LABEL} label needs"
+            ),
+        ));
+    }
+    if let Some(cohort) = raw.cohort.as_deref()
+        && !names::is_dns1123_subdomain(cohort)
+    {
+        return Err(bad(
+            "cohort",
+            format!(
+                "{cohort:?} is not a valid cohort name: a DNS-1123 subdomain (lower-case \
+                 letters, digits, '-' and '.', starting and ending with a letter or digit, at \
+                 most 253)"
+            ),
+        ));
+    }
     let flavor = raw
         .gpu_product
         .as_deref()

@@ -630,3 +630,53 @@ fn negative_values_are_refused_by_generate_not_taken_for_flags() {
         "invalid --max \"2.5\": not a whole number ≥ 0",
     );
 }
+
+#[test]
+fn names_are_checked_before_they_reach_a_query_or_an_object() {
+    fails(
+        &["--name", "x", "-n", "a\"b"],
+        "invalid --namespace: \"a\\\"b\" is not a valid namespace: a DNS-1123 label",
+    );
+    // An empty namespace would leave the queries unscoped.
+    fails(
+        &["--name", "x", "-n", ""],
+        "invalid --namespace: \"\" is not a valid namespace",
+    );
+    fails(
+        &["--name", "x", "--queue", "Bad_Queue"],
+        "invalid --queue: \"Bad_Queue\" is not a valid LocalQueue name: a DNS-1123 subdomain",
+    );
+    fails(
+        &["--name", "x", "--queue", &"q".repeat(64)],
+        "is not a valid LocalQueue name",
+    );
+    fails(
+        &["--name", "x", "--cohort", "Bad Cohort"],
+        "invalid --cohort: \"Bad Cohort\" is not a valid cohort name: a DNS-1123 subdomain",
+    );
+    fails(
+        &["--name", "x", "--gpu-product", "has space"],
+        "invalid --gpu-product: \"has space\" is not a valid label value",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.yaml");
+    std::fs::write(&spec, "name: x\nserver: vllm\nqueue: Bad_Queue\n").unwrap();
+    let spec = spec.display().to_string();
+    fails(
+        &["--spec", &spec],
+        &format!("{spec}:3:1: queue: \"Bad_Queue\" is not a valid LocalQueue name"),
+    );
+    // Dotted names are DNS-1123 subdomains, which Kueue takes for queues and cohorts.
+    let (code, stdout, stderr) = generate(&[
+        "--name",
+        "x",
+        "--cold-start",
+        "1m",
+        "--queue",
+        "team.a",
+        "--cohort",
+        "gpu.pool",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("cohortName: gpu.pool"), "{stdout}");
+}

@@ -70,7 +70,7 @@ fn kueue_plan_defaults_to_exact_quota() {
     spec.queue = Some("team-a".into());
     spec.max = Some(6);
     spec.gpus_per_replica = Some(2);
-    spec.gpu_product = Some("NVIDIA H100 80GB HBM3".into());
+    spec.gpu_product = Some("NVIDIA_H100.80GB-HBM3".into());
     let plan = resolve(&spec, &presets(), "default")
         .unwrap()
         .kueue
