@@ -10,6 +10,7 @@ use crate::cli::{GlobalArgs, OutputFormat};
 use crate::exit::{ErrorKind, Exit, WithKind, kinded};
 use crate::generate::build::{self, Manifest, Output};
 use crate::generate::preset::{MetricType, Presets, Signal, TemplateFile};
+use crate::generate::shared;
 use crate::generate::spec::{self, DurationText, Model, OneOrMany, RawSpec, SpecError, Targets};
 use crate::model::manifest::{Document, load_str};
 use crate::render::manifests::{self, NamedObject};
@@ -305,7 +306,11 @@ fn resolve_models(
         let model = spec::resolve(&flags, presets, namespace)
             .map_err(|e| flag_error(&e))
             .kind(ErrorKind::Usage)?;
-        return Ok(vec![model]);
+        let mut models = vec![model];
+        shared::reconcile(&mut models)
+            .map_err(|e| flag_error(&e.error))
+            .kind(ErrorKind::Usage)?;
+        return Ok(models);
     };
     let mut flags = flags;
     let with_deployment = flags.with_deployment.take();
@@ -439,8 +444,11 @@ fn models_from_spec(
     struct Many {
         models: Vec<RawSpec>,
     }
+    let docs = load_str(file, text)?;
     let mut models = Vec::new();
-    for doc in load_str(file, text)? {
+    // Where each model was written (its document and JSON pointer), for later errors.
+    let mut places: Vec<(&Document, String)> = Vec::new();
+    for doc in &docs {
         let entries: Vec<(String, RawSpec)> = if doc.value.get("models").is_some() {
             let many: Many = doc.parse()?;
             let pointers = (0..many.models.len()).map(|i| format!("/models/{i}"));
@@ -451,13 +459,18 @@ fn models_from_spec(
         for (base, mut raw) in entries {
             raw.with_deployment = raw.with_deployment.or(defaults.with_deployment);
             let model = spec::resolve(&raw, presets, defaults.namespace)
-                .map_err(|e| spec_error(&doc, &base, &e))?;
+                .map_err(|e| spec_error(doc, &base, &e))?;
             models.push(model);
+            places.push((doc, base));
         }
     }
     if models.is_empty() {
         anyhow::bail!("{file}: no model in the spec file");
     }
+    shared::reconcile(&mut models).map_err(|e| match places.get(e.index) {
+        Some((doc, base)) => spec_error(doc, base, &e.error),
+        None => anyhow::anyhow!("{file}: {}", e.error),
+    })?;
     Ok(models)
 }
 

@@ -9,5 +9,6 @@ pub mod deployment;
 pub mod names;
 pub mod preset;
 pub mod quantity;
+pub mod shared;
 pub mod spec;
 pub mod timing;

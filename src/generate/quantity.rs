@@ -43,6 +43,14 @@ impl Quantity {
         }
     }
 
+    /// The sum of two quantities, written in binary units only when both were.
+    pub fn plus(self, other: Quantity) -> Quantity {
+        Quantity {
+            value: self.value + other.value,
+            binary: self.binary && other.binary,
+        }
+    }
+
     /// This quantity times `n`.
     pub fn times(self, n: u64) -> Quantity {
         Quantity {

@@ -202,8 +202,10 @@ pub struct KueuePlan {
     pub cluster_queue: String,
     /// ResourceFlavor name.
     pub flavor: String,
-    /// GPUs the ClusterQueue owns.
+    /// GPUs the ClusterQueue owns: as given, or what its models need at their max.
     pub gpu_quota: u64,
+    /// Whether `gpu_quota` was given (`--gpu-quota`, `gpuQuota`) rather than derived.
+    pub quota_given: bool,
     /// Cohort, if any.
     pub cohort: Option<String>,
     /// API version.
@@ -724,6 +726,7 @@ fn resolve_kueue(
         local_queue,
         flavor,
         gpu_quota: count("gpuQuota", raw.gpu_quota)?.map_or(needed, u64::from),
+        quota_given: raw.gpu_quota.is_some(),
         cohort: raw.cohort.clone(),
         api,
     }))

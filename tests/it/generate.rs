@@ -680,3 +680,89 @@ fn names_are_checked_before_they_reach_a_query_or_an_object() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("cohortName: gpu.pool"), "{stdout}");
 }
+
+/// Writes `text` to a spec file in `dir` and returns its path.
+fn spec_file(dir: &tempfile::TempDir, text: &str) -> String {
+    let path = dir.path().join("spec.yaml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn models_on_one_queue_share_its_objects_and_its_quota() {
+    let path = fixture("generate/shared-queue.yaml").display().to_string();
+    let (code, stdout, stderr) = generate(&["--spec", &path, "-o", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("generated twice"), "{stderr}");
+    assert!(!stderr.contains("GPUs of quota"), "{stderr}");
+    let list: Value = serde_json::from_str(&stdout).unwrap();
+    let items = list["items"].as_array().unwrap();
+    let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "ResourceFlavor",
+            "ClusterQueue",
+            "LocalQueue",
+            "ScaledObject",
+            "ScaledObject"
+        ]
+    );
+    for shared in &items[..3] {
+        assert!(shared["metadata"].get("labels").is_none(), "{shared}");
+    }
+    // llama: 4 replicas × 2 GPUs, mistral 3 × 1; CPU and memory for both.
+    let resources = &items[1]["spec"]["resourceGroups"][0]["flavors"][0]["resources"];
+    let quota = |i: usize| resources[i]["nominalQuota"].as_str().unwrap();
+    assert_eq!((quota(0), quota(1), quota(2)), ("44", "352Gi", "11"));
+
+    // One model gives the quota: it is the queue's, and it does not cover both.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let one = text.replacen(
+        "    queue: team-a\n",
+        "    queue: team-a\n    gpuQuota: 6\n",
+        1,
+    );
+    let (code, stdout, stderr) = generate(&["--spec", &spec_file(&dir, &one)]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("nominalQuota: \"6\""), "{stdout}");
+    assert!(
+        stderr.contains(
+            "ClusterQueue serving-team-a has 6 GPUs of quota but the models that share it need \
+             11 at their max (llama 8 at max 4, mistral 3 at max 3)"
+        ),
+        "{stderr}"
+    );
+
+    // Two different quotas for one queue are refused at the second.
+    let two = one.replace(
+        "    queue: team-a\n    gpuProduct",
+        "    queue: team-a\n    gpuQuota: 8\n    gpuProduct",
+    );
+    let file = spec_file(&dir, &two);
+    fails(
+        &["--spec", &file],
+        &format!(
+            "{file}:19:5: gpuQuota: 8 GPUs for ClusterQueue serving-team-a, which model llama \
+             gives 6"
+        ),
+    );
+    let cohort = text.replacen(
+        "    queue: team-a\n",
+        "    queue: team-a\n    cohort: pool\n",
+        1,
+    );
+    let file = spec_file(&dir, &cohort);
+    fails(
+        &["--spec", &file],
+        "cohort: cohort (none) differs from model llama's pool, and both use ClusterQueue \
+         serving-team-a",
+    );
+    let twice = text.replace("name: mistral", "name: llama");
+    let file = spec_file(&dir, &twice);
+    fails(
+        &["--spec", &file],
+        &format!("{file}:12:5: name: model serving/llama is given twice"),
+    );
+}
