@@ -52,6 +52,7 @@ pub fn build(models: &[Model]) -> Output {
     let mut out = Output::default();
     let groups = shared::queue_groups(models);
     for (i, model) in models.iter().enumerate() {
+        out.warnings.extend(model.warnings.iter().cloned());
         if model.cold_start_source == ColdStartSource::Assumed {
             out.warnings.push(format!(
                 "{}: no cold start given, assuming {}s; measure it with `kubectl infer probe` \

@@ -77,6 +77,50 @@ impl Signal {
     }
 }
 
+/// The placeholder that `generate` replaces with the namespace and pod matchers.
+pub const SELECTOR: &str = "${selector}";
+/// The same matchers on `exported_namespace`/`exported_pod` (DCGM behind a ServiceMonitor).
+pub const EXPORTED_SELECTOR: &str = "${exported_selector}";
+
+/// Whether a query template is scoped to the model's pods (holds a selector placeholder).
+pub fn is_scoped(query: &str) -> bool {
+    query.contains(SELECTOR) || query.contains(EXPORTED_SELECTOR)
+}
+
+/// KEDA's Prometheus scaler needs exactly one sample: why `query` does not give one, if not.
+pub fn one_series(query: &str) -> Result<(), String> {
+    use crate::lint::promql::{Query, Shape};
+    let analysis = Query::parse(query)
+        .parsed
+        .map_err(|e| format!("not valid PromQL: {}", e.message))?;
+    match analysis.shape {
+        Shape::Single => Ok(()),
+        Shape::Many(why) => Err(format!(
+            "{why}; KEDA needs exactly one series: wrap it in sum(...) or avg(...)"
+        )),
+        Shape::Scalar => Err(
+            "returns a scalar, which KEDA cannot read: return a one-series vector (e.g. \
+             vector(...))"
+                .to_string(),
+        ),
+        Shape::Range | Shape::Text => {
+            Err("does not return an instant vector: aggregate a rate() or a selector".to_string())
+        }
+    }
+}
+
+/// The smallest target: KEDA sends the threshold to the HPA in milli-units, and below 0.0005
+/// it rounds to 0, which the API server rejects.
+pub const MIN_TARGET: f64 = 0.0005;
+
+/// Why `value` cannot be a trigger's threshold, if it cannot ("must be …").
+pub fn target_problem(value: f64) -> Option<String> {
+    if !value.is_finite() || value < MIN_TARGET {
+        return Some(format!("must be a number of at least {MIN_TARGET}"));
+    }
+    None
+}
+
 /// How the HPA compares a metric with its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
 pub enum MetricType {
@@ -215,9 +259,11 @@ impl Presets {
             };
             if file.server == "common" {
                 common = doc.parse()?;
+                check_signals(&common.signals, file, &doc)?;
             } else {
                 let preset: Preset = doc.parse()?;
                 check_server_name(&preset, file, &doc)?;
+                check_signals(&preset.signals, file, &doc)?;
                 servers.insert(preset.server.clone(), preset);
             }
         }
@@ -241,6 +287,47 @@ impl Presets {
     pub fn names(&self) -> Vec<&str> {
         self.servers.keys().map(String::as_str).collect()
     }
+}
+
+/// Every signal's query is scoped to the model's pods and returns one series, and its target
+/// is one KEDA can use: checked when the file is read, so a bad `--templates` file is named
+/// before anything is generated from it.
+fn check_signals(
+    signals: &BTreeMap<Signal, SignalPreset>,
+    file: &TemplateFile,
+    doc: &crate::model::manifest::Document,
+) -> Result<(), LoadError> {
+    for (signal, preset) in signals {
+        let at = |field: &str, message: String| LoadError {
+            file: file.path.clone(),
+            pos: Some(
+                doc.pos(&format!("/signals/{}/{field}", signal.name()))
+                    .value,
+            ),
+            message: format!("signals.{}.{field}: {message}", signal.name()),
+        };
+        if !is_scoped(&preset.query) {
+            return Err(at(
+                "query",
+                format!(
+                    "has no {SELECTOR} (or {EXPORTED_SELECTOR}), so it would read every pod's \
+                     metric, not the model's"
+                ),
+            ));
+        }
+        let filled = preset
+            .query
+            .replace(SELECTOR, "namespace=\"ns\",pod=~\"pods\"")
+            .replace(
+                EXPORTED_SELECTOR,
+                "exported_namespace=\"ns\",exported_pod=~\"pods\"",
+            );
+        one_series(&filled).map_err(|message| at("query", message))?;
+        if let Some(problem) = target_problem(preset.target) {
+            return Err(at("target", format!("{} {problem}", preset.target)));
+        }
+    }
+    Ok(())
 }
 
 fn check_server_name(

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::names;
-use super::preset::{MetricType, Preset, Presets, Signal};
+use super::preset::{self, MetricType, Preset, Presets, Signal};
 use super::quantity::Quantity;
 use super::timing::{self, Timing};
 use crate::model::kueue::QUEUE_NAME_LABEL;
@@ -251,6 +251,8 @@ pub struct Model {
     pub memory: Quantity,
     /// Bearer-token Secret (name, key).
     pub auth_secret: Option<(String, String)>,
+    /// What the user should know about this model's input (one line each, for stderr).
+    pub warnings: Vec<String>,
 }
 
 /// Validates one raw spec against the presets. `default_namespace` is `-n` (or `default`).
@@ -270,6 +272,19 @@ pub fn resolve(
     let (min, max) = resolve_replicas(raw)?;
     let selector = Selector::new(&namespace, &name);
     let triggers = resolve_triggers(raw, preset.as_ref(), &selector, min)?;
+    let mut warnings = Vec::new();
+    if let Some(query) = &raw.query
+        && !preset::is_scoped(query)
+    {
+        warnings.push(format!(
+            "{name}: the query has no {} (or {}), so it is not scoped to the model's pods: it \
+             reads the metric of every pod and namespace that exports it; write it as e.g. \
+             sum(my_metric{{{}}})",
+            preset::SELECTOR,
+            preset::EXPORTED_SELECTOR,
+            preset::SELECTOR
+        ));
+    }
     // Both factors are at most int32, so the product fits u64.
     let needed = u64::from(max) * u64::from(gpus);
     let kueue = resolve_kueue(raw, &name, &namespace, needed)?;
@@ -303,6 +318,7 @@ pub fn resolve(
         max,
         triggers,
         kueue,
+        warnings,
     })
 }
 
@@ -590,12 +606,10 @@ fn resolve_targets(raw: &RawSpec, signals: &[Signal]) -> Result<BTreeMap<String,
                 ),
             ));
         }
-        // KEDA sends the threshold to the HPA in milli-units; below 0.0005 it rounds to 0,
-        // which the API server rejects.
-        if !value.is_finite() || *value < 0.0005 {
+        if let Some(problem) = preset::target_problem(*value) {
             return Err(bad(
                 "target",
-                format!("target {value} for {name} must be a number of at least 0.0005"),
+                format!("target {value} for {name} {problem}"),
             ));
         }
     }
@@ -625,7 +639,9 @@ fn add_activation(
         }
         return Ok(());
     };
-    check_parses("activationQuery", query)?;
+    // Not wrapped in anything with min ≥ 1, and only in `(...) or vector(0)` with min 0: a
+    // query of several series fails in KEDA like any other trigger's.
+    check_one_series("activationQuery", query)?;
     triggers.push(TriggerPlan {
         name: "demand".to_string(),
         query: query.trim().to_string(),
@@ -638,32 +654,7 @@ fn add_activation(
 
 /// KEDA's Prometheus scaler needs exactly one sample: the query must aggregate.
 fn check_one_series(key: &'static str, query: &str) -> Result<(), SpecError> {
-    use crate::lint::promql::{Query, Shape};
-    let analysis = Query::parse(query)
-        .parsed
-        .map_err(|e| bad(key, format!("not valid PromQL: {}", e.message)))?;
-    match analysis.shape {
-        Shape::Single => Ok(()),
-        Shape::Many(why) => Err(bad(
-            key,
-            format!("{why}; KEDA needs exactly one series: wrap it in sum(...) or avg(...)"),
-        )),
-        Shape::Scalar => Err(bad(
-            key,
-            "returns a scalar, which KEDA cannot read: return a one-series vector (e.g. vector(...))",
-        )),
-        Shape::Range | Shape::Text => Err(bad(
-            key,
-            "does not return an instant vector: aggregate a rate() or a selector",
-        )),
-    }
-}
-
-/// The demand query is wrapped in `sum(...)`, so it only has to parse.
-fn check_parses(key: &'static str, query: &str) -> Result<(), SpecError> {
-    promql_parser::parser::parse(query)
-        .map(|_| ())
-        .map_err(|e| bad(key, format!("not valid PromQL: {e}")))
+    preset::one_series(query).map_err(|message| bad(key, message))
 }
 
 /// The demand trigger's HPA threshold: far above any real value, so that the HPA proposes at

@@ -766,3 +766,79 @@ fn models_on_one_queue_share_its_objects_and_its_quota() {
         &format!("{file}:12:5: name: model serving/llama is given twice"),
     );
 }
+
+#[test]
+fn unscoped_and_multi_series_queries_are_caught() {
+    let (code, stdout, stderr) = generate(&[
+        "--name",
+        "llama",
+        "--server",
+        "custom",
+        "--query",
+        "sum(foo)",
+        "--target",
+        "3",
+        "--cold-start",
+        "1m",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("query: sum(foo)"), "{stdout}");
+    assert_eq!(
+        stderr.trim_end(),
+        " WARN llama: the query has no ${selector} (or ${exported_selector}), so it is not \
+         scoped to the model's pods: it reads the metric of every pod and namespace that \
+         exports it; write it as e.g. sum(my_metric{${selector}})"
+    );
+    fails(
+        &[
+            "--name",
+            "llama",
+            "--min",
+            "0",
+            "--activation-query",
+            "gw_requests_total",
+        ],
+        "invalid --activation-query: the selector `gw_requests_total` is not aggregated, so it \
+         returns one series per pod, GPU or label set; KEDA needs exactly one series",
+    );
+}
+
+#[test]
+fn templates_are_checked_when_read() {
+    let original =
+        std::fs::read_to_string(crate::support::repo_root().join("templates/tgi.yaml")).unwrap();
+    let cases = [
+        (
+            "query: sum(tgi_queue_size{${selector}})",
+            "query: sum(tgi_queue_size)",
+            "14:12: signals.queue.query: has no ${selector} (or ${exported_selector})",
+        ),
+        (
+            "query: sum(tgi_queue_size{${selector}})",
+            "query: tgi_queue_size{${selector}}",
+            "14:12: signals.queue.query: the selector `tgi_queue_size` is not aggregated",
+        ),
+        (
+            "target: 5",
+            "target: -5",
+            "16:13: signals.queue.target: -5 must be a number of at least 0.0005",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tgi.yaml");
+        assert!(original.contains(from), "{from}");
+        std::fs::write(&file, original.replacen(from, to, 1)).unwrap();
+        fails(
+            &[
+                "--name",
+                "x",
+                "--server",
+                "vllm",
+                "--templates",
+                dir.path().to_str().unwrap(),
+            ],
+            &format!("{}:{expected}", file.display()),
+        );
+    }
+}
