@@ -10,8 +10,8 @@ use crate::cli::{GlobalArgs, OutputFormat};
 use crate::exit::{ErrorKind, Exit, WithKind, kinded};
 use crate::generate::build::{self, Manifest, Output};
 use crate::generate::preset::{MetricType, Presets, Signal, TemplateFile};
-use crate::generate::shared;
 use crate::generate::spec::{self, DurationText, Model, OneOrMany, RawSpec, SpecError, Targets};
+use crate::generate::{names, shared};
 use crate::model::manifest::{Document, load_str};
 use crate::render::manifests::{self, NamedObject};
 use crate::sources::{files, probe_report};
@@ -225,6 +225,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
         return print_rbac(json);
     }
 
+    check_out_dir(args.out_dir.as_deref())?;
     let presets = load_presets(args.templates.as_deref())?;
     let models = resolve_models(global, &args, &presets)?;
 
@@ -235,6 +236,17 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     }
     write_output(&args, json, &output)?;
     Ok(Exit::Success)
+}
+
+/// `--out-dir` names a folder, or a path where one can be made.
+fn check_out_dir(dir: Option<&Path>) -> anyhow::Result<()> {
+    match dir {
+        Some(dir) if dir.exists() && !dir.is_dir() => Err(kinded(
+            ErrorKind::Usage,
+            format!("--out-dir {}: is a file, not a folder", dir.display()),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// `-o json` or YAML (the default); a table means nothing for manifests.
@@ -499,6 +511,16 @@ fn write_output(args: &Args, json: bool, output: &Output) -> anyhow::Result<()> 
         })
         .collect();
     let written = manifests::write_dir(dir, &named, json).kind(ErrorKind::Usage)?;
+    // `kubectl apply -f DIR` applies every file in name order: an object left from an
+    // earlier run would be applied too, and after the current ones of the same kind.
+    let removed = manifests::remove_other_files(dir, &written, is_generated_file_name)
+        .kind(ErrorKind::Usage)?;
+    for path in &removed {
+        tracing::warn!(
+            "removed {}: an earlier run wrote it and this one does not",
+            path.display()
+        );
+    }
     let mut out = crate::render::stdout();
     for path in written {
         use std::io::Write;
@@ -512,4 +534,55 @@ fn file_name(index: usize, manifest: &Manifest, json: bool) -> String {
     let ext = if json { "json" } else { "yaml" };
     let kind = manifest.kind.to_ascii_lowercase();
     format!("{:02}-{kind}-{}.{ext}", index + 1, manifest.name)
+}
+
+/// Whether a file name is one [`file_name`] makes, for one of the kinds generate writes;
+/// `--out-dir` removes such files that a run no longer writes, and leaves all others alone.
+fn is_generated_file_name(name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".json"))
+    else {
+        return false;
+    };
+    let Some((number, rest)) = stem.split_once('-') else {
+        return false;
+    };
+    let Some((kind, object)) = rest.split_once('-') else {
+        return false;
+    };
+    number.len() >= 2
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && build::KINDS.iter().any(|k| k.eq_ignore_ascii_case(kind))
+        && kind.bytes().all(|b| b.is_ascii_lowercase())
+        && names::is_dns1123_subdomain(object)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_own_file_names_count_as_generated() {
+        for ours in [
+            "01-resourceflavor-nvidia-h100-80gb-hbm3.yaml",
+            "02-clusterqueue-serving-team-a.json",
+            "05-scaledobject-llama.yaml",
+            "104-deployment-a.b.yaml",
+        ] {
+            assert!(is_generated_file_name(ours), "{ours}");
+        }
+        for other in [
+            "kustomization.yaml",
+            "01-configmap-x.yaml",
+            "1-scaledobject-llama.yaml",
+            "01-ScaledObject-llama.yaml",
+            "01-scaledobject-llama.yml",
+            "01-scaledobject-.yaml",
+            "ab-scaledobject-llama.yaml",
+            "01-scaledobject-Llama.yaml",
+        ] {
+            assert!(!is_generated_file_name(other), "{other}");
+        }
+    }
 }

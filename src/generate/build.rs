@@ -41,6 +41,16 @@ pub struct Output {
     pub warnings: Vec<String>,
 }
 
+/// Every kind `generate` writes, in apply order.
+pub const KINDS: &[&str] = &[
+    "ResourceFlavor",
+    "ClusterQueue",
+    "LocalQueue",
+    "TriggerAuthentication",
+    "Deployment",
+    "ScaledObject",
+];
+
 /// The label every generated object carries.
 pub const NAME_LABEL: &str = "app.kubernetes.io/name";
 

@@ -842,3 +842,52 @@ fn templates_are_checked_when_read() {
         );
     }
 }
+
+#[test]
+fn out_dir_removes_what_an_earlier_run_wrote_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("manifests");
+    let out_arg = out.display().to_string();
+    let mut first = kueue_args("v1beta2");
+    first.extend(["--out-dir".to_string(), out_arg.clone()]);
+    ok(&first);
+    std::fs::write(out.join("kustomization.yaml"), "resources: []\n").unwrap();
+    std::fs::write(out.join("99-configmap-extra.yaml"), "kind: ConfigMap\n").unwrap();
+
+    // Without Kueue and as JSON: every earlier object file is stale, the others stay.
+    let mut second = base("vllm");
+    second.extend(["-o", "json", "--out-dir", &out_arg].map(str::to_string));
+    let args: Vec<&str> = second.iter().map(String::as_str).collect();
+    let (code, _, stderr) = generate(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "01-deployment-llama.json",
+            "02-scaledobject-llama.json",
+            "99-configmap-extra.yaml",
+            "kustomization.yaml",
+        ]
+    );
+    let removed: Vec<&str> = stderr.lines().collect();
+    assert_eq!(removed.len(), 5, "{stderr}");
+    assert!(
+        removed[0].contains(&format!(
+            "removed {}: an earlier run wrote it and this one does not",
+            out.join("01-resourceflavor-nvidia-h100-80gb-hbm3.yaml")
+                .display()
+        )),
+        "{stderr}"
+    );
+
+    let file = out.join("kustomization.yaml").display().to_string();
+    fails(
+        &["--name", "x", "--out-dir", &file],
+        &format!("--out-dir {file}: is a file, not a folder"),
+    );
+}
