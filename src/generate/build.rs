@@ -15,7 +15,7 @@ use super::deployment;
 use super::quantity::Quantity;
 use super::shared;
 use super::spec::{ColdStartSource, KueueApi, KueuePlan, Model};
-use super::timing::{PolicyType, Rules, Timing};
+use super::timing::{self, PolicyType, Rules, Timing};
 use crate::model::keda::{self, ScaledObject, ScaledObjectSpec, Trigger};
 use crate::model::kueue::{self, ClusterQueueSpec, LocalQueueSpec, ResourceFlavorSpec};
 
@@ -76,6 +76,9 @@ pub fn build(models: &[Model]) -> Output {
         {
             let members: Vec<&Model> = group.iter().map(|&j| &models[j]).collect();
             kueue_objects(&members, flavor_users(models, &plan.flavor), &mut out);
+        }
+        if model.kueue.is_some() {
+            out.warnings.extend(pods_ready_warning(model));
         }
         if let Some((secret, key)) = &model.auth_secret {
             push(&mut out, trigger_authentication(model, secret, key));
@@ -410,18 +413,67 @@ fn cluster_queue_spec(members: &[&Model], plan: &KueuePlan) -> ClusterQueueSpec 
     }
 }
 
+/// Kueue (on by default since 0.19) evicts a Workload whose pods are not ready within
+/// `waitForPodsReady.timeout`: a model that needs longer than the default must say so.
+fn pods_ready_warning(model: &Model) -> Option<String> {
+    let needed = model.timing.wait_for_pods_ready_seconds;
+    if needed <= timing::KUEUE_DEFAULT_WAIT_FOR_PODS_READY_SECONDS {
+        return None;
+    }
+    Some(format!(
+        "{}: the {} cold start needs Kueue's waitForPodsReady.timeout to be at least {} (twice \
+         the cold start), above its default of {} (on since Kueue 0.19): set \
+         waitForPodsReady.timeout: {} in Kueue's Configuration (ConfigMap kueue-manager-config), \
+         or Kueue evicts replicas that are still loading",
+        model.name,
+        timing::short(model.timing.cold_start_seconds),
+        timing::short(needed),
+        timing::short(timing::KUEUE_DEFAULT_WAIT_FOR_PODS_READY_SECONDS),
+        timing::short(needed),
+    ))
+}
+
+/// The strongest of: a replica that can never be admitted, min replicas that cannot all be,
+/// max replicas that cannot all be (a cohort may lend the rest).
 fn quota_warning(members: &[&Model], plan: &KueuePlan, out: &mut Output) {
+    let cohort = if plan.cohort.is_some() {
+        " unless the cohort lends the rest"
+    } else {
+        ""
+    };
+    if let Some(model) = members.iter().find(|m| u64::from(m.gpus) > plan.gpu_quota) {
+        out.warnings.push(format!(
+            "ClusterQueue {} has {} GPUs of quota but one replica of {} needs {}: Kueue can \
+             admit no replica of it at all{cohort}; raise --gpu-quota to at least {}",
+            plan.cluster_queue, plan.gpu_quota, model.name, model.gpus, model.gpus
+        ));
+        return;
+    }
+    let at_min = members.iter().fold(0u64, |sum, m| {
+        sum.saturating_add(u64::from(m.min) * u64::from(m.gpus))
+    });
+    if at_min > plan.gpu_quota {
+        let each: Vec<String> = members
+            .iter()
+            .map(|m| format!("{} {} × {}", m.name, m.min, m.gpus))
+            .collect();
+        out.warnings.push(format!(
+            "ClusterQueue {} has {} GPUs of quota but the --min replicas need {} ({}): Kueue \
+             will keep some of the minimum replicas gated{cohort}; raise --gpu-quota to at \
+             least {at_min}",
+            plan.cluster_queue,
+            plan.gpu_quota,
+            at_min,
+            each.join(", "),
+        ));
+        return;
+    }
     let needed = members
         .iter()
         .fold(0u64, |sum, m| sum.saturating_add(shared::gpus_at_max(m)));
     if needed <= plan.gpu_quota {
         return;
     }
-    let cohort = if plan.cohort.is_some() {
-        " unless the cohort lends the rest"
-    } else {
-        ""
-    };
     if let [model] = members {
         let fit = plan.gpu_quota / u64::from(model.gpus);
         out.warnings.push(format!(

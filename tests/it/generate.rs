@@ -891,3 +891,68 @@ fn out_dir_removes_what_an_earlier_run_wrote_and_nothing_else() {
         &format!("--out-dir {file}: is a file, not a folder"),
     );
 }
+
+/// Runs generate expecting success and returns its stderr lines.
+fn warnings(args: &[&str]) -> Vec<String> {
+    let (code, _, stderr) = generate(args);
+    assert_eq!(code, 0, "{args:?}: {stderr}");
+    stderr.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn kueue_warns_when_replicas_can_never_be_admitted_or_ready_in_time() {
+    let kueue = [
+        "--name",
+        "x",
+        "-n",
+        "serving",
+        "--queue",
+        "q",
+        "--with-deployment",
+    ];
+    let got = warnings(&[&kueue[..], &["--cold-start", "20m"]].concat());
+    assert_eq!(
+        got,
+        [
+            " WARN x: the 20m cold start needs Kueue's waitForPodsReady.timeout to be at least 40m \
+          (twice the cold start), above its default of 30m (on since Kueue 0.19): set \
+          waitForPodsReady.timeout: 40m in Kueue's Configuration (ConfigMap \
+          kueue-manager-config), or Kueue evicts replicas that are still loading"
+        ]
+    );
+    // 15 minutes needs 30: the default is enough.
+    assert!(warnings(&[&kueue[..], &["--cold-start", "15m"]].concat()).is_empty());
+
+    let one = [
+        "--cold-start",
+        "2m",
+        "--gpu-quota",
+        "1",
+        "--gpus-per-replica",
+        "2",
+    ];
+    assert_eq!(
+        warnings(&[&kueue[..], &one].concat()),
+        [
+            " WARN ClusterQueue serving-q has 1 GPUs of quota but one replica of x needs 2: Kueue \
+          can admit no replica of it at all; raise --gpu-quota to at least 2"
+        ]
+    );
+    let min = [
+        "--cold-start",
+        "2m",
+        "--gpu-quota",
+        "3",
+        "--gpus-per-replica",
+        "2",
+        "--min",
+        "2",
+    ];
+    assert_eq!(
+        warnings(&[&kueue[..], &min].concat()),
+        [
+            " WARN ClusterQueue serving-q has 3 GPUs of quota but the --min replicas need 4 (x 2 × \
+          2): Kueue will keep some of the minimum replicas gated; raise --gpu-quota to at least 4"
+        ]
+    );
+}
