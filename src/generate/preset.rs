@@ -121,6 +121,29 @@ pub fn target_problem(value: f64) -> Option<String> {
     None
 }
 
+/// Why `value` cannot be the target of a signal whose metric stays within `range`, if not.
+pub fn range_problem(value: f64, range: Option<[f64; 2]>) -> Option<String> {
+    let [low, high] = range?;
+    if (low..=high).contains(&value) {
+        return None;
+    }
+    let fraction = low == 0.0 && high == 1.0;
+    let percent = value.fract() == 0.0 && (2.0..=100.0).contains(&value);
+    let hint = if fraction && percent {
+        format!(
+            ": the metric is a fraction, so write {} for {value}%",
+            value / 100.0
+        )
+    } else if fraction {
+        ": the metric is a fraction (0.8 means 80%)".to_string()
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "is outside the metric's range {low} to {high}{hint}"
+    ))
+}
+
 /// How the HPA compares a metric with its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
 pub enum MetricType {
@@ -155,6 +178,10 @@ pub struct SignalPreset {
     pub metric_type: MetricType,
     /// The default per-replica (AverageValue) or absolute (Value) target.
     pub target: f64,
+    /// The values the metric can take, `[low, high]`, when bounded (`[0, 1]` for fractions):
+    /// a target outside can never be reached.
+    #[serde(default)]
+    pub range: Option<[f64; 2]>,
     /// Why that target.
     pub reason: String,
 }
@@ -323,8 +350,18 @@ fn check_signals(
                 "exported_namespace=\"ns\",exported_pod=~\"pods\"",
             );
         one_series(&filled).map_err(|message| at("query", message))?;
-        if let Some(problem) = target_problem(preset.target) {
+        if let Some(problem) =
+            target_problem(preset.target).or_else(|| range_problem(preset.target, preset.range))
+        {
             return Err(at("target", format!("{} {problem}", preset.target)));
+        }
+        if let Some([low, high]) = preset.range
+            && !(low.is_finite() && high.is_finite() && low < high)
+        {
+            return Err(at(
+                "range",
+                format!("[{low}, {high}] is not a range [low, high]"),
+            ));
         }
     }
     Ok(())

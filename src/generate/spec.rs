@@ -516,11 +516,18 @@ fn resolve_triggers(
                 ),
             ));
         };
+        let target = targets.get(signal.name()).copied().unwrap_or(sp.target);
+        if let Some(problem) = preset::range_problem(target, sp.range) {
+            return Err(bad(
+                "target",
+                format!("target {target} for {} {problem}", signal.name()),
+            ));
+        }
         triggers.push(TriggerPlan {
             name: signal.name().to_string(),
             query: selector.fill(&sp.query),
             metric_type: sp.metric_type,
-            target: targets.get(signal.name()).copied().unwrap_or(sp.target),
+            target,
             activation_threshold: None,
         });
     }

@@ -956,3 +956,45 @@ fn kueue_warns_when_replicas_can_never_be_admitted_or_ready_in_time() {
         ]
     );
 }
+
+#[test]
+fn fraction_targets_above_1_are_refused() {
+    fails(
+        &["--name", "x", "--signal", "kv-cache", "--target", "80"],
+        "invalid --target: target 80 for kv-cache is outside the metric's range 0 to 1: the \
+         metric is a fraction, so write 0.8 for 80%",
+    );
+    fails(
+        &["--name", "x", "--signal", "gpu-util", "--target", "80"],
+        "invalid --target: target 80 for gpu-util is outside the metric's range 0 to 1",
+    );
+    fails(
+        &[
+            "--name",
+            "x",
+            "--server",
+            "triton",
+            "--signal",
+            "queue",
+            "--signal",
+            "kv-cache",
+            "--target",
+            "kv-cache=1.5",
+        ],
+        "target 1.5 for kv-cache is outside the metric's range 0 to 1: the metric is a \
+         fraction (0.8 means 80%)",
+    );
+    // A preset whose own default is outside its range is refused when read.
+    let dir = tempfile::tempdir().unwrap();
+    let original =
+        std::fs::read_to_string(crate::support::repo_root().join("templates/vllm.yaml")).unwrap();
+    let file = dir.path().join("vllm.yaml");
+    std::fs::write(&file, original.replacen("target: 0.8", "target: 80", 1)).unwrap();
+    fails(
+        &["--name", "x", "--templates", dir.path().to_str().unwrap()],
+        &format!(
+            "{}:34:13: signals.kv-cache.target: 80 is outside the metric's range 0 to 1",
+            file.display()
+        ),
+    );
+}
