@@ -461,6 +461,20 @@ fn models_from_spec(
     // Where each model was written (its document and JSON pointer), for later errors.
     let mut places: Vec<(&Document, String)> = Vec::new();
     for doc in &docs {
+        if !doc.value.is_object() {
+            anyhow::bail!(
+                "{}:{}: a spec document is one model (name: …, server: …) or models: with a \
+                 list of them, not {}{}",
+                doc.file,
+                doc.start(),
+                kind_of(&doc.value),
+                if doc.value.is_array() {
+                    ": put the list under models:"
+                } else {
+                    ""
+                }
+            );
+        }
         let entries: Vec<(String, RawSpec)> = if doc.value.get("models").is_some() {
             let many: Many = doc.parse()?;
             let pointers = (0..many.models.len()).map(|i| format!("/models/{i}"));
@@ -484,6 +498,18 @@ fn models_from_spec(
         None => anyhow::anyhow!("{file}: {}", e.error),
     })?;
     Ok(models)
+}
+
+/// What a YAML value is, as a user would say it.
+fn kind_of(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "empty",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "a mapping",
+    }
 }
 
 fn spec_error(doc: &Document, base: &str, error: &SpecError) -> anyhow::Error {

@@ -63,17 +63,18 @@ impl Signal {
         }
     }
 
+    /// Every signal, in the order `--help` lists them.
+    pub const ALL: [Signal; 5] = [
+        Signal::Queue,
+        Signal::KvCache,
+        Signal::Running,
+        Signal::GpuUtil,
+        Signal::Ttft,
+    ];
+
     /// Parses a signal name as written in flags and spec files.
     pub fn parse(name: &str) -> Option<Signal> {
-        [
-            Signal::Queue,
-            Signal::KvCache,
-            Signal::Running,
-            Signal::GpuUtil,
-            Signal::Ttft,
-        ]
-        .into_iter()
-        .find(|s| s.name() == name)
+        Signal::ALL.into_iter().find(|s| s.name() == name)
     }
 }
 

@@ -36,15 +36,15 @@ pub struct RawSpec {
     /// The model the server loads (e.g. a Hugging Face id).
     pub model: Option<String>,
     /// GPUs per replica.
-    #[serde(default, deserialize_with = "whole_number")]
+    #[serde(default, deserialize_with = "de::whole_number")]
     pub gpus_per_replica: Option<u64>,
     /// GPU product node label value (e.g. `NVIDIA-H100-80GB-HBM3`).
     pub gpu_product: Option<String>,
     /// Fewest replicas.
-    #[serde(default, deserialize_with = "whole_number")]
+    #[serde(default, deserialize_with = "de::whole_number")]
     pub min: Option<u64>,
     /// Most replicas.
-    #[serde(default, deserialize_with = "whole_number")]
+    #[serde(default, deserialize_with = "de::whole_number")]
     pub max: Option<u64>,
     /// Scaling signals.
     pub signal: Option<OneOrMany<Signal>>,
@@ -63,7 +63,7 @@ pub struct RawSpec {
     /// Kueue LocalQueue name.
     pub queue: Option<String>,
     /// GPUs the ClusterQueue owns.
-    #[serde(default, deserialize_with = "whole_number")]
+    #[serde(default, deserialize_with = "de::whole_number")]
     pub gpu_quota: Option<u64>,
     /// Kueue cohort.
     pub cohort: Option<String>,
@@ -81,40 +81,9 @@ pub struct RawSpec {
     pub auth_secret: Option<String>,
 }
 
-/// A count in a spec file: a whole number ≥ 0, or nothing (the range check is in
-/// [`resolve`], shared with the flags).
-fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    use serde::de::{Error, Unexpected, Visitor};
-    struct Whole;
-    impl<'de> Visitor<'de> for Whole {
-        type Value = Option<u64>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a whole number ≥ 0")
-        }
-        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_u64(self)
-        }
-        fn visit_u64<E: Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_i64<E: Error>(self, v: i64) -> Result<Self::Value, E> {
-            u64::try_from(v)
-                .map(Some)
-                .map_err(|_| E::invalid_value(Unexpected::Signed(v), &self))
-        }
-    }
-    d.deserialize_option(Whole)
-}
-
-/// A list that may be written as a single value.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+/// A list that may be written as a single value (signals: its Deserialize, in `de`, names
+/// the valid ones).
+#[derive(Debug, Clone, PartialEq)]
 pub enum OneOrMany<T> {
     /// One value.
     One(T),
@@ -132,8 +101,7 @@ impl<T: Clone> OneOrMany<T> {
 }
 
 /// `target`: one number, or one per signal.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Targets {
     /// The target of the only signal (or of the custom query).
     One(f64),
@@ -142,8 +110,7 @@ pub enum Targets {
 }
 
 /// A duration as text (`150s`) or a number of seconds.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum DurationText {
     /// Seconds.
     Seconds(u64),
@@ -780,5 +747,6 @@ fn split_secret(text: &str) -> Result<(String, String), SpecError> {
     Ok((name.to_string(), key.to_string()))
 }
 
+mod de;
 #[cfg(test)]
 mod tests;

@@ -998,3 +998,50 @@ fn fraction_targets_above_1_are_refused() {
         ),
     );
 }
+
+#[test]
+fn spec_type_errors_say_what_is_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "- name: a\n  server: vllm\n",
+            "1:1: a spec document is one model (name: …, server: …) or models: with a list of \
+             them, not a list: put the list under models:",
+        ),
+        (
+            "name: a\nsignal: foo\n",
+            "2:1: signal: unknown signal \"foo\" (signals: queue, kv-cache, running, gpu-util, \
+             ttft)",
+        ),
+        (
+            "name: a\nsignal: [queue, 3]\n",
+            "2:17: signal[1]: invalid type: integer `3`, expected a signal (queue, kv-cache, \
+             running, gpu-util, ttft)",
+        ),
+        (
+            "name: a\ncoldStart: [1]\n",
+            "2:1: coldStart: invalid type: sequence, expected a duration such as 150s, 3m or \
+             1m30s, or a whole number of seconds",
+        ),
+        (
+            "name: a\ntarget: [1]\n",
+            "2:1: target: invalid type: sequence, expected a number, or a number per signal",
+        ),
+        (
+            "name: a\nsignal: [queue, kv-cache]\ntarget: {queue: high}\n",
+            "3:10: target.queue: invalid type: string \"high\", expected a number",
+        ),
+        (
+            "name: a\nmax: -3\n",
+            "2:1: max: invalid value: integer `-3`, expected a whole number ≥ 0",
+        ),
+    ];
+    for (text, expected) in cases {
+        let file = spec_file(&dir, text);
+        fails(&["--spec", &file], &format!("{file}:{expected}"));
+        let (_, _, stderr) = generate(&["--spec", &file]);
+        for leak in ["untagged", "u32", "u64", "f64", "variant"] {
+            assert!(!stderr.contains(leak), "{text}: {stderr}");
+        }
+    }
+}
