@@ -150,9 +150,13 @@ pub fn range_problem(value: f64, range: Option<[f64; 2]>) -> Option<String> {
 pub enum MetricType {
     /// The query's value divided by the replica count is compared with the target (for
     /// extensive quantities: queue length, running requests).
+    #[value(name = "AverageValue", alias = "average-value")]
+    #[serde(alias = "average-value")]
     AverageValue,
     /// The query's value is compared with the target as is (for intensive quantities:
     /// fractions, latencies).
+    #[value(name = "Value", alias = "value")]
+    #[serde(alias = "value")]
     Value,
 }
 

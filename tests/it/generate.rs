@@ -1045,3 +1045,51 @@ fn spec_type_errors_say_what_is_expected() {
         }
     }
 }
+
+#[test]
+fn metric_type_takes_the_kubernetes_spelling_and_the_kebab_case_one() {
+    let custom = [
+        "--name",
+        "x",
+        "--server",
+        "custom",
+        "--query",
+        "sum(q{${selector}})",
+        "--target",
+        "3",
+        "--cold-start",
+        "1m",
+    ];
+    for (given, written) in [
+        ("AverageValue", "AverageValue"),
+        ("average-value", "AverageValue"),
+        ("Value", "Value"),
+        ("value", "Value"),
+    ] {
+        let args: Vec<String> = [&custom[..], &["--metric-type", given]]
+            .concat()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let stdout = ok(&args);
+        assert!(
+            stdout.contains(&format!("metricType: {written}\n")),
+            "{given}: {stdout}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for given in ["AverageValue", "average-value"] {
+        let file = spec_file(
+            &dir,
+            &format!(
+                "name: x\nserver: custom\nquery: sum(q{{${{selector}}}})\ntarget: 3\n\
+                 coldStart: 1m\nmetricType: {given}\n"
+            ),
+        );
+        let stdout = ok(&["--spec".to_string(), file]);
+        assert!(
+            stdout.contains("metricType: AverageValue\n"),
+            "{given}: {stdout}"
+        );
+    }
+}
