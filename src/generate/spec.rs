@@ -239,26 +239,15 @@ pub fn resolve(
     let (min, max) = resolve_replicas(raw)?;
     let selector = Selector::new(&namespace, &name);
     let triggers = resolve_triggers(raw, preset.as_ref(), &selector, min)?;
-    let mut warnings = Vec::new();
-    if let Some(query) = &raw.query
-        && !preset::is_scoped(query)
-    {
-        warnings.push(format!(
-            "{name}: the query has no {} (or {}), so it is not scoped to the model's pods: it \
-             reads the metric of every pod and namespace that exports it; write it as e.g. \
-             sum(my_metric{{{}}})",
-            preset::SELECTOR,
-            preset::EXPORTED_SELECTOR,
-            preset::SELECTOR
-        ));
-    }
     // Both factors are at most int32, so the product fits u64.
     let needed = u64::from(max) * u64::from(gpus);
     let kueue = resolve_kueue(raw, &name, &namespace, needed)?;
     let (cold_start, cold_start_source) = cold_start(raw)?;
+    let timing = timing::derive(cold_start);
+    let warnings = warnings(raw, &name, &triggers, &timing, kueue.as_ref());
     Ok(Model {
         model: raw.model.clone().unwrap_or_else(|| name.clone()),
-        timing: timing::derive(cold_start),
+        timing,
         cold_start_source,
         prometheus: resolve_prometheus(raw)?,
         with_deployment: raw.with_deployment.unwrap_or(false),
@@ -287,6 +276,64 @@ pub fn resolve(
         kueue,
         warnings,
     })
+}
+
+/// What the user should know about valid input that `lint` would also flag (one line each):
+/// an unscoped query, GPU utilization as the only signal (GPU002), a cold start the HPA's
+/// policy period cannot cover (CLD003), Kueue's deprecated v1beta1 (KUE011).
+fn warnings(
+    raw: &RawSpec,
+    name: &str,
+    triggers: &[TriggerPlan],
+    timing: &Timing,
+    kueue: Option<&KueuePlan>,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if let Some(query) = &raw.query
+        && !preset::is_scoped(query)
+    {
+        warnings.push(format!(
+            "{name}: the query has no {} (or {}), so it is not scoped to the model's pods: it \
+             reads the metric of every pod and namespace that exports it; write it as e.g. \
+             sum(my_metric{{{}}})",
+            preset::SELECTOR,
+            preset::EXPORTED_SELECTOR,
+            preset::SELECTOR
+        ));
+    }
+    let sizing = triggers.iter().filter(|t| t.name != DEMAND_TRIGGER);
+    if sizing.clone().count() > 0 && sizing.clone().all(|t| t.name == Signal::GpuUtil.name()) {
+        warnings.push(format!(
+            "{name}: GPU utilization is the only scaling signal: it shows that kernels run, not \
+             how much work waits, so a saturated server with a growing queue looks the same as \
+             a busy one (lint: GPU002); add --signal queue"
+        ));
+    }
+    let period = timing
+        .scale_up
+        .policies
+        .iter()
+        .map(|p| p.period_seconds)
+        .max()
+        .unwrap_or(0);
+    if period < timing.cold_start_seconds {
+        warnings.push(format!(
+            "{name}: the {} cold start is longer than the {}s scale-up policy period, the HPA's \
+             limit: a second wave of replicas can start before the first is ready (lint: \
+             CLD003, which no setting can fix); shorten the cold start (cached weights, \
+             pre-pulled images) or keep --max low",
+            timing::short(timing.cold_start_seconds),
+            period
+        ));
+    }
+    if kueue.is_some_and(|k| k.api == KueueApi::V1beta1) {
+        warnings.push(format!(
+            "{name}: Kueue's v1beta1 API is deprecated (v1beta2 is served since Kueue 0.15 and \
+             stored since 0.16, and v1beta1 will be removed): use --kueue-api v1beta1 only for \
+             clusters older than 0.15 (lint: KUE011)"
+        ));
+    }
+    warnings
 }
 
 /// Where a model's cold start came from.
@@ -617,7 +664,7 @@ fn add_activation(
     // query of several series fails in KEDA like any other trigger's.
     check_one_series("activationQuery", query)?;
     triggers.push(TriggerPlan {
-        name: "demand".to_string(),
+        name: DEMAND_TRIGGER.to_string(),
         query: query.trim().to_string(),
         metric_type: MetricType::AverageValue,
         target: DEMAND_THRESHOLD,
@@ -630,6 +677,9 @@ fn add_activation(
 fn check_one_series(key: &'static str, query: &str) -> Result<(), SpecError> {
     preset::one_series(query).map_err(|message| bad(key, message))
 }
+
+/// The name of the trigger that `--activation-query` adds.
+pub const DEMAND_TRIGGER: &str = "demand";
 
 /// The demand trigger's HPA threshold: far above any real value, so that the HPA proposes at
 /// most one replica from it and it acts only as KEDA's activation (0 → 1) signal.

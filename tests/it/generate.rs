@@ -114,7 +114,15 @@ fn kueue_v1beta2_snapshot() {
 
 #[test]
 fn kueue_v1beta1_snapshot() {
-    let stdout = ok(&kueue_args("v1beta1"));
+    let args = kueue_args("v1beta1");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, stdout, stderr) = generate(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("llama: Kueue's v1beta1 API is deprecated"),
+        "{stderr}"
+    );
     assert!(
         stdout.contains("apiVersion: kueue.x-k8s.io/v1beta1"),
         "{stdout}"
@@ -1091,5 +1099,157 @@ fn metric_type_takes_the_kubernetes_spelling_and_the_kebab_case_one() {
             stdout.contains("metricType: AverageValue\n"),
             "{given}: {stdout}"
         );
+    }
+}
+
+/// Lints `manifests` (with `--cold-start` when given) and returns the finding codes.
+fn lint_codes(manifests: &str, cold_start: Option<&str>) -> Vec<String> {
+    let mut args = vec!["lint", "--fail-on", "info", "-o", "json"];
+    if let Some(cold_start) = cold_start {
+        args.extend(["--cold-start", cold_start]);
+    }
+    args.push("-");
+    let output = crate::support::cli()
+        .args(&args)
+        .write_stdin(manifests.to_string())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut codes: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    codes.sort();
+    codes
+}
+
+/// The variants `generated_manifests_have_no_findings` (lint's test) leaves out lint clean
+/// too, and where lint must find something by design, generate has already warned about it.
+#[test]
+fn generated_variants_lint_clean_or_generate_warns_first() {
+    let two = fixture("generate/two-models.yaml").display().to_string();
+    let shared = fixture("generate/shared-queue.yaml").display().to_string();
+    let model = [
+        "--name",
+        "llm",
+        "-n",
+        "serving",
+        "--model",
+        "org/model",
+        "--with-deployment",
+    ];
+    let zero = [
+        "--server",
+        "vllm",
+        "--gpus-per-replica",
+        "2",
+        "--min",
+        "0",
+        "--max",
+        "4",
+        "--cold-start",
+        "2m",
+        "--signal",
+        "queue",
+        "--signal",
+        "kv-cache",
+        "--signal",
+        "ttft",
+        "--signal",
+        "running",
+        "--activation-query",
+        "sum(rate(gateway_requests_total{route=\"llm\"}[1m]))",
+        "--queue",
+        "serving",
+        "--gpu-quota",
+        "8",
+        "--cohort",
+        "gpu-pool",
+        "--gpu-product",
+        "NVIDIA-H100-80GB-HBM3",
+    ];
+    let custom = [
+        "--server",
+        "custom",
+        "--query",
+        "sum(my_queue{${selector}})",
+        "--target",
+        "8",
+        "--image",
+        "example.com/server:1",
+        "--cold-start",
+        "2m",
+    ];
+    let gpu_only = ["--signal", "gpu-util", "--cold-start", "2m"];
+    let slow = ["--cold-start", "45m"];
+    let v1beta1 = [
+        "--cold-start",
+        "2m",
+        "--queue",
+        "q",
+        "--kueue-api",
+        "v1beta1",
+    ];
+    let spec = |path: &str| {
+        vec![
+            "--spec".to_string(),
+            path.to_string(),
+            "--with-deployment".to_string(),
+        ]
+    };
+    let flags = |extra: &[&str]| {
+        [&model[..], extra]
+            .concat()
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    // (arguments, lint's --cold-start, generate's warnings, lint's findings)
+    let cases: Vec<(Vec<String>, Option<&str>, Vec<&str>, Vec<&str>)> = vec![
+        (flags(&zero), Some("2m"), vec![], vec![]),
+        (flags(&custom), Some("2m"), vec![], vec![]),
+        (spec(&two), None, vec![], vec![]),
+        (spec(&shared), None, vec![], vec![]),
+        (
+            flags(&gpu_only),
+            Some("2m"),
+            vec![
+                " WARN llm: GPU utilization is the only scaling signal: it shows that kernels \
+                 run, not how much work waits, so a saturated server with a growing queue looks \
+                 the same as a busy one (lint: GPU002); add --signal queue",
+            ],
+            vec!["GPU002"],
+        ),
+        (
+            flags(&slow),
+            Some("45m"),
+            vec![
+                " WARN llm: the 45m cold start is longer than the 1800s scale-up policy period, \
+                 the HPA's limit: a second wave of replicas can start before the first is ready \
+                 (lint: CLD003, which no setting can fix); shorten the cold start (cached \
+                 weights, pre-pulled images) or keep --max low",
+            ],
+            vec!["CLD003"],
+        ),
+        (
+            flags(&v1beta1),
+            Some("2m"),
+            vec![
+                " WARN llm: Kueue's v1beta1 API is deprecated (v1beta2 is served since Kueue \
+                 0.15 and stored since 0.16, and v1beta1 will be removed): use --kueue-api \
+                 v1beta1 only for clusters older than 0.15 (lint: KUE011)",
+            ],
+            // ResourceFlavor, ClusterQueue and LocalQueue.
+            vec!["KUE011", "KUE011", "KUE011"],
+        ),
+    ];
+    for (args, cold_start, warnings, findings) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = generate(&args);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().collect::<Vec<_>>(), warnings, "{args:?}");
+        assert_eq!(lint_codes(&stdout, cold_start), findings, "{args:?}");
     }
 }
