@@ -114,10 +114,20 @@ pub fn one_series(query: &str) -> Result<(), String> {
 /// it rounds to 0, which the API server rejects.
 pub const MIN_TARGET: f64 = 0.0005;
 
+/// The largest target, rounded down: KEDA hands the threshold to the HPA as an int64 count of
+/// milli-units, which overflows above about 9.2e15.
+pub const MAX_TARGET: f64 = 9e15;
+
 /// Why `value` cannot be a trigger's threshold, if it cannot ("must be …").
 pub fn target_problem(value: f64) -> Option<String> {
     if !value.is_finite() || value < MIN_TARGET {
         return Some(format!("must be a number of at least {MIN_TARGET}"));
+    }
+    if value > MAX_TARGET {
+        return Some(format!(
+            "must be at most {MAX_TARGET:e}: KEDA passes thresholds to the HPA as int64 \
+             milli-units, which overflow above that"
+        ));
     }
     None
 }

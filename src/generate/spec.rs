@@ -628,9 +628,15 @@ fn resolve_targets(raw: &RawSpec, signals: &[Signal]) -> Result<BTreeMap<String,
             ));
         }
         if let Some(problem) = preset::target_problem(*value) {
+            // 1e30 as written, not as thirty-one digits.
+            let shown = if value.abs() >= 1e15 {
+                format!("{value:e}")
+            } else {
+                format!("{value}")
+            };
             return Err(bad(
                 "target",
-                format!("target {value} for {name} {problem}"),
+                format!("target {shown} for {name} {problem}"),
             ));
         }
     }

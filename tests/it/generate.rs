@@ -1253,3 +1253,17 @@ fn generated_variants_lint_clean_or_generate_warns_first() {
         assert_eq!(lint_codes(&stdout, cold_start), findings, "{args:?}");
     }
 }
+
+#[test]
+fn targets_beyond_keda_milli_units_are_refused() {
+    fails(
+        &["--name", "x", "--target", "1e30"],
+        "invalid --target: target 1e30 for queue must be at most 9e15: KEDA passes thresholds \
+         to the HPA as int64 milli-units",
+    );
+    let stdout = ok(&["--name", "x", "--target", "9e15", "--cold-start", "1m"].map(str::to_string));
+    assert!(
+        stdout.contains("threshold: \"9000000000000000\""),
+        "{stdout}"
+    );
+}
