@@ -228,6 +228,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     check_out_dir(args.out_dir.as_deref())?;
     let presets = load_presets(args.templates.as_deref())?;
     let models = resolve_models(global, &args, &presets)?;
+    models.iter().for_each(log_choices);
 
     let output = build::build(&models);
 
@@ -236,6 +237,41 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     }
     write_output(&args, json, &output)?;
     Ok(Exit::Success)
+}
+
+/// Why the defaults are what they are: the presets' targets with `-v`, every cold-start
+/// setting with `-vv`.
+fn log_choices(model: &Model) {
+    for trigger in &model.triggers {
+        if let Some(reason) = &trigger.default_reason {
+            tracing::info!(
+                "{}: {} target {} (the preset's default): {reason}",
+                model.name,
+                trigger.name,
+                trigger.target
+            );
+        }
+    }
+    let written = |setting: &str| match setting {
+        "spec.pollingInterval" | "spec.cooldownPeriod" | "spec.initialCooldownPeriod" => {
+            model.min == 0
+        }
+        s if s.starts_with("startupProbe.") => model.with_deployment,
+        s if s.starts_with("kueue ") => model.kueue.is_some(),
+        _ => true,
+    };
+    for setting in model.timing.reasons() {
+        if !written(&setting.setting) {
+            continue;
+        }
+        tracing::debug!(
+            "{}: {} = {}: {}",
+            model.name,
+            setting.setting,
+            setting.value,
+            setting.reason
+        );
+    }
 }
 
 /// `--out-dir` names a folder, or a path where one can be made.

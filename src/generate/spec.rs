@@ -158,6 +158,8 @@ pub struct TriggerPlan {
     pub target: f64,
     /// KEDA activation threshold, only on the demand trigger.
     pub activation_threshold: Option<f64>,
+    /// Why the target is what it is, when the preset chose it (its `reason`).
+    pub default_reason: Option<String>,
 }
 
 /// Kueue settings of one model.
@@ -530,7 +532,8 @@ fn resolve_triggers(
                 ),
             ));
         };
-        let target = targets.get(signal.name()).copied().unwrap_or(sp.target);
+        let given = targets.get(signal.name()).copied();
+        let target = given.unwrap_or(sp.target);
         if let Some(problem) = preset::range_problem(target, sp.range) {
             return Err(bad(
                 "target",
@@ -543,6 +546,7 @@ fn resolve_triggers(
             metric_type: sp.metric_type,
             target,
             activation_threshold: None,
+            default_reason: given.is_none().then(|| sp.reason.clone()),
         });
     }
     if let Some(query) = &raw.query {
@@ -558,6 +562,7 @@ fn resolve_triggers(
             metric_type: raw.metric_type.unwrap_or(MetricType::AverageValue),
             target,
             activation_threshold: None,
+            default_reason: None,
         });
     }
     add_activation(raw, &mut triggers, min)?;
@@ -675,6 +680,7 @@ fn add_activation(
         metric_type: MetricType::AverageValue,
         target: DEMAND_THRESHOLD,
         activation_threshold: Some(0.0),
+        default_reason: None,
     });
     Ok(())
 }

@@ -1267,3 +1267,43 @@ fn targets_beyond_keda_milli_units_are_refused() {
         "{stdout}"
     );
 }
+
+#[test]
+fn verbose_says_why_each_default_was_chosen() {
+    let (code, _, stderr) = generate(&[
+        "--name",
+        "x",
+        "--signal",
+        "queue",
+        "--signal",
+        "kv-cache",
+        "--target",
+        "queue=3",
+        "--cold-start",
+        "2m",
+        "-v",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            " INFO x: kv-cache target 0.8 (the preset's default): average fraction (0-1) of \
+          KV-cache blocks in use; above 0.8 vLLM starts preempting requests, so add a replica \
+          before that"
+        ],
+        "the given queue target has no reason to give"
+    );
+    // -vv adds every cold-start setting that is written (not the scale-to-zero ones here).
+    let (_, _, stderr) = generate(&["--name", "x", "--cold-start", "2m", "-vv"]);
+    assert!(
+        stderr.contains(
+            "x: spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.\
+             stabilizationWindowSeconds = 300: twice the 120s cold start"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("spec.cooldownPeriod"), "{stderr}");
+    let (_, _, stderr) = generate(&["--name", "x", "--cold-start", "2m"]);
+    assert!(stderr.is_empty(), "{stderr}");
+}
