@@ -1307,3 +1307,13 @@ fn verbose_says_why_each_default_was_chosen() {
     let (_, _, stderr) = generate(&["--name", "x", "--cold-start", "2m"]);
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+#[test]
+fn readme_shows_the_two_models_fixture_as_it_is() {
+    let readme = std::fs::read_to_string(crate::support::repo_root().join("README.md")).unwrap();
+    let fixture = std::fs::read_to_string(fixture("generate/two-models.yaml")).unwrap();
+    assert!(
+        readme.contains(&format!("```yaml\n{fixture}```\n")),
+        "README's two-model listing differs from tests/fixtures/generate/two-models.yaml"
+    );
+}
