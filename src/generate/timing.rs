@@ -173,7 +173,7 @@ fn scale_up_period(c: u32) -> u32 {
 
 /// Seconds as a Kubernetes duration: whole minutes as `40m`, others as `150s`.
 pub fn short(seconds: u32) -> String {
-    if seconds >= 60 && seconds % 60 == 0 {
+    if seconds >= 60 && seconds.is_multiple_of(60) {
         format!("{}m", seconds / 60)
     } else {
         format!("{seconds}s")

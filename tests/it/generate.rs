@@ -1207,7 +1207,8 @@ fn generated_variants_lint_clean_or_generate_warns_first() {
             .collect::<Vec<_>>()
     };
     // (arguments, lint's --cold-start, generate's warnings, lint's findings)
-    let cases: Vec<(Vec<String>, Option<&str>, Vec<&str>, Vec<&str>)> = vec![
+    type Case<'a> = (Vec<String>, Option<&'a str>, Vec<&'a str>, Vec<&'a str>);
+    let cases: Vec<Case> = vec![
         (flags(&zero), Some("2m"), vec![], vec![]),
         (flags(&custom), Some("2m"), vec![], vec![]),
         (spec(&two), None, vec![], vec![]),

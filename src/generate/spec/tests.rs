@@ -196,7 +196,7 @@ fn pod_pattern_matches_truncated_pod_names_of_long_deployments() {
             // A Deployment whose name starts with this one's and a dash (`<name>-big`), as
             // long as names can be, never has its untruncated pods matched.
             let other = format!("{name}-big");
-            if other.len() + 1 + hash.len() + 1 <= 58 {
+            if format!("{other}-{hash}-").len() <= 58 {
                 let pod = pod_name(&other, hash);
                 assert!(!matches(&pattern, &pod), "{len}: {pod} =~ {pattern}");
             }
