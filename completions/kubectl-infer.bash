@@ -318,7 +318,7 @@ _kubectl__infer() {
                     return 0
                     ;;
                 --metric-type)
-                    COMPREPLY=($(compgen -W "average-value value" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "AverageValue Value" -- "${cur}"))
                     return 0
                     ;;
                 --activation-query)

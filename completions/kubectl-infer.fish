@@ -70,8 +70,8 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l probe-report -d 'A `probe -o json` report whose measured cold start stands in for --cold-start' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l prometheus -d 'Prometheus base URL that KEDA queries' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l query -d 'PromQL for --server custom (or an extra trigger); must aggregate to one series' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l metric-type -d 'How the HPA reads --query: AverageValue (per replica) or Value' -r -f -a "average-value\t'The query\'s value divided by the replica count is compared with the target (for extensive quantities: queue length, running requests)'
-value\t'The query\'s value is compared with the target as is (for intensive quantities: fractions, latencies)'"
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l metric-type -d 'How the HPA reads --query: AverageValue (per replica) or Value' -r -f -a "AverageValue\t'The query\'s value divided by the replica count is compared with the target (for extensive quantities: queue length, running requests)'
+Value\t'The query\'s value is compared with the target as is (for intensive quantities: fractions, latencies)'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l activation-query -d 'A demand signal that exists with no pods (e.g. a gateway\'s request rate); needed for --min 0' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l auth-secret -d 'Secret NAME or NAME:KEY with a bearer token for Prometheus (a TriggerAuthentication)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l queue -d 'Kueue LocalQueue name (also emits ResourceFlavor and ClusterQueue)' -r

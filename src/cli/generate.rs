@@ -11,6 +11,7 @@ use crate::exit::{ErrorKind, Exit, WithKind, kinded};
 use crate::generate::build::{self, Manifest, Output};
 use crate::generate::preset::{MetricType, Presets, Signal, TemplateFile};
 use crate::generate::spec::{self, DurationText, Model, OneOrMany, RawSpec, SpecError, Targets};
+use crate::generate::{names, shared};
 use crate::model::manifest::{Document, load_str};
 use crate::render::manifests::{self, NamedObject};
 use crate::sources::{files, probe_report};
@@ -49,46 +50,95 @@ pub struct Args {
 }
 
 /// The model flags of `generate`: the same keys as a spec file.
+///
+/// Value flags take values that start with '-' (`--cold-start -5s`, `--target -1`), so that
+/// generate's own checks refuse them in one line naming the flag, rather than clap reading
+/// them as unknown flags. Counts are text for the same reason: generate parses them.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ModelFlags {
     /// Name of the Deployment to scale and of the generated objects.
-    #[arg(long, help_heading = "Model")]
+    #[arg(long, help_heading = "Model", allow_hyphen_values = true)]
     pub name: Option<String>,
     /// Server preset: vllm, tgi, triton, sglang, nim, llamacpp, or custom (with --query).
-    #[arg(long, value_name = "SERVER", help_heading = "Model")]
+    #[arg(
+        long,
+        value_name = "SERVER",
+        help_heading = "Model",
+        allow_hyphen_values = true
+    )]
     pub server: Option<String>,
     /// The model the server loads (e.g. meta-llama/Llama-3.1-8B-Instruct).
     #[arg(long, help_heading = "Model")]
     pub model: Option<String>,
     /// GPUs per replica (default 1).
-    #[arg(long, value_name = "N", help_heading = "Model")]
-    pub gpus_per_replica: Option<u32>,
+    #[arg(
+        long,
+        value_name = "N",
+        help_heading = "Model",
+        allow_negative_numbers = true
+    )]
+    pub gpus_per_replica: Option<String>,
     /// GPU product node label value (nvidia.com/gpu.product), e.g. NVIDIA-H100-80GB-HBM3.
-    #[arg(long, value_name = "PRODUCT", help_heading = "Model")]
+    #[arg(
+        long,
+        value_name = "PRODUCT",
+        help_heading = "Model",
+        allow_hyphen_values = true
+    )]
     pub gpu_product: Option<String>,
     /// Container image for --with-deployment (default: the preset's).
     #[arg(long, help_heading = "Model")]
     pub image: Option<String>,
     /// CPU request per replica (default 4 per GPU).
-    #[arg(long, value_name = "QUANTITY", help_heading = "Model")]
+    #[arg(
+        long,
+        value_name = "QUANTITY",
+        help_heading = "Model",
+        allow_hyphen_values = true
+    )]
     pub cpu_per_replica: Option<String>,
     /// Memory request per replica (default 32Gi per GPU).
-    #[arg(long, value_name = "QUANTITY", help_heading = "Model")]
+    #[arg(
+        long,
+        value_name = "QUANTITY",
+        help_heading = "Model",
+        allow_hyphen_values = true
+    )]
     pub memory_per_replica: Option<String>,
     /// Fewest replicas (default 1; 0 needs --activation-query).
-    #[arg(long, value_name = "N", help_heading = "Scaling")]
-    pub min: Option<u32>,
+    #[arg(
+        long,
+        value_name = "N",
+        help_heading = "Scaling",
+        allow_negative_numbers = true
+    )]
+    pub min: Option<String>,
     /// Most replicas (default 4, or --min if larger).
-    #[arg(long, value_name = "N", help_heading = "Scaling")]
-    pub max: Option<u32>,
+    #[arg(
+        long,
+        value_name = "N",
+        help_heading = "Scaling",
+        allow_negative_numbers = true
+    )]
+    pub max: Option<String>,
     /// Scaling signal; repeat for several triggers (default: queue).
     #[arg(long, value_enum, value_name = "SIGNAL", help_heading = "Scaling")]
     pub signal: Vec<Signal>,
     /// Target: a number for the only signal, or SIGNAL=NUMBER (custom=NUMBER for --query).
-    #[arg(long, value_name = "TARGET", help_heading = "Scaling")]
+    #[arg(
+        long,
+        value_name = "TARGET",
+        help_heading = "Scaling",
+        allow_negative_numbers = true
+    )]
     pub target: Vec<String>,
     /// Time for a new replica to become ready (node, image, weights, warm-up), e.g. 150s, 3m.
-    #[arg(long, value_name = "DURATION", help_heading = "Scaling")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        help_heading = "Scaling",
+        allow_hyphen_values = true
+    )]
     pub cold_start: Option<String>,
     /// A `probe -o json` report whose measured cold start stands in for --cold-start.
     #[arg(
@@ -99,32 +149,72 @@ pub struct ModelFlags {
     )]
     pub probe_report: Option<PathBuf>,
     /// Prometheus base URL that KEDA queries.
-    #[arg(long, value_name = "URL", help_heading = "Scaling")]
+    #[arg(
+        long,
+        value_name = "URL",
+        help_heading = "Scaling",
+        allow_hyphen_values = true
+    )]
     pub prometheus: Option<String>,
     /// PromQL for --server custom (or an extra trigger); must aggregate to one series.
-    #[arg(long, value_name = "PROMQL", help_heading = "Scaling")]
+    #[arg(
+        long,
+        value_name = "PROMQL",
+        help_heading = "Scaling",
+        allow_hyphen_values = true
+    )]
     pub query: Option<String>,
     /// How the HPA reads --query: AverageValue (per replica) or Value.
     #[arg(long, value_enum, value_name = "TYPE", help_heading = "Scaling")]
     pub metric_type: Option<MetricType>,
     /// A demand signal that exists with no pods (e.g. a gateway's request rate); needed for
     /// --min 0.
-    #[arg(long, value_name = "PROMQL", help_heading = "Scaling")]
+    #[arg(
+        long,
+        value_name = "PROMQL",
+        help_heading = "Scaling",
+        allow_hyphen_values = true
+    )]
     pub activation_query: Option<String>,
     /// Secret NAME or NAME:KEY with a bearer token for Prometheus (a TriggerAuthentication).
-    #[arg(long, value_name = "SECRET", help_heading = "Scaling")]
+    #[arg(
+        long,
+        value_name = "SECRET",
+        help_heading = "Scaling",
+        allow_hyphen_values = true
+    )]
     pub auth_secret: Option<String>,
     /// Kueue LocalQueue name (also emits ResourceFlavor and ClusterQueue).
-    #[arg(long, value_name = "NAME", help_heading = "Kueue")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Kueue",
+        allow_hyphen_values = true
+    )]
     pub queue: Option<String>,
     /// GPUs the ClusterQueue owns (default: max × GPUs per replica).
-    #[arg(long, value_name = "N", help_heading = "Kueue")]
-    pub gpu_quota: Option<u32>,
+    #[arg(
+        long,
+        value_name = "N",
+        help_heading = "Kueue",
+        allow_negative_numbers = true
+    )]
+    pub gpu_quota: Option<String>,
     /// Kueue cohort to borrow from and lend to.
-    #[arg(long, value_name = "NAME", help_heading = "Kueue")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Kueue",
+        allow_hyphen_values = true
+    )]
     pub cohort: Option<String>,
     /// Kueue API version: v1beta2 (default) or v1beta1.
-    #[arg(long, value_name = "VERSION", help_heading = "Kueue")]
+    #[arg(
+        long,
+        value_name = "VERSION",
+        help_heading = "Kueue",
+        allow_hyphen_values = true
+    )]
     pub kueue_api: Option<String>,
 }
 
@@ -135,8 +225,10 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
         return print_rbac(json);
     }
 
+    check_out_dir(args.out_dir.as_deref())?;
     let presets = load_presets(args.templates.as_deref())?;
     let models = resolve_models(global, &args, &presets)?;
+    models.iter().for_each(log_choices);
 
     let output = build::build(&models);
 
@@ -145,6 +237,52 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     }
     write_output(&args, json, &output)?;
     Ok(Exit::Success)
+}
+
+/// Why the defaults are what they are: the presets' targets with `-v`, every cold-start
+/// setting with `-vv`.
+fn log_choices(model: &Model) {
+    for trigger in &model.triggers {
+        if let Some(reason) = &trigger.default_reason {
+            tracing::info!(
+                "{}: {} target {} (the preset's default): {reason}",
+                model.name,
+                trigger.name,
+                trigger.target
+            );
+        }
+    }
+    let written = |setting: &str| match setting {
+        "spec.pollingInterval" | "spec.cooldownPeriod" | "spec.initialCooldownPeriod" => {
+            model.min == 0
+        }
+        s if s.starts_with("startupProbe.") => model.with_deployment,
+        s if s.starts_with("kueue ") => model.kueue.is_some(),
+        _ => true,
+    };
+    for setting in model.timing.reasons() {
+        if !written(&setting.setting) {
+            continue;
+        }
+        tracing::debug!(
+            "{}: {} = {}: {}",
+            model.name,
+            setting.setting,
+            setting.value,
+            setting.reason
+        );
+    }
+}
+
+/// `--out-dir` names a folder, or a path where one can be made.
+fn check_out_dir(dir: Option<&Path>) -> anyhow::Result<()> {
+    match dir {
+        Some(dir) if dir.exists() && !dir.is_dir() => Err(kinded(
+            ErrorKind::Usage,
+            format!("--out-dir {}: is a file, not a folder", dir.display()),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// `-o json` or YAML (the default); a table means nothing for manifests.
@@ -216,7 +354,11 @@ fn resolve_models(
         let model = spec::resolve(&flags, presets, namespace)
             .map_err(|e| flag_error(&e))
             .kind(ErrorKind::Usage)?;
-        return Ok(vec![model]);
+        let mut models = vec![model];
+        shared::reconcile(&mut models)
+            .map_err(|e| flag_error(&e.error))
+            .kind(ErrorKind::Usage)?;
+        return Ok(models);
     };
     let mut flags = flags;
     let with_deployment = flags.with_deployment.take();
@@ -244,10 +386,10 @@ fn raw_from_flags(args: &Args) -> anyhow::Result<RawSpec> {
         namespace: None,
         server: args.server.clone(),
         model: args.model.clone(),
-        gpus_per_replica: args.gpus_per_replica,
+        gpus_per_replica: whole_number("gpus-per-replica", &args.gpus_per_replica)?,
         gpu_product: args.gpu_product.clone(),
-        min: args.min,
-        max: args.max,
+        min: whole_number("min", &args.min)?,
+        max: whole_number("max", &args.max)?,
         signal: (!args.signal.is_empty()).then(|| OneOrMany::Many(args.signal.clone())),
         target: parse_targets(&args.target)?,
         cold_start: match &args.probe_report {
@@ -262,7 +404,7 @@ fn raw_from_flags(args: &Args) -> anyhow::Result<RawSpec> {
         metric_type: args.metric_type,
         activation_query: args.activation_query.clone(),
         queue: args.queue.clone(),
-        gpu_quota: args.gpu_quota,
+        gpu_quota: whole_number("gpu-quota", &args.gpu_quota)?,
         cohort: args.cohort.clone(),
         kueue_api: args.kueue_api.clone(),
         with_deployment,
@@ -271,6 +413,22 @@ fn raw_from_flags(args: &Args) -> anyhow::Result<RawSpec> {
         memory_per_replica: args.memory_per_replica.clone(),
         auth_secret: args.auth_secret.clone(),
     })
+}
+
+/// A count flag: digits only (a sign or a fraction is refused here, one line naming the flag);
+/// the range is checked with the spec keys in `spec::resolve`.
+fn whole_number(flag: &str, text: &Option<String>) -> anyhow::Result<Option<u64>> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let digits = text.trim();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        anyhow::bail!("invalid --{flag} {text:?}: not a whole number ≥ 0");
+    }
+    digits
+        .parse()
+        .map(Some)
+        .map_err(|_| anyhow::anyhow!("invalid --{flag}: {}", spec::count_too_large(digits)))
 }
 
 /// `--target 5` or `--target queue=5 --target kv-cache=0.9`.
@@ -334,8 +492,25 @@ fn models_from_spec(
     struct Many {
         models: Vec<RawSpec>,
     }
+    let docs = load_str(file, text)?;
     let mut models = Vec::new();
-    for doc in load_str(file, text)? {
+    // Where each model was written (its document and JSON pointer), for later errors.
+    let mut places: Vec<(&Document, String)> = Vec::new();
+    for doc in &docs {
+        if !doc.value.is_object() {
+            anyhow::bail!(
+                "{}:{}: a spec document is one model (name: …, server: …) or models: with a \
+                 list of them, not {}{}",
+                doc.file,
+                doc.start(),
+                kind_of(&doc.value),
+                if doc.value.is_array() {
+                    ": put the list under models:"
+                } else {
+                    ""
+                }
+            );
+        }
         let entries: Vec<(String, RawSpec)> = if doc.value.get("models").is_some() {
             let many: Many = doc.parse()?;
             let pointers = (0..many.models.len()).map(|i| format!("/models/{i}"));
@@ -346,14 +521,31 @@ fn models_from_spec(
         for (base, mut raw) in entries {
             raw.with_deployment = raw.with_deployment.or(defaults.with_deployment);
             let model = spec::resolve(&raw, presets, defaults.namespace)
-                .map_err(|e| spec_error(&doc, &base, &e))?;
+                .map_err(|e| spec_error(doc, &base, &e))?;
             models.push(model);
+            places.push((doc, base));
         }
     }
     if models.is_empty() {
         anyhow::bail!("{file}: no model in the spec file");
     }
+    shared::reconcile(&mut models).map_err(|e| match places.get(e.index) {
+        Some((doc, base)) => spec_error(doc, base, &e.error),
+        None => anyhow::anyhow!("{file}: {}", e.error),
+    })?;
     Ok(models)
+}
+
+/// What a YAML value is, as a user would say it.
+fn kind_of(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "empty",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "a mapping",
+    }
 }
 
 fn spec_error(doc: &Document, base: &str, error: &SpecError) -> anyhow::Error {
@@ -381,6 +573,16 @@ fn write_output(args: &Args, json: bool, output: &Output) -> anyhow::Result<()> 
         })
         .collect();
     let written = manifests::write_dir(dir, &named, json).kind(ErrorKind::Usage)?;
+    // `kubectl apply -f DIR` applies every file in name order: an object left from an
+    // earlier run would be applied too, and after the current ones of the same kind.
+    let removed = manifests::remove_other_files(dir, &written, is_generated_file_name)
+        .kind(ErrorKind::Usage)?;
+    for path in &removed {
+        tracing::warn!(
+            "removed {}: an earlier run wrote it and this one does not",
+            path.display()
+        );
+    }
     let mut out = crate::render::stdout();
     for path in written {
         use std::io::Write;
@@ -394,4 +596,55 @@ fn file_name(index: usize, manifest: &Manifest, json: bool) -> String {
     let ext = if json { "json" } else { "yaml" };
     let kind = manifest.kind.to_ascii_lowercase();
     format!("{:02}-{kind}-{}.{ext}", index + 1, manifest.name)
+}
+
+/// Whether a file name is one [`file_name`] makes, for one of the kinds generate writes;
+/// `--out-dir` removes such files that a run no longer writes, and leaves all others alone.
+fn is_generated_file_name(name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".json"))
+    else {
+        return false;
+    };
+    let Some((number, rest)) = stem.split_once('-') else {
+        return false;
+    };
+    let Some((kind, object)) = rest.split_once('-') else {
+        return false;
+    };
+    number.len() >= 2
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && build::KINDS.iter().any(|k| k.eq_ignore_ascii_case(kind))
+        && kind.bytes().all(|b| b.is_ascii_lowercase())
+        && names::is_dns1123_subdomain(object)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_own_file_names_count_as_generated() {
+        for ours in [
+            "01-resourceflavor-nvidia-h100-80gb-hbm3.yaml",
+            "02-clusterqueue-serving-team-a.json",
+            "05-scaledobject-llama.yaml",
+            "104-deployment-a.b.yaml",
+        ] {
+            assert!(is_generated_file_name(ours), "{ours}");
+        }
+        for other in [
+            "kustomization.yaml",
+            "01-configmap-x.yaml",
+            "1-scaledobject-llama.yaml",
+            "01-ScaledObject-llama.yaml",
+            "01-scaledobject-llama.yml",
+            "01-scaledobject-.yaml",
+            "ab-scaledobject-llama.yaml",
+            "01-scaledobject-Llama.yaml",
+        ] {
+            assert!(!is_generated_file_name(other), "{other}");
+        }
+    }
 }

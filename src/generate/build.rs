@@ -12,8 +12,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::deployment;
+use super::quantity::Quantity;
+use super::shared;
 use super::spec::{ColdStartSource, KueueApi, KueuePlan, Model};
-use super::timing::{PolicyType, Rules, Timing};
+use super::timing::{self, PolicyType, Rules, Timing};
 use crate::model::keda::{self, ScaledObject, ScaledObjectSpec, Trigger};
 use crate::model::kueue::{self, ClusterQueueSpec, LocalQueueSpec, ResourceFlavorSpec};
 
@@ -39,14 +41,28 @@ pub struct Output {
     pub warnings: Vec<String>,
 }
 
+/// Every kind `generate` writes, in apply order.
+pub const KINDS: &[&str] = &[
+    "ResourceFlavor",
+    "ClusterQueue",
+    "LocalQueue",
+    "TriggerAuthentication",
+    "Deployment",
+    "ScaledObject",
+];
+
 /// The label every generated object carries.
 pub const NAME_LABEL: &str = "app.kubernetes.io/name";
 
 /// Builds every object for every model. Objects that several models share (the same
-/// ClusterQueue) appear once; a conflicting duplicate is a warning and the first one wins.
+/// ClusterQueue, the same ResourceFlavor) appear once, without a model's name label; the
+/// models are expected to have passed [`shared::reconcile`], and a conflicting duplicate that
+/// slips through is a warning and the first one wins.
 pub fn build(models: &[Model]) -> Output {
     let mut out = Output::default();
-    for model in models {
+    let groups = shared::queue_groups(models);
+    for (i, model) in models.iter().enumerate() {
+        out.warnings.extend(model.warnings.iter().cloned());
         if model.cold_start_source == ColdStartSource::Assumed {
             out.warnings.push(format!(
                 "{}: no cold start given, assuming {}s; measure it with `kubectl infer probe` \
@@ -54,8 +70,15 @@ pub fn build(models: &[Model]) -> Output {
                 model.name, model.timing.cold_start_seconds
             ));
         }
-        if let Some(plan) = &model.kueue {
-            kueue_objects(model, plan, &mut out);
+        if let Some(plan) = &model.kueue
+            && let Some(group) = groups.get(&plan.cluster_queue)
+            && group.first() == Some(&i)
+        {
+            let members: Vec<&Model> = group.iter().map(|&j| &models[j]).collect();
+            kueue_objects(&members, flavor_users(models, &plan.flavor), &mut out);
+        }
+        if model.kueue.is_some() {
+            out.warnings.extend(pods_ready_warning(model));
         }
         if let Some((secret, key)) = &model.auth_secret {
             push(&mut out, trigger_authentication(model, secret, key));
@@ -118,8 +141,24 @@ fn meta(name: &str, namespace: Option<&str>, labels: BTreeMap<String, String>) -
     ObjectMeta {
         name: Some(name.to_string()),
         namespace: namespace.map(str::to_string),
-        labels: Some(labels),
+        labels: (!labels.is_empty()).then_some(labels),
         ..ObjectMeta::default()
+    }
+}
+
+/// How many models use ResourceFlavor `flavor`.
+fn flavor_users(models: &[Model], flavor: &str) -> usize {
+    models
+        .iter()
+        .filter(|m| m.kueue.as_ref().is_some_and(|p| p.flavor == flavor))
+        .count()
+}
+
+/// The model's name label on an object only that model uses; none on a shared one.
+fn labels_if_own(members: &[&Model], users: usize) -> BTreeMap<String, String> {
+    match members {
+        [only] if users == 1 => labels(only),
+        _ => BTreeMap::new(),
     }
 }
 
@@ -262,20 +301,25 @@ fn trigger_authentication(model: &Model, secret: &str, key: &str) -> Manifest {
     })
 }
 
-fn kueue_objects(model: &Model, plan: &KueuePlan, out: &mut Output) {
+/// The ResourceFlavor, ClusterQueue and LocalQueue of the models that share one queue
+/// (`members`, in model order, all with Kueue plans that agree); `flavor_users` counts every
+/// model on the flavor, whichever queue.
+fn kueue_objects(members: &[&Model], flavor_users: usize, out: &mut Output) {
+    let Some(first) = members.first() else { return };
+    let Some(plan) = &first.kueue else { return };
     let api_version = match plan.api {
         KueueApi::V1beta2 => "kueue.x-k8s.io/v1beta2",
         KueueApi::V1beta1 => "kueue.x-k8s.io/v1beta1",
     };
-    let object = |kind: &str, name: &str, namespace: Option<&str>| {
+    let object = |kind: &str, name: &str, namespace: Option<&str>, users: usize| {
         (
             api_version.to_string(),
             kind.to_string(),
-            meta(name, namespace, labels(model)),
+            meta(name, namespace, labels_if_own(members, users)),
         )
     };
-    let (api, kind, metadata) = object("ResourceFlavor", &plan.flavor, None);
-    let node_labels = model
+    let (api, kind, metadata) = object("ResourceFlavor", &plan.flavor, None, flavor_users);
+    let node_labels = first
         .gpu_product
         .iter()
         .map(|p| (deployment::GPU_PRODUCT_LABEL.to_string(), p.clone()))
@@ -289,17 +333,18 @@ fn kueue_objects(model: &Model, plan: &KueuePlan, out: &mut Output) {
             spec: ResourceFlavorSpec { node_labels },
         }),
     );
-    let (api, kind, metadata) = object("ClusterQueue", &plan.cluster_queue, None);
+    let (api, kind, metadata) = object("ClusterQueue", &plan.cluster_queue, None, 1);
     push(
         out,
         to_manifest(&kueue::Object {
             api_version: api,
             kind,
             metadata,
-            spec: cluster_queue_spec(model, plan),
+            spec: cluster_queue_spec(members, plan),
         }),
     );
-    let (api, kind, metadata) = object("LocalQueue", &plan.local_queue, Some(&model.namespace));
+    let namespace = Some(first.namespace.as_str());
+    let (api, kind, metadata) = object("LocalQueue", &plan.local_queue, namespace, 1);
     push(
         out,
         to_manifest(&kueue::Object {
@@ -311,13 +356,22 @@ fn kueue_objects(model: &Model, plan: &KueuePlan, out: &mut Output) {
             },
         }),
     );
-    quota_warning(model, plan, out);
+    quota_warning(members, plan, out);
 }
 
-/// GPU quota as asked; CPU and memory for as many replicas as the GPU quota fits (Kueue
+/// GPU quota as planned; CPU and memory for as many replicas of each model as the GPU quota
+/// fits (at most its max, at least one), so that the GPUs are what limits admission (Kueue
 /// refuses pods that request a resource the ClusterQueue does not cover).
-fn cluster_queue_spec(model: &Model, plan: &KueuePlan) -> ClusterQueueSpec {
-    let fit = plan.gpu_quota / model.gpus;
+fn cluster_queue_spec(members: &[&Model], plan: &KueuePlan) -> ClusterQueueSpec {
+    let fit = |m: &Model| (plan.gpu_quota / u64::from(m.gpus)).clamp(1, u64::from(m.max).max(1));
+    let sum = |request: fn(&Model) -> Quantity| {
+        members
+            .iter()
+            .map(|m| request(m).times(fit(m)))
+            .reduce(Quantity::plus)
+            .map(|q| q.to_string())
+            .unwrap_or_default()
+    };
     let quota = |name: &str, value: String| kueue::ResourceQuota {
         name: name.to_string(),
         nominal_quota: K8sQuantity(value),
@@ -326,13 +380,17 @@ fn cluster_queue_spec(model: &Model, plan: &KueuePlan) -> ClusterQueueSpec {
         KueueApi::V1beta2 => (plan.cohort.clone(), None),
         KueueApi::V1beta1 => (None, plan.cohort.clone()),
     };
+    let namespace = members
+        .first()
+        .map(|m| m.namespace.clone())
+        .unwrap_or_default();
     ClusterQueueSpec {
         cohort_name,
         cohort,
         namespace_selector: LabelSelector {
             match_labels: Some(BTreeMap::from([(
                 "kubernetes.io/metadata.name".to_string(),
-                model.namespace.clone(),
+                namespace,
             )])),
             match_expressions: None,
         },
@@ -346,8 +404,8 @@ fn cluster_queue_spec(model: &Model, plan: &KueuePlan) -> ClusterQueueSpec {
             flavors: vec![kueue::FlavorQuotas {
                 name: plan.flavor.clone(),
                 resources: vec![
-                    quota("cpu", model.cpu.times(fit.max(1)).to_string()),
-                    quota("memory", model.memory.times(fit.max(1)).to_string()),
+                    quota("cpu", sum(|m| m.cpu)),
+                    quota("memory", sum(|m| m.memory)),
                     quota(deployment::GPU_RESOURCE, plan.gpu_quota.to_string()),
                 ],
             }],
@@ -355,26 +413,86 @@ fn cluster_queue_spec(model: &Model, plan: &KueuePlan) -> ClusterQueueSpec {
     }
 }
 
-fn quota_warning(model: &Model, plan: &KueuePlan, out: &mut Output) {
-    let needed = u64::from(model.max) * u64::from(model.gpus);
-    if needed <= u64::from(plan.gpu_quota) {
+/// Kueue (on by default since 0.19) evicts a Workload whose pods are not ready within
+/// `waitForPodsReady.timeout`: a model that needs longer than the default must say so.
+fn pods_ready_warning(model: &Model) -> Option<String> {
+    let needed = model.timing.wait_for_pods_ready_seconds;
+    if needed <= timing::KUEUE_DEFAULT_WAIT_FOR_PODS_READY_SECONDS {
+        return None;
+    }
+    Some(format!(
+        "{}: the {} cold start needs Kueue's waitForPodsReady.timeout to be at least {} (twice \
+         the cold start), above its default of {} (on since Kueue 0.19): set \
+         waitForPodsReady.timeout: {} in Kueue's Configuration (ConfigMap kueue-manager-config), \
+         or Kueue evicts replicas that are still loading",
+        model.name,
+        timing::short(model.timing.cold_start_seconds),
+        timing::short(needed),
+        timing::short(timing::KUEUE_DEFAULT_WAIT_FOR_PODS_READY_SECONDS),
+        timing::short(needed),
+    ))
+}
+
+/// The strongest of: a replica that can never be admitted, min replicas that cannot all be,
+/// max replicas that cannot all be (a cohort may lend the rest).
+fn quota_warning(members: &[&Model], plan: &KueuePlan, out: &mut Output) {
+    let cohort = if plan.cohort.is_some() {
+        " unless the cohort lends the rest"
+    } else {
+        ""
+    };
+    if let Some(model) = members.iter().find(|m| u64::from(m.gpus) > plan.gpu_quota) {
+        out.warnings.push(format!(
+            "ClusterQueue {} has {} GPUs of quota but one replica of {} needs {}: Kueue can \
+             admit no replica of it at all{cohort}; raise --gpu-quota to at least {}",
+            plan.cluster_queue, plan.gpu_quota, model.name, model.gpus, model.gpus
+        ));
         return;
     }
-    let fit = plan.gpu_quota / model.gpus;
+    let at_min = members.iter().fold(0u64, |sum, m| {
+        sum.saturating_add(u64::from(m.min) * u64::from(m.gpus))
+    });
+    if at_min > plan.gpu_quota {
+        let each: Vec<String> = members
+            .iter()
+            .map(|m| format!("{} {} × {}", m.name, m.min, m.gpus))
+            .collect();
+        out.warnings.push(format!(
+            "ClusterQueue {} has {} GPUs of quota but the --min replicas need {} ({}): Kueue \
+             will keep some of the minimum replicas gated{cohort}; raise --gpu-quota to at \
+             least {at_min}",
+            plan.cluster_queue,
+            plan.gpu_quota,
+            at_min,
+            each.join(", "),
+        ));
+        return;
+    }
+    let needed = members
+        .iter()
+        .fold(0u64, |sum, m| sum.saturating_add(shared::gpus_at_max(m)));
+    if needed <= plan.gpu_quota {
+        return;
+    }
+    if let [model] = members {
+        let fit = plan.gpu_quota / u64::from(model.gpus);
+        out.warnings.push(format!(
+            "ClusterQueue {} has {} GPUs of quota but {} at --max {} needs {} ({} per \
+             replica): Kueue will hold replicas beyond {} gated{cohort}",
+            plan.cluster_queue, plan.gpu_quota, model.name, model.max, needed, model.gpus, fit,
+        ));
+        return;
+    }
+    let each: Vec<String> = members
+        .iter()
+        .map(|m| format!("{} {} at max {}", m.name, shared::gpus_at_max(m), m.max))
+        .collect();
     out.warnings.push(format!(
-        "ClusterQueue {} has {} GPUs of quota but {} at --max {} needs {} ({} per replica): \
-         Kueue will hold replicas beyond {} gated{}",
+        "ClusterQueue {} has {} GPUs of quota but the models that share it need {} at their \
+         max ({}): Kueue will hold the replicas beyond the quota gated{cohort}",
         plan.cluster_queue,
         plan.gpu_quota,
-        model.name,
-        model.max,
         needed,
-        model.gpus,
-        fit,
-        if plan.cohort.is_some() {
-            " unless the cohort lends the rest"
-        } else {
-            ""
-        }
+        each.join(", "),
     ));
 }

@@ -6,7 +6,9 @@
 
 pub mod build;
 pub mod deployment;
+pub mod names;
 pub mod preset;
 pub mod quantity;
+pub mod shared;
 pub mod spec;
 pub mod timing;

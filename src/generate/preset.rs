@@ -63,18 +63,96 @@ impl Signal {
         }
     }
 
+    /// Every signal, in the order `--help` lists them.
+    pub const ALL: [Signal; 5] = [
+        Signal::Queue,
+        Signal::KvCache,
+        Signal::Running,
+        Signal::GpuUtil,
+        Signal::Ttft,
+    ];
+
     /// Parses a signal name as written in flags and spec files.
     pub fn parse(name: &str) -> Option<Signal> {
-        [
-            Signal::Queue,
-            Signal::KvCache,
-            Signal::Running,
-            Signal::GpuUtil,
-            Signal::Ttft,
-        ]
-        .into_iter()
-        .find(|s| s.name() == name)
+        Signal::ALL.into_iter().find(|s| s.name() == name)
     }
+}
+
+/// The placeholder that `generate` replaces with the namespace and pod matchers.
+pub const SELECTOR: &str = "${selector}";
+/// The same matchers on `exported_namespace`/`exported_pod` (DCGM behind a ServiceMonitor).
+pub const EXPORTED_SELECTOR: &str = "${exported_selector}";
+
+/// Whether a query template is scoped to the model's pods (holds a selector placeholder).
+pub fn is_scoped(query: &str) -> bool {
+    query.contains(SELECTOR) || query.contains(EXPORTED_SELECTOR)
+}
+
+/// KEDA's Prometheus scaler needs exactly one sample: why `query` does not give one, if not.
+pub fn one_series(query: &str) -> Result<(), String> {
+    use crate::lint::promql::{Query, Shape};
+    let analysis = Query::parse(query)
+        .parsed
+        .map_err(|e| format!("not valid PromQL: {}", e.message))?;
+    match analysis.shape {
+        Shape::Single => Ok(()),
+        Shape::Many(why) => Err(format!(
+            "{why}; KEDA needs exactly one series: wrap it in sum(...) or avg(...)"
+        )),
+        Shape::Scalar => Err(
+            "returns a scalar, which KEDA cannot read: return a one-series vector (e.g. \
+             vector(...))"
+                .to_string(),
+        ),
+        Shape::Range | Shape::Text => {
+            Err("does not return an instant vector: aggregate a rate() or a selector".to_string())
+        }
+    }
+}
+
+/// The smallest target: KEDA sends the threshold to the HPA in milli-units, and below 0.0005
+/// it rounds to 0, which the API server rejects.
+pub const MIN_TARGET: f64 = 0.0005;
+
+/// The largest target, rounded down: KEDA hands the threshold to the HPA as an int64 count of
+/// milli-units, which overflows above about 9.2e15.
+pub const MAX_TARGET: f64 = 9e15;
+
+/// Why `value` cannot be a trigger's threshold, if it cannot ("must be …").
+pub fn target_problem(value: f64) -> Option<String> {
+    if !value.is_finite() || value < MIN_TARGET {
+        return Some(format!("must be a number of at least {MIN_TARGET}"));
+    }
+    if value > MAX_TARGET {
+        return Some(format!(
+            "must be at most {MAX_TARGET:e}: KEDA passes thresholds to the HPA as int64 \
+             milli-units, which overflow above that"
+        ));
+    }
+    None
+}
+
+/// Why `value` cannot be the target of a signal whose metric stays within `range`, if not.
+pub fn range_problem(value: f64, range: Option<[f64; 2]>) -> Option<String> {
+    let [low, high] = range?;
+    if (low..=high).contains(&value) {
+        return None;
+    }
+    let fraction = low == 0.0 && high == 1.0;
+    let percent = value.fract() == 0.0 && (2.0..=100.0).contains(&value);
+    let hint = if fraction && percent {
+        format!(
+            ": the metric is a fraction, so write {} for {value}%",
+            value / 100.0
+        )
+    } else if fraction {
+        ": the metric is a fraction (0.8 means 80%)".to_string()
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "is outside the metric's range {low} to {high}{hint}"
+    ))
 }
 
 /// How the HPA compares a metric with its target.
@@ -82,9 +160,13 @@ impl Signal {
 pub enum MetricType {
     /// The query's value divided by the replica count is compared with the target (for
     /// extensive quantities: queue length, running requests).
+    #[value(name = "AverageValue", alias = "average-value")]
+    #[serde(alias = "average-value")]
     AverageValue,
     /// The query's value is compared with the target as is (for intensive quantities:
     /// fractions, latencies).
+    #[value(name = "Value", alias = "value")]
+    #[serde(alias = "value")]
     Value,
 }
 
@@ -102,7 +184,7 @@ impl MetricType {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignalPreset {
-    /// The metric names the query reads (the first is current; others are older names).
+    /// The metric names the query reads; for a renamed metric the current name comes first.
     pub metrics: Vec<String>,
     /// PromQL with `${selector}` (and `${exported_selector}`) placeholders; aggregates to one
     /// series.
@@ -111,6 +193,10 @@ pub struct SignalPreset {
     pub metric_type: MetricType,
     /// The default per-replica (AverageValue) or absolute (Value) target.
     pub target: f64,
+    /// The values the metric can take, `[low, high]`, when bounded (`[0, 1]` for fractions):
+    /// a target outside can never be reached.
+    #[serde(default)]
+    pub range: Option<[f64; 2]>,
     /// Why that target.
     pub reason: String,
 }
@@ -215,9 +301,11 @@ impl Presets {
             };
             if file.server == "common" {
                 common = doc.parse()?;
+                check_signals(&common.signals, file, &doc)?;
             } else {
                 let preset: Preset = doc.parse()?;
                 check_server_name(&preset, file, &doc)?;
+                check_signals(&preset.signals, file, &doc)?;
                 servers.insert(preset.server.clone(), preset);
             }
         }
@@ -241,6 +329,57 @@ impl Presets {
     pub fn names(&self) -> Vec<&str> {
         self.servers.keys().map(String::as_str).collect()
     }
+}
+
+/// Every signal's query is scoped to the model's pods and returns one series, and its target
+/// is one KEDA can use: checked when the file is read, so a bad `--templates` file is named
+/// before anything is generated from it.
+fn check_signals(
+    signals: &BTreeMap<Signal, SignalPreset>,
+    file: &TemplateFile,
+    doc: &crate::model::manifest::Document,
+) -> Result<(), LoadError> {
+    for (signal, preset) in signals {
+        let at = |field: &str, message: String| LoadError {
+            file: file.path.clone(),
+            pos: Some(
+                doc.pos(&format!("/signals/{}/{field}", signal.name()))
+                    .value,
+            ),
+            message: format!("signals.{}.{field}: {message}", signal.name()),
+        };
+        if !is_scoped(&preset.query) {
+            return Err(at(
+                "query",
+                format!(
+                    "has no {SELECTOR} (or {EXPORTED_SELECTOR}), so it would read every pod's \
+                     metric, not the model's"
+                ),
+            ));
+        }
+        let filled = preset
+            .query
+            .replace(SELECTOR, "namespace=\"ns\",pod=~\"pods\"")
+            .replace(
+                EXPORTED_SELECTOR,
+                "exported_namespace=\"ns\",exported_pod=~\"pods\"",
+            );
+        one_series(&filled).map_err(|message| at("query", message))?;
+        if let Some(problem) =
+            target_problem(preset.target).or_else(|| range_problem(preset.target, preset.range))
+        {
+            return Err(at("target", format!("{} {problem}", preset.target)));
+        }
+        if let Some([low, high]) = preset.range
+            && !(low.is_finite() && high.is_finite() && low < high)
+        {
+            return Err(at(
+                "range",
+                format!("[{low}, {high}] is not a range [low, high]"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check_server_name(

@@ -43,10 +43,19 @@ impl Quantity {
         }
     }
 
-    /// This quantity times `n`.
-    pub fn times(self, n: u32) -> Quantity {
+    /// The sum of two quantities, written in binary units only when both were.
+    pub fn plus(self, other: Quantity) -> Quantity {
         Quantity {
-            value: self.value * f64::from(n),
+            value: self.value + other.value,
+            binary: self.binary && other.binary,
+        }
+    }
+
+    /// This quantity times `n`.
+    pub fn times(self, n: u64) -> Quantity {
+        Quantity {
+            // A replica count (at most int32): exact in an f64.
+            value: self.value * n as f64,
             binary: self.binary,
         }
     }

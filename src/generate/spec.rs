@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::preset::{MetricType, Preset, Presets, Signal};
+use super::names;
+use super::preset::{self, MetricType, Preset, Presets, Signal};
 use super::quantity::Quantity;
 use super::timing::{self, Timing};
+use crate::model::kueue::QUEUE_NAME_LABEL;
 
 /// The Prometheus address used when none is given (the Prometheus Operator's service).
 pub const DEFAULT_PROMETHEUS: &str = "http://prometheus-operated.monitoring.svc:9090";
@@ -16,6 +18,9 @@ pub const DEFAULT_PROMETHEUS: &str = "http://prometheus-operated.monitoring.svc:
 pub const DEFAULT_COLD_START: Duration = Duration::from_secs(180);
 /// KEDA's longest ScaledObject name: its HPA is `keda-hpa-<name>`, at most 63 characters.
 pub const MAX_NAME_LEN: usize = 54;
+/// The largest count `generate` writes: replica counts are int32 in KEDA and the HPA (and the
+/// quota and GPU counts are kept to the same range).
+pub const MAX_COUNT: u32 = 2_147_483_647;
 
 /// One model as written: every key optional but `name`; the same keys as the flags, in
 /// camelCase (`gpusPerReplica` for `--gpus-per-replica`).
@@ -31,13 +36,16 @@ pub struct RawSpec {
     /// The model the server loads (e.g. a Hugging Face id).
     pub model: Option<String>,
     /// GPUs per replica.
-    pub gpus_per_replica: Option<u32>,
+    #[serde(default, deserialize_with = "de::whole_number")]
+    pub gpus_per_replica: Option<u64>,
     /// GPU product node label value (e.g. `NVIDIA-H100-80GB-HBM3`).
     pub gpu_product: Option<String>,
     /// Fewest replicas.
-    pub min: Option<u32>,
+    #[serde(default, deserialize_with = "de::whole_number")]
+    pub min: Option<u64>,
     /// Most replicas.
-    pub max: Option<u32>,
+    #[serde(default, deserialize_with = "de::whole_number")]
+    pub max: Option<u64>,
     /// Scaling signals.
     pub signal: Option<OneOrMany<Signal>>,
     /// Targets: one number (for a single signal) or `signal: number`.
@@ -55,7 +63,8 @@ pub struct RawSpec {
     /// Kueue LocalQueue name.
     pub queue: Option<String>,
     /// GPUs the ClusterQueue owns.
-    pub gpu_quota: Option<u32>,
+    #[serde(default, deserialize_with = "de::whole_number")]
+    pub gpu_quota: Option<u64>,
     /// Kueue cohort.
     pub cohort: Option<String>,
     /// `v1beta2` (default) or `v1beta1`.
@@ -72,9 +81,9 @@ pub struct RawSpec {
     pub auth_secret: Option<String>,
 }
 
-/// A list that may be written as a single value.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+/// A list that may be written as a single value (signals: its Deserialize, in `de`, names
+/// the valid ones).
+#[derive(Debug, Clone, PartialEq)]
 pub enum OneOrMany<T> {
     /// One value.
     One(T),
@@ -92,8 +101,7 @@ impl<T: Clone> OneOrMany<T> {
 }
 
 /// `target`: one number, or one per signal.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Targets {
     /// The target of the only signal (or of the custom query).
     One(f64),
@@ -102,8 +110,7 @@ pub enum Targets {
 }
 
 /// A duration as text (`150s`) or a number of seconds.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum DurationText {
     /// Seconds.
     Seconds(u64),
@@ -151,6 +158,8 @@ pub struct TriggerPlan {
     pub target: f64,
     /// KEDA activation threshold, only on the demand trigger.
     pub activation_threshold: Option<f64>,
+    /// Why the target is what it is, when the preset chose it (its `reason`).
+    pub default_reason: Option<String>,
 }
 
 /// Kueue settings of one model.
@@ -162,8 +171,10 @@ pub struct KueuePlan {
     pub cluster_queue: String,
     /// ResourceFlavor name.
     pub flavor: String,
-    /// GPUs the ClusterQueue owns.
-    pub gpu_quota: u32,
+    /// GPUs the ClusterQueue owns: as given, or what its models need at their max.
+    pub gpu_quota: u64,
+    /// Whether `gpu_quota` was given (`--gpu-quota`, `gpuQuota`) rather than derived.
+    pub quota_given: bool,
     /// Cohort, if any.
     pub cohort: Option<String>,
     /// API version.
@@ -209,6 +220,8 @@ pub struct Model {
     pub memory: Quantity,
     /// Bearer-token Secret (name, key).
     pub auth_secret: Option<(String, String)>,
+    /// What the user should know about this model's input (one line each, for stderr).
+    pub warnings: Vec<String>,
 }
 
 /// Validates one raw spec against the presets. `default_namespace` is `-n` (or `default`).
@@ -218,23 +231,25 @@ pub fn resolve(
     default_namespace: &str,
 ) -> Result<Model, SpecError> {
     let name = resolve_name(raw)?;
-    let namespace = raw
-        .namespace
-        .clone()
-        .unwrap_or(default_namespace.to_string());
+    let namespace = resolve_namespace(raw, default_namespace)?;
+    let gpu_product = resolve_gpu_product(raw)?;
     let preset = resolve_server(raw, presets)?;
-    let gpus = raw.gpus_per_replica.unwrap_or(1);
+    let gpus = count("gpusPerReplica", raw.gpus_per_replica)?.unwrap_or(1);
     if gpus == 0 {
         return Err(bad("gpusPerReplica", "must be at least 1"));
     }
     let (min, max) = resolve_replicas(raw)?;
     let selector = Selector::new(&namespace, &name);
     let triggers = resolve_triggers(raw, preset.as_ref(), &selector, min)?;
-    let kueue = resolve_kueue(raw, &name, &namespace, max * gpus)?;
+    // Both factors are at most int32, so the product fits u64.
+    let needed = u64::from(max) * u64::from(gpus);
+    let kueue = resolve_kueue(raw, &name, &namespace, needed)?;
     let (cold_start, cold_start_source) = cold_start(raw)?;
+    let timing = timing::derive(cold_start);
+    let warnings = warnings(raw, &name, &triggers, &timing, kueue.as_ref());
     Ok(Model {
         model: raw.model.clone().unwrap_or_else(|| name.clone()),
-        timing: timing::derive(cold_start),
+        timing,
         cold_start_source,
         prometheus: resolve_prometheus(raw)?,
         with_deployment: raw.with_deployment.unwrap_or(false),
@@ -252,7 +267,7 @@ pub fn resolve(
             "Gi",
         )?,
         auth_secret: raw.auth_secret.as_deref().map(split_secret).transpose()?,
-        gpu_product: raw.gpu_product.clone(),
+        gpu_product,
         name,
         namespace,
         preset,
@@ -261,7 +276,66 @@ pub fn resolve(
         max,
         triggers,
         kueue,
+        warnings,
     })
+}
+
+/// What the user should know about valid input that `lint` would also flag (one line each):
+/// an unscoped query, GPU utilization as the only signal (GPU002), a cold start the HPA's
+/// policy period cannot cover (CLD003), Kueue's deprecated v1beta1 (KUE011).
+fn warnings(
+    raw: &RawSpec,
+    name: &str,
+    triggers: &[TriggerPlan],
+    timing: &Timing,
+    kueue: Option<&KueuePlan>,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if let Some(query) = &raw.query
+        && !preset::is_scoped(query)
+    {
+        warnings.push(format!(
+            "{name}: the query has no {} (or {}), so it is not scoped to the model's pods: it \
+             reads the metric of every pod and namespace that exports it; write it as e.g. \
+             sum(my_metric{{{}}})",
+            preset::SELECTOR,
+            preset::EXPORTED_SELECTOR,
+            preset::SELECTOR
+        ));
+    }
+    let sizing = triggers.iter().filter(|t| t.name != DEMAND_TRIGGER);
+    if sizing.clone().count() > 0 && sizing.clone().all(|t| t.name == Signal::GpuUtil.name()) {
+        warnings.push(format!(
+            "{name}: GPU utilization is the only scaling signal: it shows that kernels run, not \
+             how much work waits, so a saturated server with a growing queue looks the same as \
+             a busy one (lint: GPU002); add --signal queue"
+        ));
+    }
+    let period = timing
+        .scale_up
+        .policies
+        .iter()
+        .map(|p| p.period_seconds)
+        .max()
+        .unwrap_or(0);
+    if period < timing.cold_start_seconds {
+        warnings.push(format!(
+            "{name}: the {} cold start is longer than the {}s scale-up policy period, the HPA's \
+             limit: a second wave of replicas can start before the first is ready (lint: \
+             CLD003, which no setting can fix); shorten the cold start (cached weights, \
+             pre-pulled images) or keep --max low",
+            timing::short(timing.cold_start_seconds),
+            period
+        ));
+    }
+    if kueue.is_some_and(|k| k.api == KueueApi::V1beta1) {
+        warnings.push(format!(
+            "{name}: Kueue's v1beta1 API is deprecated (v1beta2 is served since Kueue 0.15 and \
+             stored since 0.16, and v1beta1 will be removed): use --kueue-api v1beta1 only for \
+             clusters older than 0.15 (lint: KUE011)"
+        ));
+    }
+    warnings
 }
 
 /// Where a model's cold start came from.
@@ -308,6 +382,36 @@ fn resolve_name(raw: &RawSpec) -> Result<String, SpecError> {
     Ok(name)
 }
 
+/// The namespace goes into every query's matchers and names the LocalQueue's namespace.
+fn resolve_namespace(raw: &RawSpec, default_namespace: &str) -> Result<String, SpecError> {
+    let namespace = raw.namespace.as_deref().unwrap_or(default_namespace);
+    if !names::is_dns1123_label(namespace) {
+        return Err(bad(
+            "namespace",
+            format!(
+                "{namespace:?} is not a valid namespace: a DNS-1123 label (lower-case letters, \
+                 digits and '-', starting and ending with a letter or digit, at most 63)"
+            ),
+        ));
+    }
+    Ok(namespace.to_string())
+}
+
+/// The GPU product is a node label value (the Deployment's nodeSelector, the flavor's
+/// nodeLabels).
+fn resolve_gpu_product(raw: &RawSpec) -> Result<Option<String>, SpecError> {
+    match raw.gpu_product.as_deref() {
+        Some(product) if !names::is_label_value(product) => Err(bad(
+            "gpuProduct",
+            format!(
+                "{product:?} is not a valid label value (of nvidia.com/gpu.product): letters, \
+                 digits, '-', '_' and '.', starting and ending with a letter or digit, at most 63"
+            ),
+        )),
+        other => Ok(other.map(str::to_string)),
+    }
+}
+
 fn resolve_server(raw: &RawSpec, presets: &Presets) -> Result<Option<Preset>, SpecError> {
     let server = raw.server.as_deref().unwrap_or("vllm");
     if server == "custom" {
@@ -325,9 +429,26 @@ fn resolve_server(raw: &RawSpec, presets: &Presets) -> Result<Option<Preset>, Sp
     }
 }
 
+/// A count as given, refused above [`MAX_COUNT`]: KEDA's and the HPA's replica fields are
+/// int32, and a larger value would be cut or wrap on the way.
+fn count(key: &'static str, value: Option<u64>) -> Result<Option<u32>, SpecError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    match u32::try_from(value) {
+        Ok(v) if v <= MAX_COUNT => Ok(Some(v)),
+        _ => Err(bad(key, count_too_large(value))),
+    }
+}
+
+/// Why a count above [`MAX_COUNT`] is refused (`value` as written).
+pub fn count_too_large(value: impl std::fmt::Display) -> String {
+    format!("{value} is more than {MAX_COUNT}, the largest count KEDA and the HPA take (int32)")
+}
+
 fn resolve_replicas(raw: &RawSpec) -> Result<(u32, u32), SpecError> {
-    let min = raw.min.unwrap_or(1);
-    let max = raw.max.unwrap_or(min.max(4));
+    let min = count("min", raw.min)?.unwrap_or(1);
+    let max = count("max", raw.max)?.unwrap_or(min.max(4));
     if max == 0 {
         return Err(bad("max", "must be at least 1"));
     }
@@ -344,10 +465,8 @@ struct Selector {
 }
 
 impl Selector {
-    /// Pods of Deployment `name` are `name-<template hash>-<suffix>`; the pattern matches
-    /// them and not those of a Deployment whose name merely starts with `name-`.
     fn new(namespace: &str, name: &str) -> Selector {
-        let pods = format!("{name}-[a-z0-9]+-[a-z0-9]+");
+        let pods = pod_pattern(name);
         Selector {
             direct: format!("namespace=\"{namespace}\",pod=~\"{pods}\""),
             exported: format!("exported_namespace=\"{namespace}\",exported_pod=~\"{pods}\""),
@@ -361,6 +480,33 @@ impl Selector {
             .trim()
             .to_string()
     }
+}
+
+/// The longest pod name prefix that the API server keeps from a `generateName`: it appends
+/// five random characters and names are at most 63.
+const MAX_GENERATE_NAME_PREFIX: usize = 58;
+/// The longest pod-template hash in a ReplicaSet's name (a 32-bit number, safe-encoded).
+const MAX_POD_TEMPLATE_HASH: usize = 10;
+
+/// The regular expression (anchored, as PromQL's `=~` is) for the pods of Deployment `name`.
+///
+/// Its ReplicaSet is `name-<hash>` and the pods are generated from `name-<hash>-`, so they are
+/// `name-<hash>-<5 random>`: two segments after `name-`, which a Deployment whose name only
+/// starts with `name-` (`name-big`, pods `name-big-<hash>-<random>`) never has. When the
+/// prefix is longer than 58 characters the API server cuts it to 58 first, which can drop the
+/// last `-` (and part of the hash): for names longer than 46 characters a pod can also be
+/// `name-` and one segment of exactly `62 - len(name)` characters, which the pattern then
+/// also matches. Known limit: when `name-big` is itself long enough for its pods to be cut,
+/// they can look like `name-big-<one segment>`, which no pattern on the name alone tells
+/// apart from `name-<hash>-<random>`.
+fn pod_pattern(name: &str) -> String {
+    let two_segments = format!("{name}-[a-z0-9]+-[a-z0-9]+");
+    let longest_prefix = name.len() + 1 + MAX_POD_TEMPLATE_HASH + 1;
+    if longest_prefix <= MAX_GENERATE_NAME_PREFIX {
+        return two_segments;
+    }
+    let one_segment = MAX_GENERATE_NAME_PREFIX + 5 - (name.len() + 1);
+    format!("{two_segments}|{name}-[a-z0-9]{{{one_segment}}}")
 }
 
 fn resolve_triggers(
@@ -386,12 +532,21 @@ fn resolve_triggers(
                 ),
             ));
         };
+        let given = targets.get(signal.name()).copied();
+        let target = given.unwrap_or(sp.target);
+        if let Some(problem) = preset::range_problem(target, sp.range) {
+            return Err(bad(
+                "target",
+                format!("target {target} for {} {problem}", signal.name()),
+            ));
+        }
         triggers.push(TriggerPlan {
             name: signal.name().to_string(),
             query: selector.fill(&sp.query),
             metric_type: sp.metric_type,
-            target: targets.get(signal.name()).copied().unwrap_or(sp.target),
+            target,
             activation_threshold: None,
+            default_reason: given.is_none().then(|| sp.reason.clone()),
         });
     }
     if let Some(query) = &raw.query {
@@ -407,6 +562,7 @@ fn resolve_triggers(
             metric_type: raw.metric_type.unwrap_or(MetricType::AverageValue),
             target,
             activation_threshold: None,
+            default_reason: None,
         });
     }
     add_activation(raw, &mut triggers, min)?;
@@ -476,12 +632,16 @@ fn resolve_targets(raw: &RawSpec, signals: &[Signal]) -> Result<BTreeMap<String,
                 ),
             ));
         }
-        // KEDA sends the threshold to the HPA in milli-units; below 0.0005 it rounds to 0,
-        // which the API server rejects.
-        if !value.is_finite() || *value < 0.0005 {
+        if let Some(problem) = preset::target_problem(*value) {
+            // 1e30 as written, not as thirty-one digits.
+            let shown = if value.abs() >= 1e15 {
+                format!("{value:e}")
+            } else {
+                format!("{value}")
+            };
             return Err(bad(
                 "target",
-                format!("target {value} for {name} must be a number of at least 0.0005"),
+                format!("target {shown} for {name} {problem}"),
             ));
         }
     }
@@ -511,46 +671,27 @@ fn add_activation(
         }
         return Ok(());
     };
-    check_parses("activationQuery", query)?;
+    // Not wrapped in anything with min ≥ 1, and only in `(...) or vector(0)` with min 0: a
+    // query of several series fails in KEDA like any other trigger's.
+    check_one_series("activationQuery", query)?;
     triggers.push(TriggerPlan {
-        name: "demand".to_string(),
+        name: DEMAND_TRIGGER.to_string(),
         query: query.trim().to_string(),
         metric_type: MetricType::AverageValue,
         target: DEMAND_THRESHOLD,
         activation_threshold: Some(0.0),
+        default_reason: None,
     });
     Ok(())
 }
 
 /// KEDA's Prometheus scaler needs exactly one sample: the query must aggregate.
 fn check_one_series(key: &'static str, query: &str) -> Result<(), SpecError> {
-    use crate::lint::promql::{Query, Shape};
-    let analysis = Query::parse(query)
-        .parsed
-        .map_err(|e| bad(key, format!("not valid PromQL: {}", e.message)))?;
-    match analysis.shape {
-        Shape::Single => Ok(()),
-        Shape::Many(why) => Err(bad(
-            key,
-            format!("{why}; KEDA needs exactly one series: wrap it in sum(...) or avg(...)"),
-        )),
-        Shape::Scalar => Err(bad(
-            key,
-            "returns a scalar, which KEDA cannot read: return a one-series vector (e.g. vector(...))",
-        )),
-        Shape::Range | Shape::Text => Err(bad(
-            key,
-            "does not return an instant vector: aggregate a rate() or a selector",
-        )),
-    }
+    preset::one_series(query).map_err(|message| bad(key, message))
 }
 
-/// The demand query is wrapped in `sum(...)`, so it only has to parse.
-fn check_parses(key: &'static str, query: &str) -> Result<(), SpecError> {
-    promql_parser::parser::parse(query)
-        .map(|_| ())
-        .map_err(|e| bad(key, format!("not valid PromQL: {e}")))
-}
+/// The name of the trigger that `--activation-query` adds.
+pub const DEMAND_TRIGGER: &str = "demand";
 
 /// The demand trigger's HPA threshold: far above any real value, so that the HPA proposes at
 /// most one replica from it and it acts only as KEDA's activation (0 → 1) signal.
@@ -560,7 +701,7 @@ fn resolve_kueue(
     raw: &RawSpec,
     name: &str,
     namespace: &str,
-    needed: u32,
+    needed: u64,
 ) -> Result<Option<KueuePlan>, SpecError> {
     let api = match raw.kueue_api.as_deref() {
         None | Some("v1beta2") => KueueApi::V1beta2,
@@ -577,6 +718,30 @@ fn resolve_kueue(
         return Ok(None);
     }
     let local_queue = raw.queue.clone().unwrap_or_else(|| name.to_string());
+    // The LocalQueue's name is also the value of the queue-name label, which Kueue requires
+    // to be a DNS-1123 subdomain: a label value, so at most 63 characters.
+    if !(local_queue.len() <= 63 && names::is_dns1123_subdomain(&local_queue)) {
+        return Err(bad(
+            "queue",
+            format!(
+                "{local_queue:?} is not a valid LocalQueue name: a DNS-1123 subdomain \
+                 (lower-case letters, digits, '-' and '.', starting and ending with a letter or \
+                 digit) of at most 63 characters, as the {QUEUE_NAME_LABEL} label needs"
+            ),
+        ));
+    }
+    if let Some(cohort) = raw.cohort.as_deref()
+        && !names::is_dns1123_subdomain(cohort)
+    {
+        return Err(bad(
+            "cohort",
+            format!(
+                "{cohort:?} is not a valid cohort name: a DNS-1123 subdomain (lower-case \
+                 letters, digits, '-' and '.', starting and ending with a letter or digit, at \
+                 most 253)"
+            ),
+        ));
+    }
     let flavor = raw
         .gpu_product
         .as_deref()
@@ -587,7 +752,8 @@ fn resolve_kueue(
         cluster_queue: format!("{namespace}-{local_queue}"),
         local_queue,
         flavor,
-        gpu_quota: raw.gpu_quota.unwrap_or(needed),
+        gpu_quota: count("gpuQuota", raw.gpu_quota)?.map_or(needed, u64::from),
+        quota_given: raw.gpu_quota.is_some(),
         cohort: raw.cohort.clone(),
         api,
     }))
@@ -643,5 +809,6 @@ fn split_secret(text: &str) -> Result<(String, String), SpecError> {
     Ok((name.to_string(), key.to_string()))
 }
 
+mod de;
 #[cfg(test)]
 mod tests;

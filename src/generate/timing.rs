@@ -22,6 +22,9 @@ pub const POLLING_INTERVAL_SECONDS: u32 = 15;
 pub const STARTUP_PROBE_PERIOD_SECONDS: u32 = 10;
 /// Consecutive failed metric reads before KEDA's fallback replaces the metric.
 pub const FALLBACK_FAILURE_THRESHOLD: u32 = 3;
+/// Kueue's `waitForPodsReady.timeout` when its Configuration does not set one: the feature
+/// is on by default since Kueue 0.19, with 30 minutes.
+pub const KUEUE_DEFAULT_WAIT_FOR_PODS_READY_SECONDS: u32 = 1800;
 /// Scale-up stabilization never waits longer than this: past a minute, waiting for a burst to
 /// prove itself costs more queueing than a wrongly bought GPU.
 pub const MAX_SCALE_UP_STABILIZATION_SECONDS: u32 = 60;
@@ -166,6 +169,15 @@ fn startup_budget(c: u32) -> u32 {
 /// same measure `lint` reads back from the probe), at most HPA's 1800 s.
 fn scale_up_period(c: u32) -> u32 {
     startup_budget(c).min(MAX_POLICY_PERIOD_SECONDS)
+}
+
+/// Seconds as a Kubernetes duration: whole minutes as `40m`, others as `150s`.
+pub fn short(seconds: u32) -> String {
+    if seconds >= 60 && seconds.is_multiple_of(60) {
+        format!("{}m", seconds / 60)
+    } else {
+        format!("{seconds}s")
+    }
 }
 
 impl Timing {
@@ -348,6 +360,14 @@ mod tests {
             MAX_STABILIZATION_SECONDS
         );
         assert!(t.cooldown_period >= t.cold_start_seconds);
+    }
+
+    #[test]
+    fn short_durations_use_minutes_when_whole() {
+        assert_eq!(short(2400), "40m");
+        assert_eq!(short(1802), "1802s");
+        assert_eq!(short(30), "30s");
+        assert_eq!(short(0), "0s");
     }
 
     #[test]

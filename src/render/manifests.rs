@@ -62,3 +62,29 @@ pub fn write_dir(dir: &Path, objects: &[NamedObject], json: bool) -> anyhow::Res
     }
     Ok(written)
 }
+
+/// Removes the files directly in `dir` whose names `ours` recognizes and that are not in
+/// `keep` (what this run wrote); returns the paths removed. Other files are left alone.
+pub fn remove_other_files(
+    dir: &Path,
+    keep: &[PathBuf],
+    ours: impl Fn(&str) -> bool,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("{}: failed to list", dir.display()))?;
+    let mut removed = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("{}: failed to list", dir.display()))?;
+        let path = entry.path();
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if is_file && ours(name) && !keep.contains(&path) {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("{}: failed to remove", path.display()))?;
+            removed.push(path);
+        }
+    }
+    removed.sort();
+    Ok(removed)
+}

@@ -70,7 +70,7 @@ fn kueue_plan_defaults_to_exact_quota() {
     spec.queue = Some("team-a".into());
     spec.max = Some(6);
     spec.gpus_per_replica = Some(2);
-    spec.gpu_product = Some("NVIDIA H100 80GB HBM3".into());
+    spec.gpu_product = Some("NVIDIA_H100.80GB-HBM3".into());
     let plan = resolve(&spec, &presets(), "default")
         .unwrap()
         .kueue
@@ -159,4 +159,70 @@ fn every_preset_query_returns_one_series() {
                 .unwrap_or_else(|e| panic!("{server}/{}: {e}: {query}", signal.name()));
         }
     }
+}
+
+/// A pod name as Kubernetes makes it: ReplicaSet `<deployment>-<hash>`, then the API server
+/// cuts the `generateName` `<replicaset>-` to 58 characters and appends 5 random ones.
+fn pod_name(deployment: &str, hash: &str) -> String {
+    let mut prefix = format!("{deployment}-{hash}-");
+    prefix.truncate(58);
+    format!("{prefix}x7k2p")
+}
+
+fn matches(pattern: &str, pod: &str) -> bool {
+    regex::Regex::new(&format!("^(?:{pattern})$"))
+        .unwrap()
+        .is_match(pod)
+}
+
+#[test]
+fn pod_pattern_matches_truncated_pod_names_of_long_deployments() {
+    // 46 characters: even a 10-character hash leaves the prefix at 58, so two segments.
+    let name = "a".repeat(46);
+    assert_eq!(pod_pattern(&name), format!("{name}-[a-z0-9]+-[a-z0-9]+"));
+    // 47: the longest hash loses the final '-', and the pod has one segment after the name.
+    let name = "a".repeat(47);
+    assert_eq!(pod_name(&name, "5d8b9c7f4d").matches('-').count(), 1);
+    assert_eq!(
+        pod_pattern(&name),
+        format!("{name}-[a-z0-9]+-[a-z0-9]+|{name}-[a-z0-9]{{15}}")
+    );
+    for len in 1..=MAX_NAME_LEN {
+        let name = "m".repeat(len);
+        let pattern = pod_pattern(&name);
+        for hash in ["7", "58b9c", "5d8b9c7f4d"] {
+            let pod = pod_name(&name, hash);
+            assert!(matches(&pattern, &pod), "{len}: {pod} !~ {pattern}");
+            // A Deployment whose name starts with this one's and a dash (`<name>-big`), as
+            // long as names can be, never has its untruncated pods matched.
+            let other = format!("{name}-big");
+            if format!("{other}-{hash}-").len() <= 58 {
+                let pod = pod_name(&other, hash);
+                assert!(!matches(&pattern, &pod), "{len}: {pod} =~ {pattern}");
+            }
+        }
+        assert!(
+            !matches(&pattern, &format!("{name}-0")),
+            "{len}: a StatefulSet pod"
+        );
+    }
+}
+
+#[test]
+fn the_largest_counts_multiply_without_overflow() {
+    let mut spec = raw("vllm");
+    spec.queue = Some("team-a".into());
+    spec.max = Some(u64::from(MAX_COUNT));
+    spec.gpus_per_replica = Some(u64::from(MAX_COUNT));
+    let model = resolve(&spec, &presets(), "d").unwrap();
+    assert_eq!(model.kueue.unwrap().gpu_quota, 4_611_686_014_132_420_609);
+    spec.gpus_per_replica = Some(u64::from(MAX_COUNT) + 1);
+    let err = resolve(&spec, &presets(), "d").unwrap_err();
+    assert_eq!(err.key, "gpusPerReplica");
+    spec.gpus_per_replica = Some(u64::MAX);
+    let err = resolve(&spec, &presets(), "d").unwrap_err();
+    assert!(
+        err.message.starts_with("18446744073709551615 is more than"),
+        "{err}"
+    );
 }
