@@ -793,7 +793,7 @@ fn unscoped_and_multi_series_queries_are_caught() {
     assert!(stdout.contains("query: sum(foo)"), "{stdout}");
     assert_eq!(
         stderr.trim_end(),
-        " WARN llama: the query has no ${selector} (or ${exported_selector}), so it is not \
+        "warning: llama: the query has no ${selector} (or ${exported_selector}), so it is not \
          scoped to the model's pods: it reads the metric of every pod and namespace that \
          exports it; write it as e.g. sum(my_metric{${selector}})"
     );
@@ -922,7 +922,7 @@ fn kueue_warns_when_replicas_can_never_be_admitted_or_ready_in_time() {
     assert_eq!(
         got,
         [
-            " WARN x: the 20m cold start needs Kueue's waitForPodsReady.timeout to be at least 40m \
+            "warning: x: the 20m cold start needs Kueue's waitForPodsReady.timeout to be at least 40m \
           (twice the cold start), above its default of 30m (on since Kueue 0.19): set \
           waitForPodsReady.timeout: 40m in Kueue's Configuration (ConfigMap \
           kueue-manager-config), or Kueue evicts replicas that are still loading"
@@ -942,7 +942,7 @@ fn kueue_warns_when_replicas_can_never_be_admitted_or_ready_in_time() {
     assert_eq!(
         warnings(&[&kueue[..], &one].concat()),
         [
-            " WARN ClusterQueue serving-q has 1 GPUs of quota but one replica of x needs 2: Kueue \
+            "warning: ClusterQueue serving-q has 1 GPUs of quota but one replica of x needs 2: Kueue \
           can admit no replica of it at all; raise --gpu-quota to at least 2"
         ]
     );
@@ -959,7 +959,7 @@ fn kueue_warns_when_replicas_can_never_be_admitted_or_ready_in_time() {
     assert_eq!(
         warnings(&[&kueue[..], &min].concat()),
         [
-            " WARN ClusterQueue serving-q has 3 GPUs of quota but the --min replicas need 4 (x 2 × \
+            "warning: ClusterQueue serving-q has 3 GPUs of quota but the --min replicas need 4 (x 2 × \
           2): Kueue will keep some of the minimum replicas gated; raise --gpu-quota to at least 4"
         ]
     );
@@ -1217,7 +1217,7 @@ fn generated_variants_lint_clean_or_generate_warns_first() {
             flags(&gpu_only),
             Some("2m"),
             vec![
-                " WARN llm: GPU utilization is the only scaling signal: it shows that kernels \
+                "warning: llm: GPU utilization is the only scaling signal: it shows that kernels \
                  run, not how much work waits, so a saturated server with a growing queue looks \
                  the same as a busy one (lint: GPU002); add --signal queue",
             ],
@@ -1227,7 +1227,7 @@ fn generated_variants_lint_clean_or_generate_warns_first() {
             flags(&slow),
             Some("45m"),
             vec![
-                " WARN llm: the 45m cold start is longer than the 1800s scale-up policy period, \
+                "warning: llm: the 45m cold start is longer than the 1800s scale-up policy period, \
                  the HPA's limit: a second wave of replicas can start before the first is ready \
                  (lint: CLD003, which no setting can fix); shorten the cold start (cached \
                  weights, pre-pulled images) or keep --max low",
@@ -1238,7 +1238,7 @@ fn generated_variants_lint_clean_or_generate_warns_first() {
             flags(&v1beta1),
             Some("2m"),
             vec![
-                " WARN llm: Kueue's v1beta1 API is deprecated (v1beta2 is served since Kueue \
+                "warning: llm: Kueue's v1beta1 API is deprecated (v1beta2 is served since Kueue \
                  0.15 and stored since 0.16, and v1beta1 will be removed): use --kueue-api \
                  v1beta1 only for clusters older than 0.15 (lint: KUE011)",
             ],
@@ -1289,7 +1289,7 @@ fn verbose_says_why_each_default_was_chosen() {
     assert_eq!(
         lines,
         [
-            " INFO x: kv-cache target 0.8 (the preset's default): average fraction (0-1) of \
+            "info: x: kv-cache target 0.8 (the preset's default): average fraction (0-1) of \
           KV-cache blocks in use; above 0.8 vLLM starts preempting requests, so add a replica \
           before that"
         ],
