@@ -330,7 +330,7 @@ fn composite_observed(
             continue;
         };
         let value = match (&s.metric.observed, s.activity.value) {
-            (Observed::Value { .. }, Some(v)) => Value::Number(v),
+            (Observed::Value { .. }, Some(v)) => Value::Float(v),
             _ if modifiers_fallback && in_fallback(keda, &s.metric) => Value::Nil,
             _ => {
                 return formula_failed(modifiers, &format!("trigger {name} failed"), trace);
@@ -339,7 +339,8 @@ fn composite_observed(
         vars.insert(name, value);
     }
     match formula::evaluate_value(&modifiers.formula, &vars) {
-        Ok(Value::Number(n)) => formula_value(modifiers, n, trace),
+        Ok(Value::Int(n)) => formula_value(modifiers, n as f64, trace),
+        Ok(Value::Float(n)) => formula_value(modifiers, n, trace),
         Ok(Value::Nil) if modifiers_fallback => {
             let replicas = keda.fallback.as_ref().map_or(0, |f| f.replicas);
             formula_value(modifiers, f64::from(replicas) * target, trace)
@@ -364,11 +365,24 @@ fn formula_value(
             value: Some(value),
             error: None,
         },
-        format!("scalingModifiers formula {} = {value}", modifiers.formula),
+        format!(
+            "scalingModifiers formula {} = {value}",
+            abbreviated(&modifiers.formula)
+        ),
     );
     Observed::Value {
         value: Milli::from_keda_f64(value),
     }
+}
+
+/// A formula short enough for a sentence: the first 80 characters of a longer one.
+fn abbreviated(formula: &str) -> String {
+    const LONGEST: usize = 80;
+    if formula.chars().count() <= LONGEST {
+        return formula.to_string();
+    }
+    let head: String = formula.chars().take(LONGEST).collect();
+    format!("{head}… ({} characters)", formula.chars().count())
 }
 
 fn formula_failed(
@@ -384,7 +398,7 @@ fn formula_failed(
         },
         format!(
             "scalingModifiers formula {} failed: {why}",
-            modifiers.formula
+            abbreviated(&modifiers.formula)
         ),
     );
     Observed::Failed {

@@ -450,6 +450,25 @@ fn scaling_modifiers_feed_one_composite_metric() {
 }
 
 #[test]
+fn a_formula_nested_too_deep_fails_the_composite_metric_without_crashing() {
+    let deep = format!("{}queue{}", "(".repeat(4000), ")".repeat(4000));
+    let input = modifiers_input(&[("queue", Some(30.0))], &deep, "5");
+    let decision = decide(&input);
+    assert_eq!(decision.recommendation, None);
+    assert_eq!(decision.desired, 2);
+    let formula_step = decision
+        .steps
+        .iter()
+        .find(|s| matches!(s.detail, crate::engine::StepDetail::Formula { .. }))
+        .expect("a formula step");
+    assert!(
+        formula_step.text.contains("nests deeper than 200 levels"),
+        "{}",
+        formula_step.text
+    );
+}
+
+#[test]
 fn scaling_modifiers_fallback_behavior_routes_around_a_failed_trigger() {
     let mut input = modifiers_input(
         &[("queue", None), ("gateway", Some(12.0))],
