@@ -7,7 +7,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::json::{
-    annotation, array_at, condition, f64_at, i32_at, milli_at, str_at, time_at, truthy,
+    annotation, array_at, condition, f64_at, i32_at, milli_at, quantity_f64_at, str_at, time_at,
+    truthy,
 };
 use super::kueue::{self, KueueInfo};
 use super::pods::{self, PodInfo, TargetInfo};
@@ -61,10 +62,10 @@ pub struct TriggerView {
     pub metric_name: Option<String>,
     /// `AverageValue`, `Value` or `Utilization`.
     pub metric_type: String,
-    /// The target, in units.
-    pub target: Option<f64>,
-    /// The value the HPA compares (the total), in units.
-    pub value: Option<f64>,
+    /// The target, exactly as the HPA compares it (serialized in units).
+    pub target: Option<Milli>,
+    /// The value the HPA compares (the total), exactly (serialized in units).
+    pub value: Option<Milli>,
     /// Where the value came from.
     pub value_source: ValueSource,
     /// `activationThreshold` (default 0).
@@ -235,8 +236,7 @@ fn trigger_view(
             milli_at(m, "/external/target/averageValue")
                 .or_else(|| milli_at(m, "/external/target/value"))
         })
-        .or_else(|| f64_at(trigger, "/metadata/threshold").map(Milli::from_keda_f64))
-        .map(Milli::as_f64);
+        .or_else(|| f64_at(trigger, "/metadata/threshold").map(Milli::from_keda_f64));
     let mut view = TriggerView {
         index,
         name: str_at(trigger, "/name").map(str::to_string),
@@ -280,7 +280,7 @@ fn read_value(
         .external_metric(ns, name_of(so), metric)
         .and_then(|s| Milli::parse(&s.value).ok());
     if let Some(value) = sample {
-        view.value = Some(value.as_f64());
+        view.value = Some(value);
         view.value_source = ValueSource::ExternalMetricsApi;
     } else if let Some(value) = hpa.and_then(|h| hpa_status_value(h, metric)) {
         view.value = Some(value);
@@ -305,7 +305,7 @@ fn apply_reading(trigger: &mut TriggerView, reading: &Reading) {
         Reading::Value(value) => {
             trigger.prometheus_value = Some(*value);
             if trigger.value.is_none() {
-                trigger.value = Some(*value);
+                trigger.value = Some(served_value(*value));
                 trigger.value_source = ValueSource::Prometheus;
             }
         }
@@ -318,17 +318,27 @@ fn apply_reading(trigger: &mut TriggerView, reading: &Reading) {
     }
 }
 
+/// The value KEDA serves for a Prometheus result: the float in milli, truncated
+/// (`GenerateMetricInMili`), with NaN, infinities and negative values sent as 0 (KEDA 2.20.2).
+fn served_value(value: f64) -> Milli {
+    if value.is_finite() && value > 0.0 {
+        Milli::from_keda_f64(value)
+    } else {
+        Milli::ZERO
+    }
+}
+
 /// The HPA status value as a total: `averageValue × currentReplicas` or `value`.
-fn hpa_status_value(hpa: &Value, metric: &str) -> Option<f64> {
+fn hpa_status_value(hpa: &Value, metric: &str) -> Option<Milli> {
     let current = array_at(hpa, "/status/currentMetrics")
         .iter()
         .find(|m| m["external"]["metric"]["name"] == metric)?;
     if let Some(value) = milli_at(current, "/external/current/value") {
-        return Some(value.as_f64());
+        return Some(value);
     }
     let average = milli_at(current, "/external/current/averageValue")?;
     let replicas = i32_at(hpa, "/status/currentReplicas")?;
-    Some(average.as_f64() * f64::from(replicas))
+    Some(Milli(average.0.saturating_mul(i64::from(replicas))))
 }
 
 fn failure(set: &ObjectSet, so: &Value, hpa: Option<&Value>, metric: &str) -> Option<String> {
@@ -430,7 +440,7 @@ fn input(
 
 fn metric_input(so: &Value, trigger: &TriggerView) -> Option<MetricInput> {
     let name = trigger.metric_name.clone()?;
-    let target = Milli::from_f64_ceil(trigger.target.unwrap_or(0.0));
+    let target = trigger.target.unwrap_or(Milli::ZERO);
     let target = match trigger.metric_type.as_str() {
         "Value" => Target::Value(target),
         _ => Target::AverageValue(target),
@@ -442,9 +452,7 @@ fn metric_input(so: &Value, trigger: &TriggerView) -> Option<MetricInput> {
         (_, Some(reason)) => Observed::Failed {
             reason: reason.clone(),
         },
-        (Some(value), None) => Observed::Value {
-            value: Milli::from_f64_ceil(value),
-        },
+        (Some(value), None) => Observed::Value { value },
         (None, None) => Observed::Failed {
             reason: "no value: the HPA reports none and the external metrics API gave none"
                 .to_string(),
@@ -562,7 +570,7 @@ fn rules(spec: &Value) -> ScalingRules {
                 period_seconds: i32_at(p, "/periodSeconds").unwrap_or(15),
             })
             .collect(),
-        tolerance: milli_at(spec, "/tolerance").map(Milli::as_f64),
+        tolerance: quantity_f64_at(spec, "/tolerance"),
     }
 }
 
@@ -618,6 +626,14 @@ mod tests {
             Some(8)
         );
         assert_eq!(new_size("something else"), None);
+    }
+
+    #[test]
+    fn per_hpa_tolerance_is_not_rounded_to_milli() {
+        let spec = serde_json::json!({"tolerance": "0.0005"});
+        assert_eq!(rules(&spec).tolerance, Some(0.0005));
+        let number = serde_json::json!({"tolerance": 0.05});
+        assert_eq!(rules(&number).tolerance, Some(0.05));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::cause;
 use super::join::{EventView, Joined, TriggerView, ValueSource};
 use super::kueue::KueueInfo;
 use super::pods::{self, PodCounts, PodInfo, TargetInfo};
-use crate::engine::{self, Activation, Decision, Limit, Step};
+use crate::engine::{self, Activation, Decision, Limit, Milli, Step};
 
 /// Why one ScaledObject has its replicas.
 #[derive(Debug, Clone, Serialize)]
@@ -88,14 +88,14 @@ pub struct TriggerReport {
     pub metric_name: Option<String>,
     /// `AverageValue`, `Value` or `Utilization`.
     pub metric_type: String,
-    /// The value the HPA compares (total), in units.
-    pub value: Option<f64>,
+    /// The value the HPA compares (total), exactly (serialized in units).
+    pub value: Option<Milli>,
     /// Where the value came from.
     pub value_source: ValueSource,
     /// The value of the query run directly against Prometheus (`--prometheus`).
     pub prometheus_value: Option<f64>,
-    /// The target, in units.
-    pub target: Option<f64>,
+    /// The target, exactly (serialized in units).
+    pub target: Option<Milli>,
     /// The usage ratio the HPA tests against its tolerance.
     pub ratio: Option<f64>,
     /// Whether the ratio is within tolerance.

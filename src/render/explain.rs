@@ -8,6 +8,7 @@ use comfy_table::{Table, presets};
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
+use crate::engine::Milli;
 use crate::explain::Report;
 
 /// Several reports, as JSON/YAML print them (`-A`, or no name).
@@ -138,7 +139,7 @@ fn triggers_table(r: &Report) -> Table {
         "TRIGGER", "TYPE", "METRIC", "VALUE", "TARGET", "RATIO", "PROPOSED", "ACTIVE", "SOURCE",
     ]);
     for t in &r.triggers {
-        let value = match (t.value, t.prometheus_value) {
+        let value = match (t.value.map(Milli::as_f64), t.prometheus_value) {
             (Some(v), Some(p)) if (v - p).abs() > 1e-9 => format!("{v} (prometheus {p})"),
             (v, _) => number(v),
         };
@@ -147,7 +148,11 @@ fn triggers_table(r: &Report) -> Table {
             t.trigger_type.clone(),
             t.metric_name.clone().unwrap_or_else(|| "-".to_string()),
             value,
-            format!("{} ({})", number(t.target), t.metric_type),
+            format!(
+                "{} ({})",
+                number(t.target.map(Milli::as_f64)),
+                t.metric_type
+            ),
             t.ratio.map_or("-".to_string(), |x| format!("{x:.3}")),
             t.proposed_replicas
                 .map_or("-".to_string(), |p| p.to_string()),

@@ -281,3 +281,16 @@ fn the_table_names_the_cause_first() {
         "{out}"
     );
 }
+
+#[test]
+fn fractional_values_reach_the_engine_exactly() {
+    both("milli-value", |r| {
+        let t = &r["triggers"][0];
+        assert_eq!(t["value"], 16.1);
+        assert_eq!(t["target"], 0.1);
+        // ceil(16100m / 100m) = 161, not ceil(16101m / 100m) = 162.
+        assert_eq!(t["proposedReplicas"], 161);
+        assert_eq!(replicas(r), (3, 6, 1, 1000));
+        assert_eq!(binding(r), "legacyScaleUpLimit");
+    });
+}
