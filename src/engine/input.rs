@@ -201,17 +201,22 @@ impl Pod {
             phase: PodPhase::Running,
             deleting: false,
             ready: Some(ReadyCondition {
-                status: ready,
-                last_transition: since,
+                status: ready.into(),
+                last_transition: Some(since),
             }),
             start_time: Some(since),
             containers: Vec::new(),
         }
     }
 
-    /// Whether the pod is Running with `Ready=True`, which Value targets count.
+    /// Whether the pod is Running with `Ready=True`, which Value targets count. Like upstream's
+    /// `IsPodReady`, only the condition's status matters, not its `lastTransitionTime`.
     pub fn is_running_and_ready(&self) -> bool {
-        self.phase == PodPhase::Running && self.ready.as_ref().is_some_and(|r| r.status)
+        self.phase == PodPhase::Running
+            && self
+                .ready
+                .as_ref()
+                .is_some_and(|r| r.status == ConditionStatus::True)
     }
 }
 
@@ -234,10 +239,31 @@ pub enum PodPhase {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReadyCondition {
-    /// True when `status: "True"`.
-    pub status: bool,
-    /// `lastTransitionTime`.
-    pub last_transition: Timestamp,
+    /// `status`.
+    pub status: ConditionStatus,
+    /// `lastTransitionTime`, when set; upstream reads a missing one as Go's zero time.
+    pub last_transition: Option<Timestamp>,
+}
+
+/// A condition's `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ConditionStatus {
+    /// `"True"`.
+    True,
+    /// `"False"`.
+    False,
+    /// `"Unknown"` (or anything else).
+    Unknown,
+}
+
+impl From<bool> for ConditionStatus {
+    fn from(value: bool) -> Self {
+        if value {
+            ConditionStatus::True
+        } else {
+            ConditionStatus::False
+        }
+    }
 }
 
 /// One container's resource requests.

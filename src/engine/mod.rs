@@ -38,10 +38,10 @@ pub use decision::{
     TriggerActivity,
 };
 pub use input::{
-    Behavior, CompositeMetricType, ContainerRequests, ControllerConfig, Fallback, FallbackBehavior,
-    History, Input, KedaAnnotations, KedaInput, MetricInput, MetricSource, Observed, Pod, PodPhase,
-    PodSample, PolicyType, ReadyCondition, Recommendation, ScaleEvent, ScalingModifiers,
-    ScalingPolicy, ScalingRules, SelectPolicy, Target, TriggerInfo,
+    Behavior, CompositeMetricType, ConditionStatus, ContainerRequests, ControllerConfig, Fallback,
+    FallbackBehavior, History, Input, KedaAnnotations, KedaInput, MetricInput, MetricSource,
+    Observed, Pod, PodPhase, PodSample, PolicyType, ReadyCondition, Recommendation, ScaleEvent,
+    ScalingModifiers, ScalingPolicy, ScalingRules, SelectPolicy, Target, TriggerInfo,
 };
 pub use keda::COMPOSITE_METRIC;
 pub use quantity::{Milli, QuantityError};

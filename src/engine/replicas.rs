@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 
 use super::decision::Basis;
-use super::input::{ControllerConfig, MetricInput, MetricSource, Observed, Pod, PodPhase, Target};
+use super::input::{
+    ConditionStatus, ControllerConfig, MetricInput, MetricSource, Observed, Pod, PodPhase, Target,
+};
 use super::quantity::Milli;
 
 /// The tolerance band, per direction: within when `1 - down <= ratio <= 1 + up`.
@@ -309,16 +311,23 @@ pub(crate) fn group_pods(
     groups
 }
 
-/// The CPU readiness rules of `groupPods`.
+/// The CPU readiness rules of `groupPods`. Upstream tests `status == False` (so Unknown is
+/// not unready here) and reads a missing `lastTransitionTime` as Go's zero time, long past.
 fn cpu_unready(pod: &Pod, sample: &super::input::PodSample, ctx: Context<'_>) -> bool {
     let (Some(ready), Some(start)) = (pod.ready, pod.start_time) else {
         return true;
     };
     let config = ctx.controller;
+    let is_false = ready.status == ConditionStatus::False;
+    let transition = ready.last_transition.unwrap_or(Timestamp::MIN);
     if ctx.now < start + config.cpu_initialization_period {
-        !ready.status || sample.timestamp < ready.last_transition + sample.window
+        is_false
+            || sample.timestamp
+                < transition
+                    .saturating_add(sample.window)
+                    .unwrap_or(transition)
     } else {
-        !ready.status && start + config.initial_readiness_delay > ready.last_transition
+        is_false && start + config.initial_readiness_delay > transition
     }
 }
 

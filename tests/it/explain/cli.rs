@@ -267,3 +267,28 @@ fn pods_lacking_gpus_are_named() {
     assert_eq!(report["pods"]["unschedulable"], 3);
     assert_eq!(report["replicas"]["ready"], 3);
 }
+
+#[test]
+fn ready_pods_without_a_transition_time_count_as_ready() {
+    // The Ready condition's lastTransitionTime is optional; upstream's IsPodReady reads only
+    // the status, so the Value trigger still multiplies by 4 ready pods.
+    let mut objects = objects("two-triggers");
+    for object in &mut objects {
+        if object["kind"] == "Pod"
+            && let Some(conditions) = object["status"]["conditions"].as_array_mut()
+        {
+            for condition in conditions {
+                if let Some(map) = condition.as_object_mut() {
+                    map.remove("lastTransitionTime");
+                }
+            }
+        }
+    }
+    let server = FixtureApiServer::start(objects);
+    let (code, out, err) = run(&server, &["llm", "-n", "serving", "--at", AT, "-o", "json"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["replicas"]["ready"], 4);
+    assert_eq!(report["triggers"][1]["proposedReplicas"], 5);
+    assert_eq!(report["replicas"]["desired"], 5);
+}
