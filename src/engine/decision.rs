@@ -36,6 +36,9 @@ pub struct Decision {
     pub conditions: Vec<Condition>,
     /// The steps in decision order.
     pub steps: Vec<Step>,
+    /// What the decision could not know, in plain words (a metric with no observed value,
+    /// KEDA's activity unknown); empty when it is complete.
+    pub incomplete: Vec<String>,
     /// The controller history after this decision (for a simulation's next step).
     #[serde(skip)]
     pub history: History,
@@ -78,6 +81,8 @@ pub struct Proposal {
     pub basis: Option<Basis>,
     /// Why the metric could not be used, as the HPA would report it.
     pub invalid_reason: Option<String>,
+    /// Why no value is known for the metric (not a failure: the proposal is unknown).
+    pub not_observed: Option<String>,
     /// Whether this metric won the max over metrics.
     pub chosen: bool,
 }
@@ -181,6 +186,14 @@ pub enum Limit {
     },
     /// The target is at 0 replicas: the HPA is disabled, KEDA owns 0 ↔ 1.
     ScalingDisabled,
+    /// KEDA: no trigger active and the target already at 0 (or idleReplicaCount): at rest,
+    /// KEDA's normal state for an idle workload.
+    KedaAtRest {
+        /// The replicas held (0 or idleReplicaCount).
+        replicas: i32,
+        /// Where the activity was read from.
+        activity: ActivitySource,
+    },
     /// KEDA: no trigger active and the cooldown has passed: the target goes to 0 / idle.
     KedaInactive {
         /// The replicas KEDA writes (0 or idleReplicaCount).
@@ -243,6 +256,9 @@ pub struct Activation {
     pub composite: Option<CompositeActivity>,
     /// Whether `force-activation` forced it.
     pub forced: bool,
+    /// Where the activity was read from: the trigger values, KEDA's own status (a value was
+    /// not observed), or nowhere.
+    pub source: ActivitySource,
     /// The KEDA `Active` condition reason: `ScalerActive`, `ScalerNotActive`, `ScalerCooldown`.
     pub reason: &'static str,
     /// `status.lastActiveTime` after this poll: `now` when active (unless a trigger errored
@@ -269,6 +285,21 @@ pub struct TriggerActivity {
     pub fallback: bool,
     /// The error, when the fetch failed.
     pub error: Option<String>,
+    /// Where `active` comes from.
+    pub source: ActivitySource,
+}
+
+/// Where an activity was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ActivitySource {
+    /// Computed from the observed values (value > activationThreshold, fallback, formula).
+    Values,
+    /// Reported by KEDA in the ScaledObject's status (`triggersActivity`, the `Active`
+    /// condition), because a value was not observed.
+    ScaledObjectStatus,
+    /// Not known: no value and no status.
+    Unknown,
 }
 
 /// The composite (scalingModifiers) activity.
@@ -391,6 +422,11 @@ pub enum StepDetail {
         metric: String,
         /// What the valid metrics proposed, if any.
         proposed: Option<i32>,
+    },
+    /// No metric has an observed value: the HPA's proposal is unknown.
+    NotObserved {
+        /// The metrics.
+        metrics: Vec<String>,
     },
     /// The stabilization window.
     Stabilization {

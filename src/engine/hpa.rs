@@ -122,6 +122,7 @@ fn to_proposal(metric: &MetricInput, result: Result<Computed, MetricError>) -> P
         within_tolerance: false,
         basis: None,
         invalid_reason: None,
+        not_observed: None,
         chosen: false,
     };
     match result {
@@ -132,6 +133,7 @@ fn to_proposal(metric: &MetricInput, result: Result<Computed, MetricError>) -> P
             proposal.within_tolerance = c.within_tolerance;
             proposal.basis = Some(c.basis);
         }
+        Err(MetricError::NotObserved { why, .. }) => proposal.not_observed = Some(why),
         Err(e) => proposal.invalid_reason = Some(e.to_string()),
     }
     proposal
@@ -152,6 +154,9 @@ fn proposal_step(p: &Proposal) -> StepDetail {
 /// The arithmetic of one proposal in words, as upstream computes it.
 fn proposal_text(p: &Proposal, tol: Tolerances) -> String {
     let name = &p.metric_name;
+    if let Some(why) = &p.not_observed {
+        return format!("{name}: no observed value ({why}): its proposal is unknown");
+    }
     let (Some(ratio), Some(n), Some(basis)) = (p.ratio, p.proposed_replicas, p.basis) else {
         let why = p.invalid_reason.as_deref().unwrap_or("no proposal");
         return format!("{name}: invalid: {why}");
@@ -260,6 +265,14 @@ fn recommend(current: i32, proposals: &mut [Proposal], trace: &mut Trace) -> Opt
         }
     }
     let invalid = proposals.iter().position(|p| p.invalid_reason.is_some());
+    let unobserved: Vec<String> = proposals
+        .iter()
+        .filter(|p| p.not_observed.is_some())
+        .map(|p| p.metric_name.clone())
+        .collect();
+    if invalid.is_none() && best.is_none() && !unobserved.is_empty() {
+        return unknown_proposal(current, &unobserved, trace);
+    }
     let blocked = match (invalid, best) {
         (Some(_), None) => true,
         (Some(_), Some((_, n))) => n < current,
@@ -270,6 +283,14 @@ fn recommend(current: i32, proposals: &mut [Proposal], trace: &mut Trace) -> Opt
         return refuse(current, proposals, invalid, best.map(|(_, n)| n), trace);
     }
     let (index, replicas) = best?;
+    if !unobserved.is_empty() {
+        trace.incomplete.push(format!(
+            "{} {} no observed value: the HPA's proposal is at least {replicas}, and may be \
+             higher",
+            unobserved.join(", "),
+            if unobserved.len() == 1 { "has" } else { "have" }
+        ));
+    }
     proposals[index].chosen = true;
     let metric = proposals[index].metric_name.clone();
     trace.condition(
@@ -286,6 +307,21 @@ fn recommend(current: i32, proposals: &mut [Proposal], trace: &mut Trace) -> Opt
         format!("max over metrics: {replicas} (from {metric})"),
     );
     Some(replicas)
+}
+
+/// No metric has an observed value: the proposal cannot be computed; the count is kept.
+fn unknown_proposal(current: i32, metrics: &[String], trace: &mut Trace) -> Option<i32> {
+    let names = metrics.join(", ");
+    trace.incomplete.push(format!(
+        "{names}: no observed value, so the HPA's proposal is unknown (shown: the current {current})"
+    ));
+    trace.step(
+        StepDetail::NotObserved {
+            metrics: metrics.to_vec(),
+        },
+        format!("no metric has an observed value ({names}): the HPA's proposal is unknown"),
+    );
+    None
 }
 
 fn refuse(

@@ -147,6 +147,13 @@ pub enum Observed {
         /// The error, as reported (HPA condition message, scaler error).
         reason: String,
     },
+    /// No value was observed, and nothing says the metric fails: the HPA reports no current
+    /// metrics at zero replicas, and a dump may hold no metric list. Not a failure: the
+    /// decision says it is incomplete where the value would matter.
+    Unknown {
+        /// Why no value is known.
+        why: String,
+    },
 }
 
 /// One pod's sample of a Pods or Resource metric.
@@ -173,6 +180,9 @@ pub struct TriggerInfo {
     pub activation_threshold: f64,
     /// Consecutive failed fetches (`status.health[metric].numberOfFailures`).
     pub consecutive_failures: i32,
+    /// Whether KEDA reports the trigger active (`status.triggersActivity[metric].isActive`,
+    /// KEDA 2.19+), used when its value is unknown.
+    pub reported_active: Option<bool>,
 }
 
 /// A pod matching the target's selector.
@@ -426,6 +436,9 @@ pub struct KedaInput {
     pub scaling_modifiers: Option<ScalingModifiers>,
     /// The pause and activation annotations.
     pub annotations: KedaAnnotations,
+    /// The ScaledObject's `Active` condition (True or False), used when a trigger's value is
+    /// unknown; `None` when absent or Unknown.
+    pub reported_active: Option<bool>,
 }
 
 impl Default for KedaInput {
@@ -441,6 +454,7 @@ impl Default for KedaInput {
             fallback: None,
             scaling_modifiers: None,
             annotations: KedaAnnotations::default(),
+            reported_active: None,
         }
     }
 }

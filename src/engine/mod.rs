@@ -34,8 +34,8 @@ pub mod simulate;
 pub(crate) mod tests;
 
 pub use decision::{
-    Activation, Basis, CompositeActivity, Condition, Decision, Limit, Proposal, Step, StepDetail,
-    TriggerActivity,
+    Activation, ActivitySource, Basis, CompositeActivity, Condition, Decision, Limit, Proposal,
+    Step, StepDetail, TriggerActivity,
 };
 pub use input::{
     Behavior, CompositeMetricType, ConditionStatus, ContainerRequests, ControllerConfig, Fallback,
@@ -57,6 +57,8 @@ pub(crate) struct Trace {
     /// The stabilization windows, which come after a cap that overrode them.
     stabilized: Vec<Limit>,
     conditions: Vec<Condition>,
+    /// What the decision could not know.
+    incomplete: Vec<String>,
 }
 
 impl Trace {
@@ -192,6 +194,7 @@ fn finish(
         activation,
         conditions: trace.conditions,
         steps: trace.steps,
+        incomplete: trace.incomplete,
         history: outcome.history,
     }
 }

@@ -95,6 +95,14 @@ pub enum MetricError {
         /// The target type.
         target: &'static str,
     },
+    /// No value was observed: not a failure, the proposal is unknown.
+    #[error("{metric}: no observed value ({why})")]
+    NotObserved {
+        /// The metric.
+        metric: String,
+        /// Why no value is known.
+        why: String,
+    },
     /// The observation does not fit the source type (a single value for a per-pod metric).
     #[error("{kind} metric {metric} needs {needed}")]
     WrongObservation {
@@ -129,6 +137,10 @@ pub(crate) fn compute(metric: &MetricInput, ctx: Context<'_>) -> Result<Computed
         Observed::Failed { reason } => Err(MetricError::Fetch {
             metric: metric.name.clone(),
             reason: reason.clone(),
+        }),
+        Observed::Unknown { why } => Err(MetricError::NotObserved {
+            metric: metric.name.clone(),
+            why: why.clone(),
         }),
         Observed::NoData { .. } => Err(MetricError::Fetch {
             metric: metric.name.clone(),

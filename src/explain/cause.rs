@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use super::join::Joined;
 use super::kueue::KueueInfo;
 use super::pods::{GPU, PodCounts, PodState};
-use crate::engine::{Decision, Limit};
+use crate::engine::{ActivitySource, Decision, Limit};
 
 /// The causes, most decisive first; never empty.
 pub fn causes(joined: &Joined, decision: &Decision, counts: &PodCounts) -> Vec<String> {
@@ -33,6 +33,9 @@ pub fn causes(joined: &Joined, decision: &Decision, counts: &PodCounts) -> Vec<S
         if !matches!(limit, Limit::Paused { .. }) {
             causes.push(limit_text(limit));
         }
+    }
+    for gap in &decision.incomplete {
+        causes.push(format!("incomplete: {gap}"));
     }
     if counts.starting > 0 {
         causes.push(starting_text(joined, counts));
@@ -174,6 +177,7 @@ pub fn limit_text(limit: &Limit) -> String {
         Limit::ScalingDisabled => {
             "the target is at 0 replicas: the HPA is off and KEDA scales from 0".to_string()
         }
+        Limit::KedaAtRest { replicas, activity } => at_rest_text(*replicas, *activity),
         Limit::KedaInactive { to } => format!("no trigger is active: KEDA scales to {to}"),
         Limit::KedaCooldown {
             period_seconds,
@@ -203,6 +207,27 @@ pub fn limit_text(limit: &Limit) -> String {
         Limit::PausedScaleOut => {
             "scale-out is paused (autoscaling.keda.sh/paused-scale-out)".to_string()
         }
+    }
+}
+
+fn at_rest_text(replicas: i32, activity: ActivitySource) -> String {
+    let level = if replicas == 0 {
+        "scaled to zero".to_string()
+    } else {
+        format!("at idleReplicaCount {replicas}")
+    };
+    match activity {
+        ActivitySource::Values => {
+            format!("at rest, {level}: no trigger is above its activationThreshold")
+        }
+        ActivitySource::ScaledObjectStatus => format!(
+            "at rest, {level}: no trigger is active (KEDA's Active condition is False; the \
+             values are not observed at {replicas} replicas)"
+        ),
+        ActivitySource::Unknown => format!(
+            "{level}; whether a trigger is active is not known (no value observed and no \
+             Active condition in the ScaledObject's status)"
+        ),
     }
 }
 

@@ -287,15 +287,42 @@ fn read_value(
         view.value_source = ValueSource::HpaStatus;
     }
     let failing = so
-        .pointer(&format!("/status/health/{metric}/status"))
+        .pointer(&format!("/status/health/{}/status", escape(metric)))
         .is_some_and(|s| s == "Failing");
-    if failing || view.value.is_none() {
-        view.failure = failure(set, so, hpa, metric);
+    // Without a value, only KEDA's or the HPA's own status says the trigger fails: at zero
+    // replicas the HPA reports no metrics at all, which is not a failure.
+    if failing || (view.value.is_none() && reported_failing(so, hpa, metric)) {
+        view.failure = Some(failure(set, so, hpa, metric));
     }
     view.no_data = view
         .failure
         .as_deref()
         .is_some_and(|f| f.contains("empty") || f.contains("no data"));
+}
+
+/// Whether the ScaledObject or the HPA reports this metric failing: KEDA's health status, the
+/// HPA's `ScalingActive=False` naming it, or KEDA's `Ready` condition saying a trigger errors.
+fn reported_failing(so: &Value, hpa: Option<&Value>, metric: &str) -> bool {
+    let health = so
+        .pointer(&format!("/status/health/{}/status", escape(metric)))
+        .is_some_and(|s| s == "Failing");
+    let hpa_says = hpa
+        .and_then(|h| condition(h, "ScalingActive"))
+        .filter(|c| c["status"] == "False")
+        .and_then(|c| c["message"].as_str())
+        .is_some_and(|m| m.contains(metric));
+    let keda_says = condition(so, "Ready").is_some_and(|c| {
+        matches!(
+            c["reason"].as_str(),
+            Some("TriggerError" | "PartialTriggerError")
+        )
+    });
+    health || hpa_says || keda_says
+}
+
+/// A key as a JSON pointer segment.
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
 }
 
 /// Adds what the query gave when run directly: its value beside the one KEDA served (the
@@ -341,7 +368,9 @@ fn hpa_status_value(hpa: &Value, metric: &str) -> Option<Milli> {
     Some(Milli(average.0.saturating_mul(i64::from(replicas))))
 }
 
-fn failure(set: &ObjectSet, so: &Value, hpa: Option<&Value>, metric: &str) -> Option<String> {
+/// Why a trigger fails, from the most specific report: KEDA's latest `KEDAScalerFailed`
+/// event, the HPA's condition, KEDA's health count, KEDA's `Ready` condition.
+fn failure(set: &ObjectSet, so: &Value, hpa: Option<&Value>, metric: &str) -> String {
     let ns = namespace_of(so).unwrap_or_default();
     let from_event = set
         .of_kind_in("Event", ns)
@@ -355,14 +384,21 @@ fn failure(set: &ObjectSet, so: &Value, hpa: Option<&Value>, metric: &str) -> Op
         .and_then(|c| c["message"].as_str())
         .filter(|m| m.contains(metric))
         .map(str::to_string);
-    let health = so.pointer(&format!("/status/health/{metric}"));
+    let health = so.pointer(&format!("/status/health/{}", escape(metric)));
     let from_keda = health.filter(|h| h["status"] == "Failing").map(|h| {
         format!(
             "KEDA reports {} consecutive failures",
             h["numberOfFailures"].as_i64().unwrap_or(0)
         )
     });
-    from_event.or(from_hpa).or(from_keda)
+    let from_ready = condition(so, "Ready")
+        .and_then(|c| c["message"].as_str())
+        .map(|m| format!("the ScaledObject reports: {m}"));
+    from_event
+        .or(from_hpa)
+        .or(from_keda)
+        .or(from_ready)
+        .unwrap_or_else(|| "reported failing".to_string())
 }
 
 fn events(set: &ObjectSet, ns: &str, so: &str, hpa: &str) -> Vec<EventView> {
@@ -453,15 +489,25 @@ fn metric_input(so: &Value, trigger: &TriggerView) -> Option<MetricInput> {
             reason: reason.clone(),
         },
         (Some(value), None) => Observed::Value { value },
-        (None, None) => Observed::Failed {
-            reason: "no value: the HPA reports none and the external metrics API gave none"
+        (None, None) => Observed::Unknown {
+            why: "no value observed: the HPA status has none (it reports none at 0 replicas) \
+                  and no metric list was read"
                 .to_string(),
         },
     };
     let failures = so
-        .pointer(&format!("/status/health/{name}/numberOfFailures"))
+        .pointer(&format!(
+            "/status/health/{}/numberOfFailures",
+            escape(&name)
+        ))
         .and_then(Value::as_i64)
         .unwrap_or(0);
+    let reported_active = so
+        .pointer(&format!(
+            "/status/triggersActivity/{}/isActive",
+            escape(&name)
+        ))
+        .and_then(Value::as_bool);
     Some(MetricInput {
         name,
         source: MetricSource::External,
@@ -472,6 +518,7 @@ fn metric_input(so: &Value, trigger: &TriggerView) -> Option<MetricInput> {
             trigger_type: trigger.trigger_type.clone(),
             activation_threshold: trigger.activation_threshold,
             consecutive_failures: i32::try_from(failures).unwrap_or(i32::MAX),
+            reported_active,
         }),
     })
 }
@@ -497,6 +544,11 @@ fn keda_input(so: &Value) -> KedaInput {
         fallback: so.pointer("/spec/fallback").map(fallback),
         scaling_modifiers: scaling_modifiers(so),
         annotations: annotations(so),
+        reported_active: condition(so, "Active").and_then(|c| match c["status"].as_str() {
+            Some("True") => Some(true),
+            Some("False") => Some(false),
+            _ => None,
+        }),
     }
 }
 

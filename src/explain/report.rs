@@ -9,7 +9,7 @@ use super::cause;
 use super::join::{EventView, Joined, TriggerView, ValueSource};
 use super::kueue::KueueInfo;
 use super::pods::{self, PodCounts, PodInfo, TargetInfo};
-use crate::engine::{self, Activation, Decision, Limit, Milli, Step};
+use crate::engine::{self, Activation, ActivitySource, Decision, Limit, Milli, Step};
 
 /// Why one ScaledObject has its replicas.
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +25,9 @@ pub struct Report {
     pub cause: String,
     /// Every cause, the binding one first.
     pub causes: Vec<String>,
+    /// What the decision could not know (a metric with no observed value, KEDA's activity
+    /// unknown); empty when complete.
+    pub incomplete: Vec<String>,
     /// Replica counts.
     pub replicas: Replicas,
     /// The scale target.
@@ -106,6 +109,8 @@ pub struct TriggerReport {
     pub chosen: bool,
     /// Whether KEDA counts it active (value above activationThreshold, or fallback).
     pub active: Option<bool>,
+    /// Where `active` comes from: the value, or KEDA's status when no value was observed.
+    pub activity_source: Option<ActivitySource>,
     /// `activationThreshold`.
     pub activation_threshold: f64,
     /// Why no value could be read.
@@ -130,6 +135,7 @@ pub fn build(joined: Joined) -> Report {
         at: joined.input.now,
         cause: causes[0].clone(),
         causes,
+        incomplete: decision.incomplete,
         replicas: Replicas {
             current: decision.current,
             desired: decision.desired,
@@ -182,6 +188,7 @@ fn trigger_report(trigger: &TriggerView, decision: &Decision) -> TriggerReport {
         proposed_replicas: proposal.and_then(|p| p.proposed_replicas),
         chosen: proposal.is_some_and(|p| p.chosen),
         active: activity.map(|a| a.active),
+        activity_source: activity.map(|a| a.source),
         activation_threshold: trigger.activation_threshold,
         failure: trigger.failure.clone(),
         query: trigger.query.clone(),

@@ -8,7 +8,7 @@ use comfy_table::{Table, presets};
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
-use crate::engine::Milli;
+use crate::engine::{ActivitySource, Milli};
 use crate::explain::Report;
 
 /// Several reports, as JSON/YAML print them (`-A`, or no name).
@@ -156,9 +156,7 @@ fn triggers_table(r: &Report) -> Table {
             t.ratio.map_or("-".to_string(), |x| format!("{x:.3}")),
             t.proposed_replicas
                 .map_or("-".to_string(), |p| p.to_string()),
-            t.active.map_or("-".to_string(), |a| {
-                if a { "yes" } else { "no" }.to_string()
-            }),
+            active_text(t),
             serde_json::to_value(t.value_source)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
@@ -166,6 +164,20 @@ fn triggers_table(r: &Report) -> Table {
         ]);
     }
     rows
+}
+
+/// `yes`/`no`, marked `(status)` when read from KEDA's status because no value was observed.
+fn active_text(t: &crate::explain::report::TriggerReport) -> String {
+    let state = match t.active {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => return "-".to_string(),
+    };
+    match t.activity_source {
+        Some(ActivitySource::ScaledObjectStatus) => format!("{state} (status)"),
+        Some(ActivitySource::Unknown) => "?".to_string(),
+        _ => state.to_string(),
+    }
 }
 
 fn pods_line(r: &Report) -> String {

@@ -2,7 +2,7 @@
 //! `pkg/fallback/fallback_test.go` as data, plus activation and scalingModifiers.
 
 use super::*;
-use crate::engine::{Decision, Limit, decide};
+use crate::engine::{ActivitySource, Decision, Limit, decide};
 
 /// A ScaledObject's HPA at `current` replicas with one prometheus trigger whose value keeps
 /// the HPA where it is (total = target × replicas), so that KEDA's executor decides.
@@ -643,4 +643,90 @@ fn an_error_with_a_zero_replica_fallback_still_scales_to_zero() {
             "fallback.replicas {fallback_replicas}"
         );
     }
+}
+
+fn unobserved(name: &str) -> MetricInput {
+    MetricInput {
+        observed: Observed::Unknown {
+            why: "not observed".to_string(),
+        },
+        ..trigger(name, 0.0, 10.0, 0.0)
+    }
+}
+
+#[test]
+fn an_unobserved_value_at_zero_reads_activity_from_the_scaled_object() {
+    let mut input = hpa(0, 1, 8);
+    input.metrics = vec![unobserved("queue")];
+    input.keda = Some(KedaInput {
+        reported_active: Some(false),
+        last_active_time: Some(at(-3600)),
+        ..KedaInput::default()
+    });
+    let decision = decide(&input);
+    assert_eq!(decision.desired, 0);
+    assert_eq!(
+        decision.binding(),
+        Some(&Limit::KedaAtRest {
+            replicas: 0,
+            activity: ActivitySource::ScaledObjectStatus,
+        })
+    );
+    let activation = decision.activation.expect("activation");
+    assert!(!activation.error);
+    assert_eq!(activation.source, ActivitySource::ScaledObjectStatus);
+    assert!(decision.incomplete.is_empty());
+
+    // Active per KEDA's status: it scales the target from 0 to 1.
+    if let Some(keda) = input.keda.as_mut() {
+        keda.reported_active = Some(true);
+    }
+    let decision = decide(&input);
+    assert_eq!(decision.desired, 1);
+    assert_eq!(decision.binding(), Some(&Limit::KedaActivation { to: 1 }));
+
+    // Nothing known: at 0 it stays, and the decision says its activity is unknown.
+    if let Some(keda) = input.keda.as_mut() {
+        keda.reported_active = None;
+    }
+    let decision = decide(&input);
+    assert_eq!(decision.desired, 0);
+    assert_eq!(
+        decision.activation.map(|a| a.source),
+        Some(ActivitySource::Unknown)
+    );
+    assert_eq!(decision.incomplete.len(), 1);
+}
+
+#[test]
+fn an_unobserved_metric_leaves_the_proposal_a_lower_bound() {
+    let mut input = hpa(3, 1, 8);
+    input.metrics = vec![trigger("queue", 50.0, 10.0, 0.0), unobserved("kv")];
+    input.history = recommendations(&[(3, 600)]);
+    input.keda = Some(KedaInput {
+        min_replica_count: 1,
+        ..KedaInput::default()
+    });
+    let decision = decide(&input);
+    assert_eq!(decision.recommendation, Some(5));
+    assert_eq!(decision.desired, 5);
+    assert!(decision.proposals[1].invalid_reason.is_none());
+    assert_eq!(
+        decision.proposals[1].not_observed.as_deref(),
+        Some("not observed")
+    );
+    assert_eq!(decision.incomplete.len(), 1, "{:?}", decision.incomplete);
+
+    // Only unobserved metrics: no proposal, the count is kept, and no metric "fails".
+    input.metrics = vec![unobserved("queue")];
+    let decision = decide(&input);
+    assert_eq!(decision.recommendation, None);
+    assert_eq!(decision.desired, 3);
+    assert!(
+        !decision
+            .limits
+            .iter()
+            .any(|l| matches!(l, Limit::InvalidMetrics { .. }))
+    );
+    assert_eq!(decision.incomplete.len(), 1);
 }

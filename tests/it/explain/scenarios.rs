@@ -294,3 +294,44 @@ fn fractional_values_reach_the_engine_exactly() {
         assert_eq!(binding(r), "legacyScaleUpLimit");
     });
 }
+
+/// The at-rest cause of `scaled-to-zero`, from KEDA's own status.
+const AT_REST: &str = "at rest, scaled to zero: no trigger is active (KEDA's Active condition is \
+                       False; the values are not observed at 0 replicas)";
+
+#[test]
+fn scaled_to_zero_at_rest_is_not_a_failure() {
+    let report = offline("scaled-to-zero");
+    assert_eq!(report["cause"], AT_REST);
+    assert_eq!(replicas(&report), (0, 0, 1, 8));
+    assert_eq!(binding(&report), "kedaAtRest");
+    assert_eq!(report["activation"]["source"], "scaledObjectStatus");
+    assert_eq!(report["activation"]["error"], false);
+    let trigger = &report["triggers"][0];
+    assert_eq!(trigger["failure"], Value::Null);
+    assert_eq!(trigger["value"], Value::Null);
+    assert_eq!(trigger["active"], false);
+    assert_eq!(trigger["activitySource"], "scaledObjectStatus");
+    assert_eq!(report["incomplete"], serde_json::json!([]));
+    let causes = report["causes"].as_array().unwrap();
+    assert!(
+        causes
+            .iter()
+            .all(|c| !c.as_str().unwrap().contains("fails")),
+        "{causes:?}"
+    );
+}
+
+#[test]
+fn scaled_to_zero_at_rest_under_all_namespaces() {
+    let server = FixtureApiServer::start(objects("scaled-to-zero"));
+    let output = cli()
+        .arg("--kubeconfig")
+        .arg(server.kubeconfig())
+        .args(["explain", "-A", "--at", AT, "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let list: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(list["scaledObjects"][0]["cause"], AT_REST);
+}
