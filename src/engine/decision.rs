@@ -83,6 +83,9 @@ pub struct Proposal {
     pub invalid_reason: Option<String>,
     /// Why no value is known for the metric (not a failure: the proposal is unknown).
     pub not_observed: Option<String>,
+    /// Why the proposal may differ from the HPA's (computed from a reported average rather
+    /// than per-pod samples).
+    pub approximate: Option<String>,
     /// Whether this metric won the max over metrics.
     pub chosen: bool,
 }

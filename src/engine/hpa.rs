@@ -123,6 +123,7 @@ fn to_proposal(metric: &MetricInput, result: Result<Computed, MetricError>) -> P
         basis: None,
         invalid_reason: None,
         not_observed: None,
+        approximate: None,
         chosen: false,
     };
     match result {
@@ -132,6 +133,13 @@ fn to_proposal(metric: &MetricInput, result: Result<Computed, MetricError>) -> P
             proposal.proposed_replicas = Some(c.replicas);
             proposal.within_tolerance = c.within_tolerance;
             proposal.basis = Some(c.basis);
+            if matches!(metric.observed, Observed::Average { .. }) {
+                proposal.approximate = Some(
+                    "computed from the HPA's reported average, not per-pod samples: pods \
+                     without a sample or not yet ready are not rebalanced as the HPA does"
+                        .to_string(),
+                );
+            }
         }
         Err(MetricError::NotObserved { why, .. }) => proposal.not_observed = Some(why),
         Err(e) => proposal.invalid_reason = Some(e.to_string()),

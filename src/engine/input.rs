@@ -136,6 +136,15 @@ pub enum Observed {
         /// The samples.
         samples: BTreeMap<String, PodSample>,
     },
+    /// The per-pod average the HPA computed over the pods it counted, as its status reports it
+    /// for a Resource or Pods metric: the utilization percent (in units) for a Utilization
+    /// target, else the average value. The per-pod samples are not known, so the engine
+    /// assumes every running pod had a fresh one: where some had none, or were not ready, the
+    /// HPA's rebalancing is not reproduced and the proposal says it is approximate.
+    Average {
+        /// The average, or the percent.
+        value: Milli,
+    },
     /// The query returned nothing. KEDA reads that as 0 when `ignoreNullValues` is true (the
     /// Prometheus scaler's default) and as an error otherwise.
     NoData {

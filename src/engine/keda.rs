@@ -179,7 +179,7 @@ fn serve(input: &Input, keda: &KedaInput, metric: &MetricInput, trace: &mut Trac
                 None => ActivitySource::Unknown,
             };
         }
-        Observed::PerPod { .. } | Observed::NoData { .. } => {}
+        Observed::PerPod { .. } | Observed::Average { .. } | Observed::NoData { .. } => {}
     }
     served
 }

@@ -162,6 +162,26 @@ pub(crate) fn compute(metric: &MetricInput, ctx: Context<'_>) -> Result<Computed
                 needed: "one sample per pod",
             }),
         },
+        Observed::Average { value } => match (&metric.source, metric.target) {
+            (MetricSource::Resource { resource, .. }, Target::Utilization(target)) => {
+                let target = Milli::from_units(i64::from(target));
+                average_replicas(metric, *value, target, Some(resource), ctx)
+            }
+            (MetricSource::Resource { resource, .. }, Target::AverageValue(target)) => {
+                average_replicas(metric, *value, target, Some(resource), ctx)
+            }
+            (MetricSource::Pods, Target::AverageValue(target)) => {
+                average_replicas(metric, *value, target, None, ctx)
+            }
+            (MetricSource::Pods | MetricSource::Resource { .. }, target) => {
+                Err(invalid_target(source, target))
+            }
+            _ => Err(MetricError::WrongObservation {
+                kind: source,
+                metric: metric.name.clone(),
+                needed: "a single value",
+            }),
+        },
         Observed::PerPod { samples } if samples.is_empty() => Err(MetricError::Fetch {
             metric: metric.name.clone(),
             reason: match metric.source {
@@ -392,6 +412,39 @@ fn plain_replicas(
         usable.len(),
         ctx,
     ))
+}
+
+/// A Pods or Resource metric from the average the HPA reported: `ceil(ratio × ready pods)`
+/// outside the tolerance, with the pods `groupPods` would count ready if each running pod had
+/// a fresh sample (taken now, over a 15 s window, metrics-server's default resolution).
+fn average_replicas(
+    metric: &MetricInput,
+    value: Milli,
+    target: Milli,
+    resource: Option<&str>,
+    ctx: Context<'_>,
+) -> Result<Computed, MetricError> {
+    if ctx.pods.is_empty() {
+        return Err(MetricError::NotObserved {
+            metric: metric.name.clone(),
+            why: "the target's pods are not known".to_string(),
+        });
+    }
+    let assumed: BTreeMap<String, super::input::PodSample> = ctx
+        .pods
+        .iter()
+        .map(|p| {
+            let sample = super::input::PodSample {
+                value,
+                timestamp: ctx.now,
+                window: jiff::SignedDuration::from_secs(15),
+            };
+            (p.name.clone(), sample)
+        })
+        .collect();
+    let groups = group_pods(ctx.pods, &assumed, resource, ctx);
+    let ratio = value.0 as f64 / target.0 as f64;
+    Ok(simple_result(ratio, value, groups.ready, ctx))
 }
 
 fn average_ratio(samples: &BTreeMap<String, Milli>, target: Milli) -> (f64, Milli) {

@@ -101,18 +101,25 @@ fn metrics_text(decision: &Decision) -> String {
             p.metric_name,
             p.ratio.unwrap_or(1.0)
         ),
-        Some(p) => format!(
-            "{} replicas wanted by {}: value {}, target {} ({})",
-            decision.desired,
-            p.trigger_name.as_deref().map_or_else(
-                || p.metric_name.clone(),
-                |n| format!("trigger {n} ({})", p.metric_name)
-            ),
-            p.value
-                .map_or("none".to_string(), |v| v.as_f64().to_string()),
-            p.target.as_f64(),
-            p.target_type
-        ),
+        Some(p) => {
+            let unit = if p.target_type == "Utilization" {
+                "%"
+            } else {
+                ""
+            };
+            format!(
+                "{} replicas wanted by {}: value {}{unit}, target {}{unit} ({})",
+                decision.desired,
+                p.trigger_name.as_deref().map_or_else(
+                    || p.metric_name.clone(),
+                    |n| format!("trigger {n} ({})", p.metric_name)
+                ),
+                p.value
+                    .map_or("none".to_string(), |v| v.as_f64().to_string()),
+                p.target.as_f64(),
+                p.target_type
+            )
+        }
         None if decision.desired == decision.current => {
             format!("steady at {} replicas", decision.desired)
         }

@@ -76,6 +76,10 @@ pub struct TriggerView {
     pub query: Option<String>,
     /// The Prometheus server, for Prometheus triggers.
     pub server_address: Option<String>,
+    /// The container, for a cpu/memory trigger with `containerName` (ContainerResource).
+    pub container: Option<String>,
+    /// Why the value (or the proposal made from it) is approximate.
+    pub approximate: Option<String>,
     /// Why the value could not be read.
     pub failure: Option<String>,
     /// Whether the query returned no series (known from `--prometheus`, or KEDA's error).
@@ -164,7 +168,7 @@ pub fn join(set: &ObjectSet, scaled_object: &Value, now: Timestamp, readings: &R
     let target = pods::target(set, scaled_object, &namespace);
     let pod_infos: Vec<PodInfo> = target.pods.iter().map(|p| pods::describe(p, now)).collect();
     let kueue = kueue::read(set, &namespace, target.object, &target.pods, &pod_infos);
-    let mut triggers = triggers(set, scaled_object, hpa);
+    let mut triggers = triggers(set, scaled_object, hpa, &target.pods);
     for trigger in &mut triggers {
         let key = (namespace.clone(), name.clone(), trigger.index);
         if let Some(reading) = readings.get(&key) {
@@ -209,12 +213,151 @@ fn metric_name(so: &Value, hpa: Option<&Value>, index: usize, trigger: &Value) -
     )
 }
 
-fn triggers(set: &ObjectSet, so: &Value, hpa: Option<&Value>) -> Vec<TriggerView> {
+fn triggers(set: &ObjectSet, so: &Value, hpa: Option<&Value>, pods: &[&Value]) -> Vec<TriggerView> {
     array_at(so, "/spec/triggers")
         .iter()
         .enumerate()
-        .map(|(index, trigger)| trigger_view(set, so, hpa, index, trigger))
+        .map(|(index, trigger)| match str_at(trigger, "/type") {
+            Some("cpu" | "memory") => resource_view(so, hpa, pods, index, trigger),
+            _ => trigger_view(set, so, hpa, index, trigger),
+        })
         .collect()
+}
+
+/// A cpu/memory trigger: a Resource (or ContainerResource) metric of the HPA. Its target is
+/// the HPA's (else the trigger's `metricType` and `value`), its value the average the HPA
+/// reports in `status.currentMetrics` (none at 0 replicas); per-pod usage (`metrics.k8s.io`)
+/// is not read.
+fn resource_view(
+    so: &Value,
+    hpa: Option<&Value>,
+    pods: &[&Value],
+    index: usize,
+    trigger: &Value,
+) -> TriggerView {
+    let resource = str_at(trigger, "/type").unwrap_or("cpu");
+    let container = str_at(trigger, "/metadata/containerName").filter(|c| !c.is_empty());
+    let spec = hpa.and_then(|h| resource_metric(h, "/spec/metrics", resource, container));
+    let status =
+        hpa.and_then(|h| resource_metric(h, "/status/currentMetrics", resource, container));
+    let metric_type = spec
+        .and_then(|m| str_at(m, "/target/type"))
+        .or_else(|| str_at(trigger, "/metricType"))
+        .unwrap_or("Utilization")
+        .to_string();
+    let utilization = metric_type == "Utilization";
+    let target = match spec {
+        Some(m) if utilization => {
+            i32_at(m, "/target/averageUtilization").map(|p| Milli::from_units(i64::from(p)))
+        }
+        Some(m) => milli_at(m, "/target/averageValue"),
+        None if utilization => {
+            i32_at(trigger, "/metadata/value").map(|p| Milli::from_units(i64::from(p)))
+        }
+        None => milli_at(trigger, "/metadata/value"),
+    };
+    let mut view = TriggerView {
+        index,
+        name: str_at(trigger, "/name").map(str::to_string),
+        trigger_type: resource.to_string(),
+        metric_name: Some(resource.to_string()),
+        metric_type,
+        target,
+        value: None,
+        value_source: ValueSource::None,
+        activation_threshold: 0.0,
+        ignore_null_values: true,
+        query: None,
+        server_address: None,
+        container: container.map(str::to_string),
+        approximate: None,
+        failure: None,
+        no_data: false,
+        prometheus_value: None,
+    };
+    let average = status.and_then(|m| milli_at(m, "/current/averageValue"));
+    if utilization {
+        if let Some(percent) = status.and_then(|m| i32_at(m, "/current/averageUtilization")) {
+            view.value = Some(Milli::from_units(i64::from(percent)));
+        } else if let Some(percent) =
+            average.and_then(|a| utilization_of(a, pods, resource, container))
+        {
+            view.value = Some(percent);
+            view.approximate = Some(format!(
+                "the HPA status reports no utilization: derived from its average value and the \
+                 pods' {resource} requests"
+            ));
+        }
+    } else {
+        view.value = average;
+    }
+    if view.value.is_some() {
+        view.value_source = ValueSource::HpaStatus;
+    } else if reported_failing(so, hpa, resource) {
+        view.failure = hpa
+            .and_then(|h| condition(h, "ScalingActive"))
+            .and_then(|c| c["message"].as_str())
+            .map(str::to_string);
+    }
+    view
+}
+
+/// The Resource (or ContainerResource) entry for `resource` in an HPA's metric list: the
+/// `resource` / `containerResource` object.
+fn resource_metric<'a>(
+    hpa: &'a Value,
+    pointer: &str,
+    resource: &str,
+    container: Option<&str>,
+) -> Option<&'a Value> {
+    array_at(hpa, pointer).iter().find_map(|m| {
+        let inner = match container {
+            Some(c) => m.get("containerResource").filter(|r| r["container"] == c),
+            None => m.get("resource"),
+        }?;
+        (inner["name"] == resource).then_some(inner)
+    })
+}
+
+/// The utilization in percent (as units) that an average usage is of the pods' mean request,
+/// as `floor(100 × Σusage / Σrequest)` with every running pod at the average.
+fn utilization_of(
+    average: Milli,
+    pods: &[&Value],
+    resource: &str,
+    container: Option<&str>,
+) -> Option<Milli> {
+    let requests: Vec<i64> = pods
+        .iter()
+        .filter(|p| str_at(p, "/status/phase") == Some("Running"))
+        .filter(|p| {
+            p.pointer("/metadata/deletionTimestamp")
+                .is_none_or(Value::is_null)
+        })
+        .filter_map(|p| pod_request(p, resource, container))
+        .collect();
+    let total: i128 = requests.iter().map(|r| i128::from(*r)).sum();
+    if total <= 0 {
+        return None;
+    }
+    let used = i128::from(average.0) * requests.len() as i128;
+    let percent = i64::try_from(used * 100 / total).ok()?;
+    Some(Milli::from_units(percent))
+}
+
+/// A pod's request for `resource` in milli, summed over its containers (or the named one);
+/// `None` when a counted container has none, as upstream then refuses the metric.
+fn pod_request(pod: &Value, resource: &str, container: Option<&str>) -> Option<i64> {
+    let key = resource.replace('/', "~1");
+    let mut sum = 0i64;
+    for c in array_at(pod, "/spec/containers") {
+        if container.is_some_and(|wanted| c["name"] != wanted) {
+            continue;
+        }
+        let request = milli_at(c, &format!("/resources/requests/{key}"))?;
+        sum = sum.saturating_add(request.0);
+    }
+    Some(sum)
 }
 
 fn trigger_view(
@@ -250,6 +393,8 @@ fn trigger_view(
         ignore_null_values: str_at(trigger, "/metadata/ignoreNullValues").is_none_or(truthy),
         query: str_at(trigger, "/metadata/query").map(str::to_string),
         server_address: str_at(trigger, "/metadata/serverAddress").map(str::to_string),
+        container: None,
+        approximate: None,
         failure: None,
         no_data: false,
         prometheus_value: None,
@@ -475,6 +620,9 @@ fn input(
 }
 
 fn metric_input(so: &Value, trigger: &TriggerView) -> Option<MetricInput> {
+    if matches!(trigger.trigger_type.as_str(), "cpu" | "memory") {
+        return Some(resource_input(trigger));
+    }
     let name = trigger.metric_name.clone()?;
     let target = trigger.target.unwrap_or(Milli::ZERO);
     let target = match trigger.metric_type.as_str() {
@@ -521,6 +669,44 @@ fn metric_input(so: &Value, trigger: &TriggerView) -> Option<MetricInput> {
             reported_active,
         }),
     })
+}
+
+/// A cpu/memory trigger as the HPA's Resource metric, observed through its reported average.
+fn resource_input(trigger: &TriggerView) -> MetricInput {
+    let resource = trigger.trigger_type.clone();
+    let target = trigger.target.unwrap_or(Milli::ZERO);
+    let target = match trigger.metric_type.as_str() {
+        "AverageValue" => Target::AverageValue(target),
+        _ => Target::Utilization(i32::try_from(target.0 / 1000).unwrap_or(i32::MAX)),
+    };
+    let observed = match (trigger.value, &trigger.failure) {
+        (_, Some(reason)) => Observed::Failed {
+            reason: reason.clone(),
+        },
+        (Some(value), None) => Observed::Average { value },
+        (None, None) => Observed::Unknown {
+            why: format!(
+                "the HPA status reports no {resource} average (none at 0 replicas), and per-pod \
+                 usage (metrics.k8s.io) is not read"
+            ),
+        },
+    };
+    MetricInput {
+        name: resource.clone(),
+        source: MetricSource::Resource {
+            resource,
+            container: trigger.container.clone(),
+        },
+        target,
+        observed,
+        trigger: Some(TriggerInfo {
+            name: trigger.name.clone(),
+            trigger_type: trigger.trigger_type.clone(),
+            activation_threshold: 0.0,
+            consecutive_failures: 0,
+            reported_active: None,
+        }),
+    }
 }
 
 fn keda_input(so: &Value) -> KedaInput {
@@ -686,6 +872,29 @@ mod tests {
         assert_eq!(rules(&spec).tolerance, Some(0.0005));
         let number = serde_json::json!({"tolerance": 0.05});
         assert_eq!(rules(&number).tolerance, Some(0.05));
+    }
+
+    #[test]
+    fn utilization_is_derived_from_an_average_and_the_requests() {
+        let pod = |cpu: &str| {
+            serde_json::json!({"spec": {"containers": [
+                {"name": "a", "resources": {"requests": {"cpu": cpu}}},
+                {"name": "b", "resources": {"requests": {"cpu": "1"}}}]},
+                "status": {"phase": "Running"}})
+        };
+        let (p1, p2) = (pod("3"), pod("1"));
+        let pods = [&p1, &p2];
+        // 2 pods at 2 cores each of 4 + 2 requested cores: floor(100 x 4 / 6) = 66%.
+        assert_eq!(
+            utilization_of(Milli(2000), &pods, "cpu", None),
+            Some(Milli::from_units(66))
+        );
+        // Container b only: 2 cores each of 1 requested: 200%.
+        assert_eq!(
+            utilization_of(Milli(2000), &pods, "cpu", Some("b")),
+            Some(Milli::from_units(200))
+        );
+        assert_eq!(utilization_of(Milli(2000), &pods, "memory", None), None);
     }
 
     #[test]

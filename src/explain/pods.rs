@@ -250,11 +250,12 @@ fn container_requests(container: &Value) -> ContainerRequests {
     let requests: BTreeMap<_, _> = container["resources"]["requests"]
         .as_object()
         .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| {
+            m.keys()
+                .filter_map(|k| {
+                    let pointer = format!("/{}", k.replace('~', "~0").replace('/', "~1"));
                     Some((
                         k.clone(),
-                        crate::engine::quantity::Milli::parse(v.as_str()?).ok()?,
+                        milli_at(&container["resources"]["requests"], &pointer)?,
                     ))
                 })
                 .collect()

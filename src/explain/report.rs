@@ -113,6 +113,8 @@ pub struct TriggerReport {
     pub activity_source: Option<ActivitySource>,
     /// `activationThreshold`.
     pub activation_threshold: f64,
+    /// Why the value or the proposal is approximate.
+    pub approximate: Option<String>,
     /// Why no value could be read.
     pub failure: Option<String>,
     /// The Prometheus query.
@@ -165,11 +167,17 @@ fn trigger_report(trigger: &TriggerView, decision: &Decision) -> TriggerReport {
         .proposals
         .iter()
         .find(|p| Some(p.metric_name.as_str()) == metric);
-    let activity = decision.activation.as_ref().and_then(|a| {
-        a.triggers
-            .iter()
-            .find(|t| Some(t.metric_name.as_str()) == metric)
-    });
+    // cpu/memory triggers take no part in KEDA's activity.
+    let resource = matches!(trigger.trigger_type.as_str(), "cpu" | "memory");
+    let activity = decision
+        .activation
+        .as_ref()
+        .filter(|_| !resource)
+        .and_then(|a| {
+            a.triggers
+                .iter()
+                .find(|t| Some(t.metric_name.as_str()) == metric)
+        });
     TriggerReport {
         name: trigger
             .name
@@ -190,6 +198,10 @@ fn trigger_report(trigger: &TriggerView, decision: &Decision) -> TriggerReport {
         active: activity.map(|a| a.active),
         activity_source: activity.map(|a| a.source),
         activation_threshold: trigger.activation_threshold,
+        approximate: trigger
+            .approximate
+            .clone()
+            .or_else(|| proposal.and_then(|p| p.approximate.clone())),
         failure: trigger.failure.clone(),
         query: trigger.query.clone(),
     }

@@ -196,3 +196,36 @@ fn partial_metric_failure_allows_scale_up_but_not_scale_down() {
         assert_eq!(active, Some(expected_active), "{waiting} waiting");
     }
 }
+
+#[test]
+fn a_reported_cpu_average_proposes_over_the_pods_counted_ready() {
+    let mut input = hpa(3, 1, 10);
+    input.metrics = vec![MetricInput {
+        name: "cpu".to_string(),
+        source: MetricSource::Resource {
+            resource: "cpu".to_string(),
+            container: None,
+        },
+        target: Target::Utilization(50),
+        observed: Observed::Average {
+            value: Milli::from_units(80),
+        },
+        trigger: None,
+    }];
+    // Two pods ready long ago, one started 60 s ago and not ready yet (CPU initialization).
+    input.pods = pods(2, 2);
+    input.pods.push(Pod::running("young", false, at(-60)));
+    input.history = recommendations(&[(3, 600)]);
+    let decision = decide(&input);
+    let proposal = &decision.proposals[0];
+    assert_eq!(proposal.ratio, Some(1.6));
+    // ceil(1.6 x 2 ready pods) = 4.
+    assert_eq!(proposal.proposed_replicas, Some(4));
+    assert!(proposal.approximate.is_some());
+    assert_eq!(decision.desired, 4);
+    // No pods known: the proposal is unknown, not a failure.
+    input.pods.clear();
+    let decision = decide(&input);
+    assert!(decision.proposals[0].not_observed.is_some());
+    assert!(decision.proposals[0].invalid_reason.is_none());
+}

@@ -335,3 +335,56 @@ fn scaled_to_zero_at_rest_under_all_namespaces() {
     let list: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(list["scaledObjects"][0]["cause"], AT_REST);
 }
+
+#[test]
+fn cpu_triggers_reach_the_engine_from_the_hpa_status() {
+    let check = |r: &Value| {
+        assert_eq!(
+            r["cause"],
+            "5 replicas wanted by cpu: value 80%, target 50% (Utilization)"
+        );
+        assert_eq!(replicas(r), (3, 5, 1, 8));
+        let cpu = &r["triggers"][1];
+        assert_eq!(cpu["metricName"], "cpu");
+        assert_eq!(cpu["metricType"], "Utilization");
+        assert_eq!(cpu["value"], 80.0);
+        assert_eq!(cpu["target"], 50.0);
+        assert_eq!(cpu["valueSource"], "hpaStatus");
+        assert_eq!(cpu["proposedReplicas"], 5);
+        assert_eq!(cpu["chosen"], true);
+        assert_eq!(cpu["active"], Value::Null);
+        assert!(cpu["approximate"].as_str().is_some(), "{cpu}");
+        assert_eq!(r["incomplete"], serde_json::json!([]));
+    };
+    check(&offline("cpu-trigger"));
+    let (report, _server) = live("cpu-trigger");
+    check(&report);
+}
+
+#[test]
+fn a_cpu_trigger_without_a_reported_value_makes_the_decision_incomplete() {
+    let mut objects = objects("cpu-trigger");
+    for object in &mut objects {
+        if object["kind"] == "HorizontalPodAutoscaler"
+            && let Some(current) = object["status"]["currentMetrics"].as_array_mut()
+        {
+            current.retain(|m| m["type"] != "Resource");
+        }
+    }
+    let server = FixtureApiServer::start(objects);
+    let output = cli()
+        .arg("--kubeconfig")
+        .arg(server.kubeconfig())
+        .args(["explain", "llm", "-n", "serving", "--at", AT, "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let r: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        r["cause"],
+        "incomplete: cpu has no observed value: the HPA's proposal is at least 3, and may be \
+         higher"
+    );
+    assert_eq!(r["triggers"][1]["proposedReplicas"], Value::Null);
+    assert_eq!(r["incomplete"].as_array().unwrap().len(), 1);
+}
