@@ -17,6 +17,8 @@ pub struct Decision {
     pub current: i32,
     /// The replicas the controllers will set (equal to `current` when nothing changes).
     pub desired: i32,
+    /// What the HPA alone sets (its `status.desiredReplicas`), before KEDA's executor.
+    pub hpa_desired: i32,
     /// The HPA's minReplicas.
     pub min: i32,
     /// The HPA's maxReplicas.

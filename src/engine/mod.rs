@@ -185,6 +185,7 @@ fn finish(
     Decision {
         current: input.current_replicas,
         desired,
+        hpa_desired: outcome.desired,
         min: input.min_replicas,
         max: input.max_replicas,
         tolerance,

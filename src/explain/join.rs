@@ -80,6 +80,9 @@ pub struct TriggerView {
     pub container: Option<String>,
     /// Why the value (or the proposal made from it) is approximate.
     pub approximate: Option<String>,
+    /// The range the exact value lies in, when only a rounded figure was read (the HPA
+    /// status reports an AverageValue metric rounded up per replica).
+    pub value_range: Option<(Milli, Milli)>,
     /// Why the value could not be read.
     pub failure: Option<String>,
     /// Whether the query returned no series (known from `--prometheus`, or KEDA's error).
@@ -118,6 +121,8 @@ pub struct Joined {
     pub hpa_name: String,
     /// Whether that HPA was found.
     pub hpa_found: bool,
+    /// What the HPA reported at its last sync.
+    pub hpa_reported: HpaReported,
     /// The triggers.
     pub triggers: Vec<TriggerView>,
     /// The target.
@@ -128,8 +133,13 @@ pub struct Joined {
     pub kueue: Option<KueueInfo>,
     /// Recent events, newest first.
     pub events: Vec<EventView>,
-    /// What the engine decides from.
+    /// What the engine decides from (a rounded value at the likeliest point of its range).
     pub input: Input,
+    /// The same with rounded values at the bottom and at the top of their ranges, when any
+    /// value is only known as a range.
+    pub input_ends: Option<(Input, Input)>,
+    /// What the reader should know about the sources (ambiguous or approximate values).
+    pub notes: Vec<String>,
 }
 
 /// The HPA KEDA made for a ScaledObject: the custom name, `status.hpaName`, or `keda-hpa-<name>`.
@@ -168,7 +178,7 @@ pub fn join(set: &ObjectSet, scaled_object: &Value, now: Timestamp, readings: &R
     let target = pods::target(set, scaled_object, &namespace);
     let pod_infos: Vec<PodInfo> = target.pods.iter().map(|p| pods::describe(p, now)).collect();
     let kueue = kueue::read(set, &namespace, target.object, &target.pods, &pod_infos);
-    let mut triggers = triggers(set, scaled_object, hpa, &target.pods);
+    let mut triggers = triggers(set, scaled_object, hpa, &target);
     for trigger in &mut triggers {
         let key = (namespace.clone(), name.clone(), trigger.index);
         if let Some(reading) = readings.get(&key) {
@@ -176,18 +186,72 @@ pub fn join(set: &ObjectSet, scaled_object: &Value, now: Timestamp, readings: &R
         }
     }
     let events = events(set, &namespace, &name, &hpa_name);
-    let input = input(scaled_object, hpa, &target, &triggers, &events, now);
+    let input_for = |views: &[TriggerView]| input(scaled_object, hpa, &target, views, &events, now);
+    let likeliest = input_for(&triggers);
+    let ends = triggers.iter().any(|t| t.value_range.is_some()).then(|| {
+        (
+            input_for(&at_end(&triggers, End::Low)),
+            input_for(&at_end(&triggers, End::High)),
+        )
+    });
     Joined {
         namespace,
         name,
         hpa_name,
         hpa_found: hpa.is_some(),
+        hpa_reported: hpa.map(hpa_reported).unwrap_or_default(),
         triggers,
         target: target.info,
         pods: pod_infos,
         kueue,
         events,
-        input,
+        input: likeliest,
+        input_ends: ends,
+        notes: Vec::new(),
+    }
+}
+
+/// An end of a value's range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// The bottom.
+    Low,
+    /// The top.
+    High,
+}
+
+/// The triggers with every rounded value at one end of its range.
+pub fn at_end(triggers: &[TriggerView], end: End) -> Vec<TriggerView> {
+    triggers
+        .iter()
+        .cloned()
+        .map(|mut t| {
+            if let Some((low, high)) = t.value_range {
+                t.value = Some(if end == End::Low { low } else { high });
+            }
+            t
+        })
+        .collect()
+}
+
+/// What the HPA itself reported at its last sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HpaReported {
+    /// `status.currentReplicas`.
+    pub current_replicas: Option<i32>,
+    /// `status.desiredReplicas`.
+    pub desired_replicas: Option<i32>,
+    /// The `AbleToScale` condition's reason (`ReadyForNewScale`, `ScaleDownStabilized`, …).
+    pub able_to_scale: Option<String>,
+}
+
+fn hpa_reported(hpa: &Value) -> HpaReported {
+    HpaReported {
+        current_replicas: i32_at(hpa, "/status/currentReplicas"),
+        desired_replicas: i32_at(hpa, "/status/desiredReplicas"),
+        able_to_scale: condition(hpa, "AbleToScale")
+            .and_then(|c| c["reason"].as_str())
+            .map(str::to_string),
     }
 }
 
@@ -213,15 +277,84 @@ fn metric_name(so: &Value, hpa: Option<&Value>, index: usize, trigger: &Value) -
     )
 }
 
-fn triggers(set: &ObjectSet, so: &Value, hpa: Option<&Value>, pods: &[&Value]) -> Vec<TriggerView> {
+fn triggers(
+    set: &ObjectSet,
+    so: &Value,
+    hpa: Option<&Value>,
+    target: &pods::Target<'_>,
+) -> Vec<TriggerView> {
+    // The HPA divides an AverageValue metric by the target's status.replicas.
+    let status_replicas = target
+        .info
+        .status_replicas
+        .or_else(|| hpa.and_then(|h| i32_at(h, "/status/currentReplicas")));
     array_at(so, "/spec/triggers")
         .iter()
         .enumerate()
         .map(|(index, trigger)| match str_at(trigger, "/type") {
-            Some("cpu" | "memory") => resource_view(so, hpa, pods, index, trigger),
-            _ => trigger_view(set, so, hpa, index, trigger),
+            Some("cpu" | "memory") => resource_view(so, hpa, &target.pods, index, trigger),
+            _ => {
+                let mut view = trigger_view(set, so, hpa, index, trigger);
+                if view.value.is_none()
+                    && let Some(metric) = view.metric_name.clone()
+                {
+                    status_value(&mut view, hpa, &metric, status_replicas);
+                }
+                view
+            }
         })
         .collect()
+}
+
+/// The value from the HPA's `status.currentMetrics`, when the external metrics API gave none:
+/// exact for a Value target; for an AverageValue target the HPA reports `ceil(total /
+/// status.replicas)`, so the total is only known to lie in a range.
+fn status_value(
+    view: &mut TriggerView,
+    hpa: Option<&Value>,
+    metric: &str,
+    status_replicas: Option<i32>,
+) {
+    let Some(reported) = hpa.and_then(|h| hpa_status_value(h, metric)) else {
+        return;
+    };
+    view.value_source = ValueSource::HpaStatus;
+    match reported {
+        StatusValue::Total(value) => view.value = Some(value),
+        StatusValue::Average(average) => match status_replicas.filter(|n| *n > 0) {
+            Some(n) => {
+                let (low, high) = total_range(average, n);
+                view.value = Some(likeliest(low, high));
+                if low != high {
+                    view.value_range = Some((low, high));
+                    view.approximate = Some(format!(
+                        "the HPA status reports the average rounded up per replica ({average} \
+                         over {n}): the total is between {low} and {high}"
+                    ));
+                }
+            }
+            None => view.value_source = ValueSource::None,
+        },
+    }
+}
+
+/// The likeliest total in a range: a whole number when the range holds one (queue lengths and
+/// request counts are whole), else its bottom.
+fn likeliest(low: Milli, high: Milli) -> Milli {
+    let whole = high.0.div_euclid(1000) * 1000;
+    if whole >= low.0 { Milli(whole) } else { low }
+}
+
+/// The totals whose average over `replicas`, rounded up to the milli, is `average`:
+/// `((average - 1) × n, average × n]` (just 0 for an average of 0).
+fn total_range(average: Milli, replicas: i32) -> (Milli, Milli) {
+    let n = i64::from(replicas);
+    let high = average.0.saturating_mul(n);
+    if average.0 <= 0 {
+        return (Milli(high), Milli(high));
+    }
+    let low = (average.0 - 1).saturating_mul(n).saturating_add(1);
+    (Milli(low), Milli(high))
 }
 
 /// A cpu/memory trigger: a Resource (or ContainerResource) metric of the HPA. Its target is
@@ -271,6 +404,7 @@ fn resource_view(
         server_address: None,
         container: container.map(str::to_string),
         approximate: None,
+        value_range: None,
         failure: None,
         no_data: false,
         prometheus_value: None,
@@ -395,6 +529,7 @@ fn trigger_view(
         server_address: str_at(trigger, "/metadata/serverAddress").map(str::to_string),
         container: None,
         approximate: None,
+        value_range: None,
         failure: None,
         no_data: false,
         prometheus_value: None,
@@ -427,16 +562,16 @@ fn read_value(
     if let Some(value) = sample {
         view.value = Some(value);
         view.value_source = ValueSource::ExternalMetricsApi;
-    } else if let Some(value) = hpa.and_then(|h| hpa_status_value(h, metric)) {
-        view.value = Some(value);
-        view.value_source = ValueSource::HpaStatus;
     }
+    // Else the HPA status may have it (`status_value` reads it once the target is known).
+    let has_value =
+        view.value.is_some() || hpa.is_some_and(|h| hpa_status_value(h, metric).is_some());
     let failing = so
         .pointer(&format!("/status/health/{}/status", escape(metric)))
         .is_some_and(|s| s == "Failing");
     // Without a value, only KEDA's or the HPA's own status says the trigger fails: at zero
     // replicas the HPA reports no metrics at all, which is not a failure.
-    if failing || (view.value.is_none() && reported_failing(so, hpa, metric)) {
+    if failing || (!has_value && reported_failing(so, hpa, metric)) {
         view.failure = Some(failure(set, so, hpa, metric));
     }
     view.no_data = view
@@ -476,9 +611,12 @@ fn apply_reading(trigger: &mut TriggerView, reading: &Reading) {
     match reading {
         Reading::Value(value) => {
             trigger.prometheus_value = Some(*value);
-            if trigger.value.is_none() {
+            // The query's own answer beats none, or a figure the HPA status rounded.
+            if trigger.value.is_none() || trigger.value_range.is_some() {
                 trigger.value = Some(served_value(*value));
                 trigger.value_source = ValueSource::Prometheus;
+                trigger.value_range = None;
+                trigger.approximate = None;
             }
         }
         Reading::Empty => trigger.no_data = true,
@@ -500,17 +638,22 @@ fn served_value(value: f64) -> Milli {
     }
 }
 
-/// The HPA status value as a total: `averageValue × currentReplicas` or `value`.
-fn hpa_status_value(hpa: &Value, metric: &str) -> Option<Milli> {
+/// What the HPA status reports for an External metric.
+enum StatusValue {
+    /// `current.value`: the total.
+    Total(Milli),
+    /// `current.averageValue`: `ceil(total / status.replicas)`.
+    Average(Milli),
+}
+
+fn hpa_status_value(hpa: &Value, metric: &str) -> Option<StatusValue> {
     let current = array_at(hpa, "/status/currentMetrics")
         .iter()
         .find(|m| m["external"]["metric"]["name"] == metric)?;
     if let Some(value) = milli_at(current, "/external/current/value") {
-        return Some(value);
+        return Some(StatusValue::Total(value));
     }
-    let average = milli_at(current, "/external/current/averageValue")?;
-    let replicas = i32_at(hpa, "/status/currentReplicas")?;
-    Some(Milli(average.0.saturating_mul(i64::from(replicas))))
+    milli_at(current, "/external/current/averageValue").map(StatusValue::Average)
 }
 
 /// Why a trigger fails, from the most specific report: KEDA's latest `KEDAScalerFailed`
@@ -895,6 +1038,20 @@ mod tests {
             Some(Milli::from_units(200))
         );
         assert_eq!(utilization_of(Milli(2000), &pods, "memory", None), None);
+    }
+
+    #[test]
+    fn a_rounded_average_gives_the_range_of_totals() {
+        // ceil(10000m / 3) = 3334m, and so is ceil(10002m / 3); 10003m would give 3335m.
+        assert_eq!(total_range(Milli(3334), 3), (Milli(10000), Milli(10002)));
+        assert_eq!(likeliest(Milli(10000), Milli(10002)), Milli(10000));
+        assert_eq!(likeliest(Milli(9001), Milli(9010)), Milli(9001));
+        assert_eq!(likeliest(Milli(199_993), Milli(200_000)), Milli(200_000));
+        assert_eq!(total_range(Milli(0), 3), (Milli(0), Milli(0)));
+        assert_eq!(
+            total_range(Milli(25_000), 8),
+            (Milli(199_993), Milli(200_000))
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::cause;
-use super::join::{EventView, Joined, TriggerView, ValueSource};
+use super::join::{End, EventView, Joined, TriggerView, ValueSource};
 use super::kueue::KueueInfo;
 use super::pods::{self, PodCounts, PodInfo, TargetInfo};
 use crate::engine::{self, Activation, ActivitySource, Decision, Limit, Milli, Step};
@@ -28,6 +28,8 @@ pub struct Report {
     /// What the decision could not know (a metric with no observed value, KEDA's activity
     /// unknown); empty when complete.
     pub incomplete: Vec<String>,
+    /// What to know about the sources: approximate or ambiguous values, assumptions.
+    pub notes: Vec<String>,
     /// Replica counts.
     pub replicas: Replicas,
     /// The scale target.
@@ -115,6 +117,8 @@ pub struct TriggerReport {
     pub activation_threshold: f64,
     /// Why the value or the proposal is approximate.
     pub approximate: Option<String>,
+    /// The range the exact value lies in, when only a rounded figure was read.
+    pub value_range: Option<[Milli; 2]>,
     /// Why no value could be read.
     pub failure: Option<String>,
     /// The Prometheus query.
@@ -122,8 +126,8 @@ pub struct TriggerReport {
 }
 
 /// Runs the engine on a joined ScaledObject and builds its report.
-pub fn build(joined: Joined) -> Report {
-    let decision = engine::decide(&joined.input);
+pub fn build(mut joined: Joined) -> Report {
+    let decision = decide(&mut joined);
     let counts = pods::count(&joined.pods);
     let causes = cause::causes(&joined, &decision, &counts);
     let triggers = joined
@@ -138,6 +142,7 @@ pub fn build(joined: Joined) -> Report {
         cause: causes[0].clone(),
         causes,
         incomplete: decision.incomplete,
+        notes: joined.notes,
         replicas: Replicas {
             current: decision.current,
             desired: decision.desired,
@@ -159,6 +164,95 @@ pub fn build(joined: Joined) -> Report {
         steps: decision.steps,
         events: joined.events,
     }
+}
+
+/// Decides, and where a value is only known as a range (the HPA status rounds an average up
+/// per replica), decides at both ends: the same decision needs no more; else the end whose
+/// outcome the HPA itself reported is taken, and otherwise the low end, with a note.
+fn decide(joined: &mut Joined) -> Decision {
+    let likeliest = engine::decide(&joined.input);
+    let Some((low_input, high_input)) = joined.input_ends.take() else {
+        return likeliest;
+    };
+    let low = engine::decide(&low_input);
+    let high = engine::decide(&high_input);
+    let ranged: Vec<String> = joined
+        .triggers
+        .iter()
+        .filter_map(|t| {
+            let (a, b) = t.value_range?;
+            Some(format!(
+                "{} between {} and {}",
+                trigger_label(t),
+                a.as_f64(),
+                b.as_f64()
+            ))
+        })
+        .collect();
+    let ranged = ranged.join(", ");
+    let proposals = |d: &Decision| {
+        d.proposals
+            .iter()
+            .map(|p| p.proposed_replicas)
+            .collect::<Vec<_>>()
+    };
+    if low.desired == high.desired {
+        let proposals_too = if proposals(&low) == proposals(&high) {
+            ""
+        } else {
+            " (the proposals differ, the outcome does not)"
+        };
+        joined.notes.push(format!(
+            "approximate value: the HPA status rounds the average up per replica ({ranged}); \
+             the decision is the same anywhere in that range{proposals_too}"
+        ));
+        return likeliest;
+    }
+    let reported = &joined.hpa_reported;
+    let comparable = reported.current_replicas == Some(joined.input.current_replicas);
+    let matches = |d: &Decision| comparable && reported.desired_replicas == Some(d.hpa_desired);
+    let (pick, why) = match (matches(&low), matches(&high)) {
+        (false, true) => (
+            Some(End::High),
+            "the HPA's own desiredReplicas matches the top of the range",
+        ),
+        (true, false) => (
+            Some(End::Low),
+            "the HPA's own desiredReplicas matches the bottom of the range",
+        ),
+        _ => (
+            None,
+            "taken at the likeliest value (a whole number if the range holds one, else the \
+             bottom); name the ScaledObject to read the exact value from the external metrics \
+             API, or pass --prometheus",
+        ),
+    };
+    joined.notes.push(format!(
+        "approximate value: the HPA status rounds the average up per replica ({ranged}), and \
+         the decision depends on where: {} at the bottom, {} at the top; {why}",
+        low.desired, high.desired
+    ));
+    let Some(end) = pick else {
+        return likeliest;
+    };
+    joined.triggers = super::join::at_end(&joined.triggers, end);
+    match end {
+        End::Low => {
+            joined.input = low_input;
+            low
+        }
+        End::High => {
+            joined.input = high_input;
+            high
+        }
+    }
+}
+
+fn trigger_label(t: &TriggerView) -> String {
+    t.metric_name
+        .clone()
+        .or_else(|| t.name.clone())
+        .unwrap_or_else(|| t.trigger_type.clone())
 }
 
 fn trigger_report(trigger: &TriggerView, decision: &Decision) -> TriggerReport {
@@ -198,6 +292,7 @@ fn trigger_report(trigger: &TriggerView, decision: &Decision) -> TriggerReport {
         active: activity.map(|a| a.active),
         activity_source: activity.map(|a| a.source),
         activation_threshold: trigger.activation_threshold,
+        value_range: trigger.value_range.map(|(low, high)| [low, high]),
         approximate: trigger
             .approximate
             .clone()

@@ -106,6 +106,9 @@ pub fn write_report(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
     for also in r.causes.iter().skip(1) {
         text += &format!("Also: {also}\n");
     }
+    for note in &r.notes {
+        text += &format!("Note: {note}\n");
+    }
     text += "\n";
     text += &trim_lines(&triggers_table(r).to_string());
     text += "\n\nSteps:\n";
@@ -139,9 +142,14 @@ fn triggers_table(r: &Report) -> Table {
         "TRIGGER", "TYPE", "METRIC", "VALUE", "TARGET", "RATIO", "PROPOSED", "ACTIVE", "SOURCE",
     ]);
     for t in &r.triggers {
-        let value = match (t.value.map(Milli::as_f64), t.prometheus_value) {
-            (Some(v), Some(p)) if (v - p).abs() > 1e-9 => format!("{v} (prometheus {p})"),
-            (v, _) => number(v),
+        let value = match (
+            t.value.map(Milli::as_f64),
+            t.prometheus_value,
+            t.value_range,
+        ) {
+            (_, _, Some([low, high])) => format!("{}..{}", low.as_f64(), high.as_f64()),
+            (Some(v), Some(p), _) if (v - p).abs() > 1e-9 => format!("{v} (prometheus {p})"),
+            (v, _, _) => number(v),
         };
         rows.add_row([
             format!("{}{}", t.name, if t.chosen { " *" } else { "" }),
@@ -157,13 +165,23 @@ fn triggers_table(r: &Report) -> Table {
             t.proposed_replicas
                 .map_or("-".to_string(), |p| p.to_string()),
             active_text(t),
-            serde_json::to_value(t.value_source)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            source_text(t),
         ]);
     }
     rows
+}
+
+/// Where the value came from, marked `(rounded)` when only a range is known.
+fn source_text(t: &crate::explain::report::TriggerReport) -> String {
+    let source = serde_json::to_value(t.value_source)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    if t.value_range.is_some() {
+        format!("{source} (rounded)")
+    } else {
+        source
+    }
 }
 
 /// `yes`/`no`, marked `(status)` when read from KEDA's status because no value was observed.

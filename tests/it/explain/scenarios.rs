@@ -388,3 +388,46 @@ fn a_cpu_trigger_without_a_reported_value_makes_the_decision_incomplete() {
     assert_eq!(r["triggers"][1]["proposedReplicas"], Value::Null);
     assert_eq!(r["incomplete"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_rounded_hpa_status_value_is_a_range_checked_against_the_hpa() {
+    let report = offline("hpa-status-rounded");
+    let t = &report["triggers"][0];
+    assert_eq!(t["valueSource"], "hpaStatus");
+    assert_eq!(t["valueRange"], serde_json::json!([9.001, 9.01]));
+    // The HPA reported desiredReplicas 10 at 10 replicas: the top of the range (keep 10),
+    // not the bottom (scale down to 9).
+    assert_eq!(t["value"], 9.01);
+    assert_eq!(t["proposedReplicas"], 10);
+    assert_eq!(replicas(&report), (10, 10, 1, 20));
+    let note = report["notes"][0].as_str().unwrap();
+    assert!(
+        note.contains("9 at the bottom, 10 at the top")
+            && note.contains("desiredReplicas matches the top"),
+        "{note}"
+    );
+
+    // Without the HPA's own outcome to go by, the bottom is taken and the note says so.
+    let mut objects = objects("hpa-status-rounded");
+    for object in &mut objects {
+        if object["kind"] == "HorizontalPodAutoscaler" {
+            object["status"]
+                .as_object_mut()
+                .unwrap()
+                .remove("desiredReplicas");
+        }
+    }
+    let server = FixtureApiServer::start(objects);
+    let output = cli()
+        .arg("--kubeconfig")
+        .arg(server.kubeconfig())
+        .args(["explain", "-n", "serving", "--at", AT, "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let list: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = &list["scaledObjects"][0];
+    assert_eq!(report["replicas"]["desired"], 9);
+    let note = report["notes"][0].as_str().unwrap();
+    assert!(note.contains("taken at the likeliest value"), "{note}");
+}
