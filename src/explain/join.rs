@@ -18,7 +18,7 @@ use crate::engine::input::{
     ScaleEvent, ScalingModifiers, ScalingPolicy, ScalingRules, SelectPolicy, Target, TriggerInfo,
 };
 use crate::engine::quantity::Milli;
-use crate::sources::objects::{ObjectSet, name_of, namespace_of};
+use crate::sources::objects::{MetricLookup, ObjectSet, name_of, namespace_of};
 
 /// Where a trigger's value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -83,6 +83,8 @@ pub struct TriggerView {
     /// The range the exact value lies in, when only a rounded figure was read (the HPA
     /// status reports an AverageValue metric rounded up per replica).
     pub value_range: Option<(Milli, Milli)>,
+    /// What to know about where the value came from (a metric value not used as ambiguous).
+    pub source_note: Option<String>,
     /// Why the value could not be read.
     pub failure: Option<String>,
     /// Whether the query returned no series (known from `--prometheus`, or KEDA's error).
@@ -194,6 +196,16 @@ pub fn join(set: &ObjectSet, scaled_object: &Value, now: Timestamp, readings: &R
             input_for(&at_end(&triggers, End::High)),
         )
     });
+    let notes = triggers
+        .iter()
+        .filter_map(|t| {
+            let note = t.source_note.as_ref()?;
+            Some(format!(
+                "{}: {note}",
+                t.metric_name.as_deref().unwrap_or("trigger")
+            ))
+        })
+        .collect();
     Joined {
         namespace,
         name,
@@ -205,9 +217,9 @@ pub fn join(set: &ObjectSet, scaled_object: &Value, now: Timestamp, readings: &R
         pods: pod_infos,
         kueue,
         events,
+        notes,
         input: likeliest,
         input_ends: ends,
-        notes: Vec::new(),
     }
 }
 
@@ -405,6 +417,7 @@ fn resource_view(
         container: container.map(str::to_string),
         approximate: None,
         value_range: None,
+        source_note: None,
         failure: None,
         no_data: false,
         prometheus_value: None,
@@ -530,6 +543,7 @@ fn trigger_view(
         container: None,
         approximate: None,
         value_range: None,
+        source_note: None,
         failure: None,
         no_data: false,
         prometheus_value: None,
@@ -556,9 +570,18 @@ fn read_value(
     metric: &str,
 ) {
     let ns = namespace_of(so).unwrap_or_default();
-    let sample = set
-        .external_metric(ns, name_of(so), metric)
-        .and_then(|s| Milli::parse(&s.value).ok());
+    let sample = match set.external_metric(ns, name_of(so), metric) {
+        MetricLookup::Found(sample) => Milli::parse(&sample.value).ok(),
+        MetricLookup::Ambiguous { why } => {
+            view.source_note = Some(format!(
+                "not used: the metric values read hold {why}; the value comes from the HPA \
+                 status instead (a dump names a list's ScaledObject by its metadata.selfLink, \
+                 see the README)"
+            ));
+            None
+        }
+        MetricLookup::Missing => None,
+    };
     if let Some(value) = sample {
         view.value = Some(value);
         view.value_source = ValueSource::ExternalMetricsApi;

@@ -7,6 +7,7 @@ use clap::Parser;
 use kubectl_infer::cli::Cli;
 use kubectl_infer::exit::{self, Exit};
 use kubectl_infer::sources::cluster::{self, Scope, snapshot};
+use kubectl_infer::sources::objects::MetricLookup;
 use serde_json::{Value, json};
 
 use crate::support::apiserver::FixtureApiServer;
@@ -226,13 +227,13 @@ fn external_metrics_are_read_with_the_scaled_object_selector() {
             .unwrap();
         set
     });
-    let sample: &kubectl_infer::sources::objects::ExternalMetricSample = set
-        .external_metric("serving", "llm", "s0-prometheus")
-        .unwrap();
+    let MetricLookup::Found(sample) = set.external_metric("serving", "llm", "s0-prometheus") else {
+        panic!("no value for serving/llm");
+    };
     assert_eq!(sample.value, "1500m");
-    assert!(
-        set.external_metric("serving", "other", "s0-prometheus")
-            .is_none()
+    assert_eq!(
+        set.external_metric("serving", "other", "s0-prometheus"),
+        MetricLookup::Missing
     );
     let last = server.requests().pop().unwrap();
     assert!(

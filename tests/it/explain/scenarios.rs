@@ -431,3 +431,75 @@ fn a_rounded_hpa_status_value_is_a_range_checked_against_the_hpa() {
     let note = report["notes"][0].as_str().unwrap();
     assert!(note.contains("taken at the likeliest value"), "{note}");
 }
+
+fn run_file(path: &std::path::Path, args: &[&str]) -> Value {
+    let output = cli()
+        .args(["explain", "-o", "json"])
+        .args(args)
+        .arg("--from-file")
+        .arg(path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn metric_lists_that_do_not_name_their_scaled_object_are_not_guessed() {
+    let path = fixture("explain/two-scaled-objects.yaml");
+    let list = run_file(&path, &[]);
+    let reports = list["scaledObjects"].as_array().unwrap();
+    assert_eq!(reports.len(), 2);
+    for (report, value) in [(&reports[0], 31.0), (&reports[1], 200.0)] {
+        let t = &report["triggers"][0];
+        assert_eq!(t["valueSource"], "hpaStatus", "{report}");
+        assert_eq!(t["value"], value);
+        let note = report["notes"][0].as_str().unwrap();
+        assert!(
+            note.contains("not used") && note.contains("selfLink"),
+            "{note}"
+        );
+    }
+    assert_eq!(reports[0]["replicas"]["desired"], 3);
+    assert_eq!(reports[1]["replicas"]["desired"], 8);
+}
+
+#[test]
+fn a_self_link_attributes_a_metric_list_in_a_dump() {
+    let text = std::fs::read_to_string(fixture("explain/two-scaled-objects.yaml")).unwrap();
+    let link = |ns: &str| {
+        format!(
+            "\"metadata\": {{\"selfLink\": \"/apis/external.metrics.k8s.io/v1beta1/namespaces/\
+             {ns}/s0-prometheus?labelSelector=scaledobject.keda.sh%2Fname%3Dllm\"}}"
+        )
+    };
+    let mut linked = String::new();
+    let mut lists = 0;
+    for line in text.lines() {
+        if line.starts_with('{') && line.contains("ExternalMetricValueList") {
+            let ns = if lists == 0 { "serving" } else { "team-b" };
+            lists += 1;
+            linked += &line.replace("\"metadata\": {}", &link(ns));
+        } else {
+            linked += line;
+        }
+        linked += "\n";
+    }
+    assert_eq!(lists, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dump.yaml");
+    std::fs::write(&path, linked).unwrap();
+    let list = run_file(&path, &[]);
+    let reports = list["scaledObjects"].as_array().unwrap();
+    for (report, value) in [(&reports[0], 31.0), (&reports[1], 200.0)] {
+        let t = &report["triggers"][0];
+        assert_eq!(t["valueSource"], "externalMetricsApi", "{report}");
+        assert_eq!(t["value"], value);
+        assert_eq!(report["notes"], serde_json::json!([]));
+    }
+}
