@@ -5,7 +5,7 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use super::input::History;
+use super::input::{History, HistoryBasis};
 use super::quantity::Milli;
 use super::replicas::Tolerances;
 
@@ -167,8 +167,11 @@ pub enum Limit {
         wanted: i32,
         /// The window.
         window_seconds: i64,
-        /// When the recommendation that holds the count leaves the window.
+        /// When the recommendation that holds the count leaves the window (the latest of
+        /// tied ones); `None` when the history is assumed.
         until: Option<Timestamp>,
+        /// What the hold rests on: a kept history, one rebuilt from rescale events, or none.
+        history: HistoryBasis,
     },
     /// The scale-down stabilization window held the count above the proposal.
     ScaleDownStabilized {
@@ -178,8 +181,11 @@ pub enum Limit {
         wanted: i32,
         /// The window.
         window_seconds: i64,
-        /// When the recommendation that holds the count leaves the window.
+        /// When the recommendation that holds the count leaves the window (the latest of
+        /// tied ones); `None` when the history is assumed.
         until: Option<Timestamp>,
+        /// What the hold rests on: a kept history, one rebuilt from rescale events, or none.
+        history: HistoryBasis,
     },
     /// A metric could not be read, and the HPA does not scale down while one is invalid (or
     /// does nothing when all are).
@@ -369,6 +375,11 @@ pub enum StepDetail {
     HistoryAssumed {
         /// The seeded recommendation.
         replicas: i32,
+    },
+    /// The history was rebuilt from the HPA's rescale events.
+    HistoryRebuilt {
+        /// The recommendations rebuilt.
+        recommendations: usize,
     },
     /// KEDA replaced a failing metric by its fallback.
     Fallback {

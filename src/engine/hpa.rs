@@ -4,7 +4,10 @@
 use super::Trace;
 use super::behavior::{self, EffectiveBehavior, Limited, Stabilized};
 use super::decision::{Basis, Limit, Proposal, StepDetail, seconds};
-use super::input::{Behavior, History, Input, MetricInput, Observed, Recommendation, Target};
+use super::input::{
+    Behavior, History, HistoryBasis, HistorySource, Input, MetricInput, Observed, Recommendation,
+    Target,
+};
 use super::quantity::Milli;
 use super::replicas::{self, Computed, Context, MetricError, Tolerances};
 
@@ -26,7 +29,7 @@ pub(crate) fn reconcile(
 ) -> HpaOutcome {
     let mut history = input.history.clone();
     let current = input.current_replicas;
-    if history.recommendations.is_empty() {
+    let basis = if history.recommendations.is_empty() {
         history.recommendations.push(Recommendation {
             replicas: current,
             at: input.now,
@@ -34,10 +37,26 @@ pub(crate) fn reconcile(
         trace.step(
             StepDetail::HistoryAssumed { replicas: current },
             format!(
-                "no controller history given: assumed a fresh start, recommendations = [{current}]"
+                "no controller history visible: assumed the controller just started, \
+                 remembering only [{current} now]; a stabilization hold resting on it is an \
+                 assumption"
             ),
         );
-    }
+        HistoryBasis::Assumed
+    } else if history.source == HistorySource::RescaleEvents {
+        let n = history.recommendations.len();
+        trace.step(
+            StepDetail::HistoryRebuilt { recommendations: n },
+            format!(
+                "controller history rebuilt from {n} SuccessfulRescale event(s): the sizes the \
+                 HPA scaled to, not the raw recommendations it keeps every sync"
+            ),
+        );
+        HistoryBasis::RescaleEvents
+    } else {
+        HistoryBasis::Recorded
+    };
+    trace.history_basis = basis;
     let tolerances = behavior::tolerances(behavior, &input.controller);
     let mut proposals = compute_proposals(input, metrics, tolerances);
     let mut outcome = HpaOutcome {
@@ -430,6 +449,7 @@ fn stabilization_trace(
     trace: &mut Trace,
 ) {
     let held = stabilized.replicas;
+    let basis = trace.history_basis;
     let text = match stabilized.reason {
         Some("ScaleUpStabilized") => {
             trace.condition(
@@ -443,7 +463,8 @@ fn stabilization_trace(
                 held_at: held,
                 wanted: proposal,
                 window_seconds: up_window,
-                until: stabilized.until,
+                until: stabilized.until.filter(|_| basis != HistoryBasis::Assumed),
+                history: basis,
             });
             format!(
                 "scale-up stabilization window ({up_window}s) holds {held} (proposal {proposal})"
@@ -461,7 +482,8 @@ fn stabilization_trace(
                 held_at: held,
                 wanted: proposal,
                 window_seconds: down_window,
-                until: stabilized.until,
+                until: stabilized.until.filter(|_| basis != HistoryBasis::Assumed),
+                history: basis,
             });
             format!(
                 "scale-down stabilization window ({down_window}s) holds {held} (proposal \

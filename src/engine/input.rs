@@ -391,12 +391,40 @@ impl Default for ControllerConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct History {
+    /// Where the recommendations come from.
+    pub source: HistorySource,
     /// Raw metric proposals with their time.
     pub recommendations: Vec<Recommendation>,
     /// Successful scale-ups (`|Δ|`), only recorded when behavior is set.
     pub scale_up_events: Vec<ScaleEvent>,
     /// Successful scale-downs (`|Δ|`), only recorded when behavior is set.
     pub scale_down_events: Vec<ScaleEvent>,
+}
+
+/// Where a controller history comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum HistorySource {
+    /// Kept by the caller: a simulation carries it from step to step, tests give it.
+    #[default]
+    Recorded,
+    /// Rebuilt from the HPA's `SuccessfulRescale` events: the sizes it scaled to and when, not
+    /// its raw recommendations (it records one every sync, also when nothing changes).
+    RescaleEvents,
+}
+
+/// What a stabilization window's hold rests on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum HistoryBasis {
+    /// A history the caller kept.
+    #[default]
+    Recorded,
+    /// A history rebuilt from rescale events (final sizes, not raw recommendations).
+    RescaleEvents,
+    /// No history at all: the controller is assumed to have just started, remembering only
+    /// the current count.
+    Assumed,
 }
 
 /// One recorded recommendation.

@@ -39,9 +39,10 @@ pub use decision::{
 };
 pub use input::{
     Behavior, CompositeMetricType, ConditionStatus, ContainerRequests, ControllerConfig, Fallback,
-    FallbackBehavior, History, Input, KedaAnnotations, KedaInput, MetricInput, MetricSource,
-    Observed, Pod, PodPhase, PodSample, PolicyType, ReadyCondition, Recommendation, ScaleEvent,
-    ScalingModifiers, ScalingPolicy, ScalingRules, SelectPolicy, Target, TriggerInfo,
+    FallbackBehavior, History, HistoryBasis, HistorySource, Input, KedaAnnotations, KedaInput,
+    MetricInput, MetricSource, Observed, Pod, PodPhase, PodSample, PolicyType, ReadyCondition,
+    Recommendation, ScaleEvent, ScalingModifiers, ScalingPolicy, ScalingRules, SelectPolicy,
+    Target, TriggerInfo,
 };
 pub use keda::COMPOSITE_METRIC;
 pub use quantity::{Milli, QuantityError};
@@ -59,6 +60,8 @@ pub(crate) struct Trace {
     conditions: Vec<Condition>,
     /// What the decision could not know.
     incomplete: Vec<String>,
+    /// What the controller history rests on.
+    history_basis: HistoryBasis,
 }
 
 impl Trace {

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use super::join::Joined;
 use super::kueue::KueueInfo;
 use super::pods::{GPU, PodCounts, PodState};
-use crate::engine::{ActivitySource, Decision, Limit};
+use crate::engine::{ActivitySource, Decision, HistoryBasis, Limit};
 
 /// The causes, most decisive first; never empty.
 pub fn causes(joined: &Joined, decision: &Decision, counts: &PodCounts) -> Vec<String> {
@@ -31,7 +31,7 @@ pub fn causes(joined: &Joined, decision: &Decision, counts: &PodCounts) -> Vec<S
     }
     for limit in &decision.limits {
         if !matches!(limit, Limit::Paused { .. }) {
-            causes.push(limit_text(limit));
+            causes.push(limit_text(limit) + &hpa_check(limit, joined));
         }
     }
     for gap in &decision.incomplete {
@@ -44,6 +44,26 @@ pub fn causes(joined: &Joined, decision: &Decision, counts: &PodCounts) -> Vec<S
         causes.push(metrics_text(decision));
     }
     causes
+}
+
+/// A stabilization hold checked against the HPA's own `AbleToScale` condition: empty when it
+/// agrees (or says nothing), else what it reported at its last sync.
+fn hpa_check(limit: &Limit, joined: &Joined) -> String {
+    let reason = match limit {
+        Limit::ScaleUpStabilized { .. } => "ScaleUpStabilized",
+        Limit::ScaleDownStabilized { .. } => "ScaleDownStabilized",
+        _ => return String::new(),
+    };
+    let reported = &joined.hpa_reported;
+    match reported.able_to_scale.as_deref() {
+        Some(r) if r != reason && r != "SucceededGetScale" => {
+            let desired = reported
+                .desired_replicas
+                .map_or(String::new(), |d| format!(", desiredReplicas {d}"));
+            format!("; but the HPA reported AbleToScale {r} at its last sync{desired}")
+        }
+        _ => String::new(),
+    }
 }
 
 fn pods_text(n: usize) -> String {
@@ -163,20 +183,26 @@ pub fn limit_text(limit: &Limit) -> String {
             wanted,
             window_seconds,
             until,
-        } => format!(
-            "scale-up stabilized{} (window {window_seconds}s): held at {held_at} while the \
-             metrics ask for {wanted}",
-            clock(*until)
+            history,
+        } => stabilized_text(
+            "scale-up",
+            (*held_at, *wanted),
+            *window_seconds,
+            *until,
+            *history,
         ),
         Limit::ScaleDownStabilized {
             held_at,
             wanted,
             window_seconds,
             until,
-        } => format!(
-            "scale-down stabilized{} (window {window_seconds}s): held at {held_at} while the \
-             metrics ask for {wanted}",
-            clock(*until)
+            history,
+        } => stabilized_text(
+            "scale-down",
+            (*held_at, *wanted),
+            *window_seconds,
+            *until,
+            *history,
         ),
         Limit::InvalidMetrics { metric, reason } => format!(
             "metric {metric} cannot be read ({reason}): the HPA will not scale down while it fails"
@@ -214,6 +240,32 @@ pub fn limit_text(limit: &Limit) -> String {
         Limit::PausedScaleOut => {
             "scale-out is paused (autoscaling.keda.sh/paused-scale-out)".to_string()
         }
+    }
+}
+
+fn stabilized_text(
+    direction: &str,
+    (held_at, wanted): (i32, i32),
+    window: i64,
+    until: Option<Timestamp>,
+    history: HistoryBasis,
+) -> String {
+    match history {
+        HistoryBasis::Assumed => format!(
+            "{direction} held at {held_at} by the stabilization window ({window}s) while the \
+             metrics ask for {wanted}, assumed: no rescale events are visible, so the \
+             controller is taken to remember only the current count, as after a restart"
+        ),
+        HistoryBasis::RescaleEvents => format!(
+            "{direction} stabilized{} (window {window}s, history rebuilt from rescale events): \
+             held at {held_at} while the metrics ask for {wanted}",
+            clock(until)
+        ),
+        HistoryBasis::Recorded => format!(
+            "{direction} stabilized{} (window {window}s): held at {held_at} while the metrics \
+             ask for {wanted}",
+            clock(until)
+        ),
     }
 }
 

@@ -13,9 +13,10 @@ use super::json::{
 use super::kueue::{self, KueueInfo};
 use super::pods::{self, PodInfo, TargetInfo};
 use crate::engine::input::{
-    Behavior, CompositeMetricType, ControllerConfig, Fallback, FallbackBehavior, History, Input,
-    KedaAnnotations, KedaInput, MetricInput, MetricSource, Observed, PolicyType, Recommendation,
-    ScaleEvent, ScalingModifiers, ScalingPolicy, ScalingRules, SelectPolicy, Target, TriggerInfo,
+    Behavior, CompositeMetricType, ControllerConfig, Fallback, FallbackBehavior, History,
+    HistorySource, Input, KedaAnnotations, KedaInput, MetricInput, MetricSource, Observed,
+    PolicyType, Recommendation, ScaleEvent, ScalingModifiers, ScalingPolicy, ScalingRules,
+    SelectPolicy, Target, TriggerInfo,
 };
 use crate::engine::quantity::Milli;
 use crate::sources::objects::{MetricLookup, ObjectSet, name_of, namespace_of};
@@ -987,7 +988,10 @@ fn history(events: &[EventView]) -> History {
         .filter_map(|e| Some((e.time?, new_size(&e.message)?)))
         .collect();
     rescales.sort();
-    let mut history = History::default();
+    let mut history = History {
+        source: HistorySource::RescaleEvents,
+        ..History::default()
+    };
     for (i, &(at, replicas)) in rescales.iter().enumerate() {
         history
             .recommendations

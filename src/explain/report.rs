@@ -128,6 +128,7 @@ pub struct TriggerReport {
 /// Runs the engine on a joined ScaledObject and builds its report.
 pub fn build(mut joined: Joined) -> Report {
     let decision = decide(&mut joined);
+    cross_check(&mut joined, &decision);
     let counts = pods::count(&joined.pods);
     let causes = cause::causes(&joined, &decision, &counts);
     let triggers = joined
@@ -245,6 +246,25 @@ fn decide(joined: &mut Joined) -> Decision {
             joined.input = high_input;
             high
         }
+    }
+}
+
+/// Compares the HPA's part of the decision with what the HPA itself reported at its last sync
+/// (at the same replica count): a difference means the inputs differ from what it saw.
+fn cross_check(joined: &mut Joined, decision: &Decision) {
+    let reported = &joined.hpa_reported;
+    if reported.current_replicas != Some(decision.current) {
+        return;
+    }
+    if let Some(desired) = reported
+        .desired_replicas
+        .filter(|d| *d != decision.hpa_desired)
+    {
+        joined.notes.push(format!(
+            "the HPA's last sync set desiredReplicas {desired}; this explanation gives the HPA \
+             {}: the values, the history or the time it saw differ from these",
+            decision.hpa_desired
+        ));
     }
 }
 

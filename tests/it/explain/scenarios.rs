@@ -138,9 +138,10 @@ fn scale_down_held_by_stabilization_window() {
     both("scale-down-stabilized", |r| {
         assert_eq!(
             r["cause"],
-            "scale-down stabilized until 14:05:12 UTC (window 300s): held at 8 while the \
-             metrics ask for 3"
+            "scale-down stabilized until 14:05:12 UTC (window 300s, history rebuilt from \
+             rescale events): held at 8 while the metrics ask for 3"
         );
+        assert_eq!(r["limits"][0]["history"], "rescaleEvents");
         assert_eq!(replicas(r), (8, 8, 1, 8));
         assert_eq!(binding(r), "scaleDownStabilized");
         assert_eq!(r["limits"][0]["until"], "2026-12-03T14:05:12Z");
@@ -502,4 +503,38 @@ fn a_self_link_attributes_a_metric_list_in_a_dump() {
         assert_eq!(t["value"], value);
         assert_eq!(report["notes"], serde_json::json!([]));
     }
+}
+
+#[test]
+fn an_assumed_history_is_labelled_and_checked_against_the_hpa() {
+    let mut objects = objects("scale-down-stabilized");
+    objects.retain(|o| o["kind"] != "Event");
+    for object in &mut objects {
+        if object["kind"] == "HorizontalPodAutoscaler" {
+            object["status"]["conditions"][0] = serde_json::json!({"type": "AbleToScale",
+                "status": "True", "reason": "ReadyForNewScale",
+                "message": "recommended size matches current size"});
+        }
+    }
+    let server = FixtureApiServer::start(objects);
+    let output = cli()
+        .arg("--kubeconfig")
+        .arg(server.kubeconfig())
+        .args(["explain", "llm", "-n", "serving", "--at", AT, "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let r: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        r["cause"],
+        "scale-down held at 8 by the stabilization window (300s) while the metrics ask for 3, \
+         assumed: no rescale events are visible, so the controller is taken to remember only \
+         the current count, as after a restart; but the HPA reported AbleToScale \
+         ReadyForNewScale at its last sync, desiredReplicas 8"
+    );
+    let limit = &r["limits"][0];
+    assert_eq!(limit["kind"], "scaleDownStabilized");
+    assert_eq!(limit["history"], "assumed");
+    // No "until": when an assumed recommendation leaves the window says nothing.
+    assert_eq!(limit["until"], Value::Null);
 }
