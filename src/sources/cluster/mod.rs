@@ -16,7 +16,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::Request;
 use serde_json::Value;
 
-pub use errors::{ClusterError, READER_ROLE_HINT};
+pub use errors::{CREDENTIALS_HINT, ClusterError, READER_ROLE_HINT};
 pub use resources::Resource;
 
 use crate::cli::GlobalArgs;

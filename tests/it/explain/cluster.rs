@@ -131,7 +131,7 @@ fn forbidden_names_verb_resource_namespace_and_the_reader_role() {
         "{message}"
     );
     assert!(
-        message.contains("templates/rbac/kubectl-infer-reader.yaml"),
+        message.contains("the ClusterRole that `kubectl infer generate --rbac` prints"),
         "{message}"
     );
 }
@@ -142,10 +142,18 @@ fn unauthorized_is_a_cluster_error() {
     server.fail("", 401, "Unauthorized");
     let (code, message) = error_of(snapshot_of(&server, &["-A"]));
     assert_eq!(code, Exit::Cluster);
-    assert!(
-        message.contains("401 Unauthorized: cannot list scaledobjects.keda.sh in all namespaces"),
-        "{message}"
+    assert_eq!(
+        message,
+        format!(
+            "401 Unauthorized: the API server at {} rejected the credentials, so it cannot list \
+             scaledobjects.keda.sh in all namespaces: Unauthorized; log in again or refresh the \
+             token (an expired token, a revoked certificate or an exec plugin that failed; e.g. \
+             re-run your cloud's get-credentials command)",
+            server.url()
+        )
     );
+    // Credentials that were refused are not a missing role.
+    assert!(!message.contains("--rbac"), "{message}");
 }
 
 #[test]
