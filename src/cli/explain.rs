@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
 use crate::exit::{ErrorKind, Exit, WithKind};
 use crate::explain::join::{Reading, Readings};
-use crate::explain::{self, Report, Selection};
+use crate::explain::{self, Clock, Report, Selection};
 use crate::sources::cluster::{self, Cluster, Scope, snapshot};
 use crate::sources::files;
 use crate::sources::objects::{ObjectSet, name_of, namespace_of};
@@ -64,17 +64,19 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     if let Some(path) = &args.from_file {
         let set = read_file(path)?;
         let plan = file_plan(global, &args, format);
-        let now = args
-            .at
-            .or_else(|| explain::dump_time(&set))
-            .unwrap_or_else(Timestamp::now);
+        let clock = match args.at {
+            Some(at) => Clock::given(at, "--at"),
+            None => explain::dump_time(&set).unwrap_or_else(|| {
+                Clock::given(Timestamp::now(), "the clock (the file records no time)")
+            }),
+        };
         let readings = match &args.prometheus {
             Some(url) => {
                 crate::cli::runtime()?.block_on(read_prometheus(url, &set, &plan, args.at))?
             }
             None => Readings::new(),
         };
-        return decide_and_render(&set, &plan, now, &readings);
+        return decide_and_render(&set, &plan, &clock, &readings);
     }
     crate::cli::runtime()?.block_on(run_live(global, &args, format))
 }
@@ -120,8 +122,11 @@ async fn run_live(global: &GlobalArgs, args: &Args, format: OutputFormat) -> any
             Some(url) => read_prometheus(url, &set, &plan, args.at).await?,
             None => Readings::new(),
         };
-        let now = args.at.unwrap_or_else(Timestamp::now);
-        decide_and_render(&set, &plan, now, &readings)?;
+        let clock = match args.at {
+            Some(at) => Clock::given(at, "--at"),
+            None => Clock::given(Timestamp::now(), "now"),
+        };
+        decide_and_render(&set, &plan, &clock, &readings)?;
         if !args.watch {
             return Ok(Exit::Success);
         }
@@ -213,11 +218,11 @@ fn reading(data: &QueryData) -> Reading {
 fn decide_and_render(
     set: &ObjectSet,
     plan: &Plan,
-    now: Timestamp,
+    clock: &Clock,
     readings: &Readings,
 ) -> anyhow::Result<Exit> {
     let reports: Vec<Report> =
-        explain::explain(set, &plan.selection, now, readings).kind(ErrorKind::Usage)?;
+        explain::explain(set, &plan.selection, clock, readings).kind(ErrorKind::Usage)?;
 
     let mut out = crate::render::stdout();
     crate::render::explain::write(&mut out, &reports, plan.format, plan.single)?;

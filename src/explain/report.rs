@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::Clock;
 use super::cause;
 use super::join::{End, EventView, Joined, TriggerView, ValueSource};
 use super::kueue::KueueInfo;
@@ -21,6 +22,8 @@ pub struct Report {
     pub name: String,
     /// The instant explained.
     pub at: Timestamp,
+    /// Where the instant comes from: `--at`, the clock, or the newest time in a dump.
+    pub at_source: String,
     /// The binding cause in plain words.
     pub cause: String,
     /// Every cause, the binding one first.
@@ -126,9 +129,21 @@ pub struct TriggerReport {
 }
 
 /// Runs the engine on a joined ScaledObject and builds its report.
-pub fn build(mut joined: Joined) -> Report {
+pub fn build(mut joined: Joined, clock: &Clock) -> Report {
     let decision = decide(&mut joined);
     cross_check(&mut joined, &decision);
+    let cooling = decision
+        .limits
+        .iter()
+        .any(|l| matches!(l, Limit::KedaCooldown { .. }));
+    if clock.from_last_active_time && cooling {
+        joined.notes.push(
+            "the newest time in the file is a ScaledObject's lastActiveTime, which an idle \
+             ScaledObject stops refreshing: the dump may be later than the instant explained, \
+             so the cooldown may have less left than shown; pass --at"
+                .to_string(),
+        );
+    }
     let counts = pods::count(&joined.pods);
     let causes = cause::causes(&joined, &decision, &counts);
     let triggers = joined
@@ -140,6 +155,7 @@ pub fn build(mut joined: Joined) -> Report {
         namespace: joined.namespace,
         name: joined.name,
         at: joined.input.now,
+        at_source: clock.source.clone(),
         cause: causes[0].clone(),
         causes,
         incomplete: decision.incomplete,

@@ -56,8 +56,16 @@ fn table() -> Table {
     table
 }
 
-/// One row per ScaledObject.
+/// The instant explained and where it comes from.
+fn at_line(r: &Report) -> String {
+    format!("At: {} ({})\n", r.at, r.at_source)
+}
+
+/// One row per ScaledObject, under the instant explained.
 pub fn write_summary(out: &mut dyn Write, reports: &[Report]) -> anyhow::Result<()> {
+    if let Some(first) = reports.first() {
+        write!(out, "{}", at_line(first)).context("failed to write the table")?;
+    }
     let mut rows = table();
     rows.set_header([
         "NAMESPACE",
@@ -98,6 +106,7 @@ pub fn write_report(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
         r.hpa.name,
         if r.hpa.found { "" } else { ", not found" }
     );
+    text += &at_line(r);
     text += &format!(
         "Replicas: {} now, {} desired (min {}, max {}), {} ready\n",
         replicas.current, replicas.desired, replicas.min, replicas.max, replicas.ready

@@ -269,12 +269,13 @@ fn the_table_names_the_cause_first() {
         lines[0],
         "ScaledObject serving/llm → Deployment/llm (HPA keda-hpa-llm)"
     );
+    assert_eq!(lines[1], format!("At: {AT} (--at)"));
     assert_eq!(
-        lines[1],
+        lines[2],
         "Replicas: 8 now, 8 desired (min 1, max 8), 8 ready"
     );
     assert_eq!(
-        lines[2],
+        lines[3],
         "Why: held at 8 by maxReplicaCount (the metrics ask for 20)"
     );
     assert!(
