@@ -551,10 +551,14 @@ pub enum CompositeMetricType {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KedaAnnotations {
-    /// `autoscaling.keda.sh/paused` is set to a true value.
+    /// KEDA pauses: `autoscaling.keda.sh/paused-replicas` is present, or
+    /// `autoscaling.keda.sh/paused` is true (or not a boolean).
     pub paused: bool,
-    /// `autoscaling.keda.sh/paused-replicas`.
+    /// `autoscaling.keda.sh/paused-replicas`, when it is a count KEDA can scale to.
     pub paused_replicas: Option<i32>,
+    /// `autoscaling.keda.sh/paused-replicas` as written, when it is not such a count: KEDA
+    /// still pauses, but fails to scale to it, so the target keeps its replicas.
+    pub paused_replicas_invalid: Option<String>,
     /// `autoscaling.keda.sh/paused-scale-in: "true"`.
     pub paused_scale_in: bool,
     /// `autoscaling.keda.sh/paused-scale-out: "true"`.

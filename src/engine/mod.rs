@@ -128,10 +128,20 @@ fn paused_replicas(input: &Input, keda: &KedaInput) -> Option<i32> {
 }
 
 fn paused_decision(input: &Input, replicas: i32, mut trace: Trace) -> Decision {
-    trace.step(
-        StepDetail::Paused { replicas },
-        format!("the ScaledObject is paused: KEDA removed the HPA and holds {replicas} replicas"),
-    );
+    let invalid = input
+        .keda
+        .as_ref()
+        .and_then(|k| k.annotations.paused_replicas_invalid.as_deref());
+    let text = match invalid {
+        Some(value) => format!(
+            "the ScaledObject is paused: KEDA removed the HPA; paused-replicas {value:?} is not a \
+             replica count, so KEDA fails to scale to it and the target keeps {replicas}"
+        ),
+        None => format!(
+            "the ScaledObject is paused: KEDA removed the HPA and holds {replicas} replicas"
+        ),
+    };
+    trace.step(StepDetail::Paused { replicas }, text);
     trace.limits.push(Limit::Paused { replicas });
     let outcome = hpa::HpaOutcome {
         desired: replicas,

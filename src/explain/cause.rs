@@ -231,9 +231,10 @@ pub fn limit_text(limit: &Limit) -> String {
         Limit::NoDataReadAsZero { metric } => {
             format!("trigger {metric} returns no data: read as 0 because ignoreNullValues is true")
         }
-        Limit::Paused { replicas } => {
-            format!("paused at {replicas} replicas (autoscaling.keda.sh/paused annotation)")
-        }
+        Limit::Paused { replicas } => format!(
+            "paused at {replicas} replicas (autoscaling.keda.sh/paused or paused-replicas \
+             annotation: KEDA removed the HPA)"
+        ),
         Limit::PausedScaleIn => {
             "scale-in is paused (autoscaling.keda.sh/paused-scale-in)".to_string()
         }

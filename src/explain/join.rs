@@ -932,19 +932,34 @@ fn scaling_modifiers(so: &Value) -> Option<ScalingModifiers> {
     })
 }
 
+/// KEDA's annotations, parsed as KEDA parses them (`getBoolAnnotation`,
+/// `GetPausedReplicaCount`): a flag is Go's `strconv.ParseBool` of the value, and a value that
+/// is not a boolean counts as true; `paused-replicas` pauses whatever its value, and scales
+/// to it only when it is an int32 count (`ParseInt(v, 10, 32)`, no spaces) of at least 0.
 fn annotations(so: &Value) -> KedaAnnotations {
-    let flag = |key: &str| annotation(so, key).is_some_and(truthy);
-    let paused_replicas =
-        annotation(so, "autoscaling.keda.sh/paused-replicas").and_then(|v| v.trim().parse().ok());
+    let flag = |key: &str| annotation(so, key).is_some_and(|v| go_bool(v).unwrap_or(true));
+    let replicas_text = annotation(so, "autoscaling.keda.sh/paused-replicas");
+    let paused_replicas = replicas_text
+        .and_then(|v| v.parse::<i32>().ok())
+        .filter(|n| *n >= 0);
     KedaAnnotations {
-        // Any value but a false boolean pauses, as KEDA parses it.
-        paused: annotation(so, "autoscaling.keda.sh/paused").is_some_and(|v| {
-            !matches!(v.trim().to_ascii_lowercase().as_str(), "false" | "0" | "f")
-        }),
+        paused: replicas_text.is_some() || flag("autoscaling.keda.sh/paused"),
         paused_replicas,
+        paused_replicas_invalid: replicas_text
+            .filter(|_| paused_replicas.is_none())
+            .map(str::to_string),
         paused_scale_in: flag("autoscaling.keda.sh/paused-scale-in"),
         paused_scale_out: flag("autoscaling.keda.sh/paused-scale-out"),
         force_activation: flag("autoscaling.keda.sh/force-activation"),
+    }
+}
+
+/// Go's `strconv.ParseBool`: exactly these spellings, nothing trimmed.
+fn go_bool(text: &str) -> Option<bool> {
+    match text {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
     }
 }
 
@@ -1079,6 +1094,36 @@ mod tests {
             total_range(Milli(25_000), 8),
             (Milli(199_993), Milli(200_000))
         );
+    }
+
+    #[test]
+    fn pause_annotations_are_parsed_as_keda_parses_them() {
+        let with = |pairs: &[(&str, &str)]| {
+            let map: serde_json::Map<String, Value> = pairs
+                .iter()
+                .map(|(k, v)| (format!("autoscaling.keda.sh/{k}"), Value::from(*v)))
+                .collect();
+            annotations(&serde_json::json!({"metadata": {"annotations": map}}))
+        };
+        assert!(!with(&[("paused", "false")]).paused);
+        assert!(!with(&[("paused", "0")]).paused);
+        assert!(!with(&[("paused", "F")]).paused);
+        // Not a Go boolean: KEDA takes it as true.
+        assert!(with(&[("paused", "fAlSe")]).paused);
+        assert!(with(&[("paused", " false")]).paused);
+        assert!(with(&[("paused", "yes")]).paused);
+        assert!(with(&[("paused-scale-in", "please")]).paused_scale_in);
+        assert!(!with(&[("force-activation", "False")]).force_activation);
+        // paused-replicas pauses whatever the other annotation says.
+        let pinned = with(&[("paused", "false"), ("paused-replicas", "3")]);
+        assert!(pinned.paused);
+        assert_eq!(pinned.paused_replicas, Some(3));
+        for bad in ["abc", " 3", "-1", "3.0"] {
+            let a = with(&[("paused-replicas", bad)]);
+            assert!(a.paused, "{bad}");
+            assert_eq!(a.paused_replicas, None, "{bad}");
+            assert_eq!(a.paused_replicas_invalid.as_deref(), Some(bad));
+        }
     }
 
     #[test]
