@@ -129,6 +129,23 @@ pub enum Limit {
         min: i32,
         /// What the metrics asked for.
         wanted: i32,
+        /// KEDA's minReplicaCount, when the HPA belongs to a ScaledObject (0 gives the HPA a
+        /// floor of 1: KEDA, not the HPA, goes to 0).
+        min_replica_count: Option<i32>,
+    },
+    /// The target is above maxReplicas: the HPA sets it to max before reading any metric.
+    CurrentAboveMax {
+        /// The cap.
+        max: i32,
+        /// The replicas the target has.
+        current: i32,
+    },
+    /// The target is below minReplicas: the HPA sets it to min before reading any metric.
+    CurrentBelowMin {
+        /// The floor.
+        min: i32,
+        /// The replicas the target has.
+        current: i32,
     },
     /// The legacy path's per-sync scale-up cap, `max(2 × current, 4)`.
     LegacyScaleUpLimit {

@@ -254,20 +254,14 @@ fn pre_check(input: &Input, trace: &mut Trace) -> Option<i32> {
             "the target is at 0 replicas: the HPA does nothing (KEDA owns 0 <-> 1)".to_string(),
         )
     } else if current > max {
-        trace.limits.push(Limit::MaxReplicas {
-            max,
-            wanted: current,
-        });
+        trace.limits.push(Limit::CurrentAboveMax { max, current });
         (
             "currentAboveMax",
             max,
             format!("current {current} is above maxReplicas {max}: set to {max}"),
         )
     } else if current < min {
-        trace.limits.push(Limit::MinReplicas {
-            min,
-            wanted: current,
-        });
+        trace.limits.push(Limit::CurrentBelowMin { min, current });
         (
             "currentBelowMin",
             min,
@@ -561,7 +555,11 @@ fn limit_for(wanted: i32, limited: Limited) -> Limit {
     let limit = limited.replicas;
     match limited.reason {
         "TooManyReplicas" => Limit::MaxReplicas { max: limit, wanted },
-        "TooFewReplicas" => Limit::MinReplicas { min: limit, wanted },
+        "TooFewReplicas" => Limit::MinReplicas {
+            min: limit,
+            wanted,
+            min_replica_count: None,
+        },
         "ScaleUpLimit" if limited.period_seconds.is_none() && !limited.disabled => {
             Limit::LegacyScaleUpLimit { limit, wanted }
         }

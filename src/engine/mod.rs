@@ -195,6 +195,15 @@ fn finish(
     let mut limits = trace.keda;
     limits.append(&mut trace.limits);
     limits.append(&mut trace.stabilized);
+    let keda_min = input.keda.as_ref().map(|k| k.min_replica_count);
+    for limit in &mut limits {
+        if let Limit::MinReplicas {
+            min_replica_count, ..
+        } = limit
+        {
+            *min_replica_count = keda_min;
+        }
+    }
     Decision {
         current: input.current_replicas,
         desired,

@@ -159,9 +159,27 @@ pub fn limit_text(limit: &Limit) -> String {
         Limit::MaxReplicas { max, wanted } => {
             format!("held at {max} by maxReplicaCount (the metrics ask for {wanted})")
         }
-        Limit::MinReplicas { min, wanted } => {
-            format!("held at {min} by minReplicaCount (the metrics ask for {wanted})")
-        }
+        Limit::MinReplicas {
+            min,
+            wanted,
+            min_replica_count,
+        } => match min_replica_count {
+            Some(count) if count != min => format!(
+                "held at {min} by the HPA's minReplicas (the metrics ask for {wanted}): KEDA \
+                 gives the HPA a floor of {min} for minReplicaCount {count}, and scales to \
+                 {count} itself once no trigger is active and the cooldown has passed"
+            ),
+            Some(_) => format!("held at {min} by minReplicaCount (the metrics ask for {wanted})"),
+            None => format!("held at {min} by minReplicas (the metrics ask for {wanted})"),
+        },
+        Limit::CurrentAboveMax { max, current } => format!(
+            "set to {max} by maxReplicaCount: the target has {current}, above it (the HPA \
+             checks this before reading any metric)"
+        ),
+        Limit::CurrentBelowMin { min, current } => format!(
+            "raised to {min} by minReplicas: the target has {current}, below it (the HPA checks \
+             this before reading any metric)"
+        ),
         Limit::LegacyScaleUpLimit { limit, wanted } => format!(
             "scale-up capped at {limit} by the HPA's default rate (max(2 x current, 4)); \
              the metrics ask for {wanted}"
@@ -308,4 +326,46 @@ fn policy_text(
         "{direction} capped at {limit} by a {direction} policy{period}; \
          the metrics ask for {wanted}"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_floor_is_named_for_what_set_it() {
+        let keda_zero = limit_text(&Limit::MinReplicas {
+            min: 1,
+            wanted: 0,
+            min_replica_count: Some(0),
+        });
+        assert!(
+            keda_zero.starts_with("held at 1 by the HPA's minReplicas"),
+            "{keda_zero}"
+        );
+        assert!(keda_zero.contains("minReplicaCount 0"), "{keda_zero}");
+        let keda_two = limit_text(&Limit::MinReplicas {
+            min: 2,
+            wanted: 1,
+            min_replica_count: Some(2),
+        });
+        assert_eq!(
+            keda_two,
+            "held at 2 by minReplicaCount (the metrics ask for 1)"
+        );
+    }
+
+    #[test]
+    fn pre_checks_do_not_claim_the_metrics_asked() {
+        let above = limit_text(&Limit::CurrentAboveMax {
+            max: 8,
+            current: 10,
+        });
+        assert_eq!(
+            above,
+            "set to 8 by maxReplicaCount: the target has 10, above it (the HPA checks this \
+             before reading any metric)"
+        );
+        assert!(!above.contains("metrics ask"));
+    }
 }

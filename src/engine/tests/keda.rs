@@ -730,3 +730,20 @@ fn an_unobserved_metric_leaves_the_proposal_a_lower_bound() {
     );
     assert_eq!(decision.incomplete.len(), 1);
 }
+
+#[test]
+fn the_hpa_floor_records_keda_s_min_replica_count() {
+    let mut input = hpa(1, 1, 8);
+    input.metrics = vec![trigger("queue", 0.0, 10.0, 0.0)];
+    input.history = recommendations(&[(0, 600)]);
+    input.keda = Some(KedaInput {
+        last_active_time: Some(at(-100)),
+        ..KedaInput::default()
+    });
+    let decision = decide(&input);
+    assert!(decision.limits.contains(&Limit::MinReplicas {
+        min: 1,
+        wanted: 0,
+        min_replica_count: Some(0),
+    }));
+}
