@@ -201,7 +201,8 @@ async fn read_prometheus(
     Ok(readings)
 }
 
-/// A query answer as KEDA reads it: exactly one series (or a scalar), none, or an error.
+/// A query answer as KEDA reads it: exactly one series, none, or an error. KEDA's Prometheus
+/// scaler decodes the result as a list of series, so a scalar (or string) fails there.
 fn reading(data: &QueryData) -> Reading {
     match data {
         QueryData::Vector(samples) if samples.is_empty() => Reading::Empty,
@@ -210,8 +211,11 @@ fn reading(data: &QueryData) -> Reading {
             "the query returns {} series; KEDA needs exactly one (aggregate it with sum)",
             samples.len()
         )),
-        QueryData::Scalar(point) => Reading::Value(point.value),
-        other => Reading::Error(format!("the query returns a {}", other.type_name())),
+        other => Reading::Error(format!(
+            "the query returns a {}, which KEDA's Prometheus scaler cannot read (it expects an \
+             instant vector: wrap the expression in vector(...))",
+            other.type_name()
+        )),
     }
 }
 
@@ -228,4 +232,23 @@ fn decide_and_render(
     crate::render::explain::write(&mut out, &reports, plan.format, plan.single)?;
     std::io::Write::flush(&mut out).context("failed to write the explanation")?;
     Ok(Exit::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::prometheus::Point;
+
+    #[test]
+    fn a_scalar_answer_fails_as_it_does_in_keda() {
+        let scalar = QueryData::Scalar(Point {
+            time: 0.0,
+            value: 40.0,
+        });
+        match reading(&scalar) {
+            Reading::Error(message) => assert!(message.contains("scalar"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(reading(&QueryData::Vector(Vec::new())), Reading::Empty);
+    }
 }
