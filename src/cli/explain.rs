@@ -61,6 +61,13 @@ struct Plan {
 /// Runs `explain`.
 pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     let format = global.output.unwrap_or(OutputFormat::Table);
+    if args.watch && args.from_file.is_some() {
+        return Err(crate::exit::kinded(
+            ErrorKind::Usage,
+            "--watch cannot be used with --from-file: a file does not change; run it again \
+             after taking a new dump, or drop --from-file to watch the cluster",
+        ));
+    }
     if let Some(path) = &args.from_file {
         let set = read_file(path)?;
         let plan = file_plan(global, &args, format);

@@ -357,3 +357,21 @@ fn a_dump_is_explained_at_its_newest_time_which_is_printed() {
         "{notes}"
     );
 }
+
+#[test]
+fn watch_with_a_file_is_refused() {
+    let output = cli()
+        .args(["explain", "llm", "--watch", "--from-file"])
+        .arg(fixture("explain/steady.yaml"))
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let err = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        err.starts_with("error: --watch cannot be used with --from-file"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
