@@ -94,6 +94,41 @@ fn all_namespaces_costs_the_same_number_of_requests() {
 }
 
 #[test]
+fn large_lists_are_read_in_pages() {
+    let mut objects = vec![scaled_object("serving", "llm")];
+    for i in 0..1200 {
+        objects.push(pod(&format!("ns{}", i % 7), &format!("p{i}"), "x"));
+    }
+    let server = FixtureApiServer::start(objects);
+    server.remove_api_group("kueue.x-k8s.io");
+    let set = snapshot_of(&server, &["-A"]).unwrap();
+    assert_eq!(set.of_kind("Pod").count(), 1200);
+    let pages: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/api/v1/pods")
+        .collect();
+    assert_eq!(pages.len(), 3);
+    assert!(
+        pages
+            .iter()
+            .all(|r| r.query.contains(&("limit".into(), "500".into())))
+    );
+    let tokens: Vec<Option<&str>> = pages
+        .iter()
+        .map(|r| {
+            r.query
+                .iter()
+                .find(|(k, _)| k == "continue")
+                .map(|(_, v)| v.as_str())
+        })
+        .collect();
+    assert_eq!(tokens, [None, Some("offset-500"), Some("offset-1000")]);
+    // Every other kind fits in one page: 7 LISTs and Kueue's discovery, + 2 pages of pods.
+    assert_eq!(server.request_count(), 10);
+}
+
+#[test]
 fn flag_namespace_beats_the_context_namespace() {
     let server = FixtureApiServer::start(vec![scaled_object("team", "x")]);
     let kubeconfig = server.kubeconfig_with_namespace("team");
