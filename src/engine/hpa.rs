@@ -34,24 +34,8 @@ pub(crate) fn reconcile(
             replicas: current,
             at: input.now,
         });
-        trace.step(
-            StepDetail::HistoryAssumed { replicas: current },
-            format!(
-                "no controller history visible: assumed the controller just started, \
-                 remembering only [{current} now]; a stabilization hold resting on it is an \
-                 assumption"
-            ),
-        );
         HistoryBasis::Assumed
     } else if history.source == HistorySource::RescaleEvents {
-        let n = history.recommendations.len();
-        trace.step(
-            StepDetail::HistoryRebuilt { recommendations: n },
-            format!(
-                "controller history rebuilt from {n} SuccessfulRescale event(s): the sizes the \
-                 HPA scaled to, not the raw recommendations it keeps every sync"
-            ),
-        );
         HistoryBasis::RescaleEvents
     } else {
         HistoryBasis::Recorded
@@ -70,6 +54,7 @@ pub(crate) fn reconcile(
         outcome.proposals = proposals;
         return outcome;
     }
+    history_step(basis, &outcome.history, current, trace);
     for proposal in &proposals {
         trace.step(proposal_step(proposal), proposal_text(proposal, tolerances));
     }
@@ -103,6 +88,31 @@ pub(crate) fn reconcile(
         }
     };
     outcome
+}
+
+/// Says what the controller history rests on, where the metrics are computed.
+fn history_step(basis: HistoryBasis, history: &History, current: i32, trace: &mut Trace) {
+    match basis {
+        HistoryBasis::Assumed => trace.step(
+            StepDetail::HistoryAssumed { replicas: current },
+            format!(
+                "no controller history visible: assumed the controller just started, \
+                 remembering only [{current} now]; a stabilization hold resting on it is an \
+                 assumption"
+            ),
+        ),
+        HistoryBasis::RescaleEvents => {
+            let n = history.recommendations.len();
+            trace.step(
+                StepDetail::HistoryRebuilt { recommendations: n },
+                format!(
+                    "controller history rebuilt from {n} SuccessfulRescale event(s): the sizes \
+                     the HPA scaled to, not the raw recommendations it keeps every sync"
+                ),
+            );
+        }
+        HistoryBasis::Recorded => {}
+    }
 }
 
 fn compute_proposals(input: &Input, metrics: &[MetricInput], tol: Tolerances) -> Vec<Proposal> {

@@ -18,7 +18,15 @@
 //!   serves), where KEDA compares the scaler's raw float: values below 0.001 above the
 //!   threshold can differ.
 //! - The HPA history is in-memory upstream; when none is given the engine assumes a
-//!   controller restart (`[current @ now]`) and says so in a step.
+//!   controller restart (`[current @ now]`), says so in a step, and labels a stabilization
+//!   hold that rests on it as assumed (with no end time). One rebuilt from rescale events
+//!   holds final sizes, not raw recommendations, and is labelled so too.
+//! - A value nobody observed ([`Observed::Unknown`]) is not a failure: the proposal is left
+//!   out, KEDA's activity is read from the ScaledObject's status, and the decision lists what
+//!   it could not know in `incomplete`.
+//! - Resource and Pods metrics given as the HPA's reported average ([`Observed::Average`])
+//!   skip upstream's rebalancing of pods without a sample or not yet ready (their samples are
+//!   not known): such proposals are marked approximate.
 
 pub mod behavior;
 pub mod decision;

@@ -277,9 +277,10 @@ fn cross_check(joined: &mut Joined, decision: &Decision) {
         .filter(|d| *d != decision.hpa_desired)
     {
         joined.notes.push(format!(
-            "the HPA's last sync set desiredReplicas {desired}; this explanation gives the HPA \
-             {}: the values, the history or the time it saw differ from these",
-            decision.hpa_desired
+            "the HPA's last sync (at most a sync period, 15 s by default, ago) set \
+             desiredReplicas {desired} at these {} replicas; this explanation gives the HPA {}: \
+             the values have changed since, or the history or inputs differ from what it saw",
+            decision.current, decision.hpa_desired
         ));
     }
 }
