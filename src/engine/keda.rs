@@ -420,6 +420,22 @@ fn composite_observed(
             &formula::FormulaError::NotANumber(other.kind()).to_string(),
             trace,
         ),
+        // Our own limit, not KEDA's: the value is unknown to us, not failing for the HPA.
+        Err(e @ formula::FormulaError::TooDeep(_)) => {
+            let why = format!("{e}; explain does not evaluate it, KEDA does");
+            trace.step(
+                StepDetail::Formula {
+                    formula: modifiers.formula.clone(),
+                    value: None,
+                    error: Some(why.clone()),
+                },
+                format!(
+                    "scalingModifiers formula {} not evaluated: {why}",
+                    abbreviated(&modifiers.formula)
+                ),
+            );
+            Observed::Unknown { why }
+        }
         Err(e) => formula_failed(modifiers, &e.to_string(), trace),
     }
 }

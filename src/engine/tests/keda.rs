@@ -456,6 +456,14 @@ fn a_formula_nested_too_deep_fails_the_composite_metric_without_crashing() {
     let decision = decide(&input);
     assert_eq!(decision.recommendation, None);
     assert_eq!(decision.desired, 2);
+    // Our limit, not KEDA's: the composite value is unknown, not a failing metric.
+    assert!(
+        !decision
+            .limits
+            .iter()
+            .any(|l| matches!(l, Limit::InvalidMetrics { .. }))
+    );
+    assert!(!decision.incomplete.is_empty());
     let formula_step = decision
         .steps
         .iter()

@@ -375,3 +375,29 @@ fn watch_with_a_file_is_refused() {
     );
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+#[test]
+fn a_deeply_nested_formula_is_reported_not_a_crash() {
+    let mut objects = objects("steady");
+    for object in &mut objects {
+        if object["kind"] == "ScaledObject" {
+            object["spec"]["triggers"][0]["name"] = Value::from("queue");
+            object["spec"]["advanced"] = serde_json::json!({"scalingModifiers": {
+                "formula": format!("{}queue{}", "(".repeat(4000), ")".repeat(4000)),
+                "target": "10"}});
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dump.json");
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objects});
+    std::fs::write(&path, list.to_string()).unwrap();
+    let output = cli()
+        .args(["explain", "llm", "-o", "json", "--from-file"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let steps = report["steps"].to_string();
+    assert!(steps.contains("nests deeper than 200 levels"), "{steps}");
+}
