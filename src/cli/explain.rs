@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
 use crate::exit::{ErrorKind, Exit, WithKind};
 use crate::explain::join::{Reading, Readings};
-use crate::explain::{self, Report, Selection};
+use crate::explain::{self, Clock, Report, Selection};
 use crate::sources::cluster::{self, Cluster, Scope, snapshot};
 use crate::sources::files;
 use crate::sources::objects::{ObjectSet, name_of, namespace_of};
@@ -61,20 +61,29 @@ struct Plan {
 /// Runs `explain`.
 pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     let format = global.output.unwrap_or(OutputFormat::Table);
+    if args.watch && args.from_file.is_some() {
+        return Err(crate::exit::kinded(
+            ErrorKind::Usage,
+            "--watch cannot be used with --from-file: a file does not change; run it again \
+             after taking a new dump, or drop --from-file to watch the cluster",
+        ));
+    }
     if let Some(path) = &args.from_file {
         let set = read_file(path)?;
         let plan = file_plan(global, &args, format);
-        let now = args
-            .at
-            .or_else(|| explain::dump_time(&set))
-            .unwrap_or_else(Timestamp::now);
+        let clock = match args.at {
+            Some(at) => Clock::given(at, "--at"),
+            None => explain::dump_time(&set).unwrap_or_else(|| {
+                Clock::given(Timestamp::now(), "the clock (the file records no time)")
+            }),
+        };
         let readings = match &args.prometheus {
             Some(url) => {
                 crate::cli::runtime()?.block_on(read_prometheus(url, &set, &plan, args.at))?
             }
             None => Readings::new(),
         };
-        return decide_and_render(&set, &plan, now, &readings);
+        return decide_and_render(&set, &plan, &clock, &readings);
     }
     crate::cli::runtime()?.block_on(run_live(global, &args, format))
 }
@@ -120,8 +129,11 @@ async fn run_live(global: &GlobalArgs, args: &Args, format: OutputFormat) -> any
             Some(url) => read_prometheus(url, &set, &plan, args.at).await?,
             None => Readings::new(),
         };
-        let now = args.at.unwrap_or_else(Timestamp::now);
-        decide_and_render(&set, &plan, now, &readings)?;
+        let clock = match args.at {
+            Some(at) => Clock::given(at, "--at"),
+            None => Clock::given(Timestamp::now(), "now"),
+        };
+        decide_and_render(&set, &plan, &clock, &readings)?;
         if !args.watch {
             return Ok(Exit::Success);
         }
@@ -196,7 +208,8 @@ async fn read_prometheus(
     Ok(readings)
 }
 
-/// A query answer as KEDA reads it: exactly one series (or a scalar), none, or an error.
+/// A query answer as KEDA reads it: exactly one series, none, or an error. KEDA's Prometheus
+/// scaler decodes the result as a list of series, so a scalar (or string) fails there.
 fn reading(data: &QueryData) -> Reading {
     match data {
         QueryData::Vector(samples) if samples.is_empty() => Reading::Empty,
@@ -205,22 +218,44 @@ fn reading(data: &QueryData) -> Reading {
             "the query returns {} series; KEDA needs exactly one (aggregate it with sum)",
             samples.len()
         )),
-        QueryData::Scalar(point) => Reading::Value(point.value),
-        other => Reading::Error(format!("the query returns a {}", other.type_name())),
+        other => Reading::Error(format!(
+            "the query returns a {}, which KEDA's Prometheus scaler cannot read (it expects an \
+             instant vector: wrap the expression in vector(...))",
+            other.type_name()
+        )),
     }
 }
 
 fn decide_and_render(
     set: &ObjectSet,
     plan: &Plan,
-    now: Timestamp,
+    clock: &Clock,
     readings: &Readings,
 ) -> anyhow::Result<Exit> {
     let reports: Vec<Report> =
-        explain::explain(set, &plan.selection, now, readings).kind(ErrorKind::Usage)?;
+        explain::explain(set, &plan.selection, clock, readings).kind(ErrorKind::Usage)?;
 
     let mut out = crate::render::stdout();
     crate::render::explain::write(&mut out, &reports, plan.format, plan.single)?;
     std::io::Write::flush(&mut out).context("failed to write the explanation")?;
     Ok(Exit::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::prometheus::Point;
+
+    #[test]
+    fn a_scalar_answer_fails_as_it_does_in_keda() {
+        let scalar = QueryData::Scalar(Point {
+            time: 0.0,
+            value: 40.0,
+        });
+        match reading(&scalar) {
+            Reading::Error(message) => assert!(message.contains("scalar"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(reading(&QueryData::Vector(Vec::new())), Reading::Empty);
+    }
 }

@@ -118,22 +118,39 @@ pub fn stabilize_legacy(
 ) -> Stabilized {
     let cutoff = now - window;
     let mut highest = proposal;
-    let mut until = None;
     let mut old_slot = None;
     for (i, rec) in history.recommendations.iter().enumerate() {
         if rec.at < cutoff {
             old_slot = Some(i);
         } else if rec.replicas > highest {
             highest = rec.replicas;
-            until = Some(rec.at + window);
         }
     }
+    let until = (highest != proposal)
+        .then(|| release(history, highest, cutoff, window))
+        .flatten();
     store(history, old_slot, proposal, now);
     Stabilized {
         replicas: highest,
         reason: (highest != proposal).then_some("ScaleDownStabilized"),
         until,
     }
+}
+
+/// When a window stops holding `held`: when the last of the recommendations of that count
+/// still in it (from `cutoff` on) leaves it. With ties, the latest one decides.
+fn release(
+    history: &History,
+    held: i32,
+    cutoff: Timestamp,
+    window: SignedDuration,
+) -> Option<Timestamp> {
+    history
+        .recommendations
+        .iter()
+        .filter(|r| r.at >= cutoff && r.replicas == held)
+        .map(|r| r.at + window)
+        .max()
 }
 
 fn store(history: &mut History, slot: Option<usize>, proposal: i32, now: Timestamp) {
@@ -159,28 +176,41 @@ pub fn stabilize_with_behavior(
     let up_cutoff = now - behavior.up.window;
     let down_cutoff = now - behavior.down.window;
     let (mut up_rec, mut down_rec) = (proposal, proposal);
-    let (mut up_until, mut down_until) = (None, None);
     let mut old_slot = None;
     for (i, rec) in history.recommendations.iter().enumerate() {
         if rec.at > up_cutoff && rec.replicas < up_rec {
             up_rec = rec.replicas;
-            up_until = Some(rec.at + behavior.up.window);
         }
         if rec.at > down_cutoff && rec.replicas > down_rec {
             down_rec = rec.replicas;
-            down_until = Some(rec.at + behavior.down.window);
         }
         if rec.at < up_cutoff && rec.at < down_cutoff {
             old_slot = Some(i);
         }
     }
     let replicas = current.max(up_rec).min(down_rec);
-    store(history, old_slot, proposal, now);
-    let (reason, until) = if proposal >= current {
-        ("ScaleUpStabilized", up_until)
-    } else {
-        ("ScaleDownStabilized", down_until)
+    // These windows count a recommendation strictly after the cutoff: it leaves at `at +
+    // window`, as in the legacy path. The latest of tied recommendations decides.
+    let latest = |held: i32, cutoff: Timestamp, window: SignedDuration| {
+        history
+            .recommendations
+            .iter()
+            .filter(|r| r.at > cutoff && r.replicas == held)
+            .map(|r| r.at + window)
+            .max()
     };
+    let (reason, until) = if proposal >= current {
+        (
+            "ScaleUpStabilized",
+            latest(replicas, up_cutoff, behavior.up.window),
+        )
+    } else {
+        (
+            "ScaleDownStabilized",
+            latest(replicas, down_cutoff, behavior.down.window),
+        )
+    };
+    store(history, old_slot, proposal, now);
     Stabilized {
         replicas,
         reason: (replicas != proposal).then_some(reason),

@@ -5,7 +5,7 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use super::input::History;
+use super::input::{History, HistoryBasis};
 use super::quantity::Milli;
 use super::replicas::Tolerances;
 
@@ -17,6 +17,8 @@ pub struct Decision {
     pub current: i32,
     /// The replicas the controllers will set (equal to `current` when nothing changes).
     pub desired: i32,
+    /// What the HPA alone sets (its `status.desiredReplicas`), before KEDA's executor.
+    pub hpa_desired: i32,
     /// The HPA's minReplicas.
     pub min: i32,
     /// The HPA's maxReplicas.
@@ -36,6 +38,9 @@ pub struct Decision {
     pub conditions: Vec<Condition>,
     /// The steps in decision order.
     pub steps: Vec<Step>,
+    /// What the decision could not know, in plain words (a metric with no observed value,
+    /// KEDA's activity unknown); empty when it is complete.
+    pub incomplete: Vec<String>,
     /// The controller history after this decision (for a simulation's next step).
     #[serde(skip)]
     pub history: History,
@@ -78,6 +83,11 @@ pub struct Proposal {
     pub basis: Option<Basis>,
     /// Why the metric could not be used, as the HPA would report it.
     pub invalid_reason: Option<String>,
+    /// Why no value is known for the metric (not a failure: the proposal is unknown).
+    pub not_observed: Option<String>,
+    /// Why the proposal may differ from the HPA's (computed from a reported average rather
+    /// than per-pod samples).
+    pub approximate: Option<String>,
     /// Whether this metric won the max over metrics.
     pub chosen: bool,
 }
@@ -119,6 +129,23 @@ pub enum Limit {
         min: i32,
         /// What the metrics asked for.
         wanted: i32,
+        /// KEDA's minReplicaCount, when the HPA belongs to a ScaledObject (0 gives the HPA a
+        /// floor of 1: KEDA, not the HPA, goes to 0).
+        min_replica_count: Option<i32>,
+    },
+    /// The target is above maxReplicas: the HPA sets it to max before reading any metric.
+    CurrentAboveMax {
+        /// The cap.
+        max: i32,
+        /// The replicas the target has.
+        current: i32,
+    },
+    /// The target is below minReplicas: the HPA sets it to min before reading any metric.
+    CurrentBelowMin {
+        /// The floor.
+        min: i32,
+        /// The replicas the target has.
+        current: i32,
     },
     /// The legacy path's per-sync scale-up cap, `max(2 × current, 4)`.
     LegacyScaleUpLimit {
@@ -157,8 +184,11 @@ pub enum Limit {
         wanted: i32,
         /// The window.
         window_seconds: i64,
-        /// When the recommendation that holds the count leaves the window.
+        /// When the recommendation that holds the count leaves the window (the latest of
+        /// tied ones); `None` when the history is assumed.
         until: Option<Timestamp>,
+        /// What the hold rests on: a kept history, one rebuilt from rescale events, or none.
+        history: HistoryBasis,
     },
     /// The scale-down stabilization window held the count above the proposal.
     ScaleDownStabilized {
@@ -168,8 +198,11 @@ pub enum Limit {
         wanted: i32,
         /// The window.
         window_seconds: i64,
-        /// When the recommendation that holds the count leaves the window.
+        /// When the recommendation that holds the count leaves the window (the latest of
+        /// tied ones); `None` when the history is assumed.
         until: Option<Timestamp>,
+        /// What the hold rests on: a kept history, one rebuilt from rescale events, or none.
+        history: HistoryBasis,
     },
     /// A metric could not be read, and the HPA does not scale down while one is invalid (or
     /// does nothing when all are).
@@ -181,6 +214,14 @@ pub enum Limit {
     },
     /// The target is at 0 replicas: the HPA is disabled, KEDA owns 0 ↔ 1.
     ScalingDisabled,
+    /// KEDA: no trigger active and the target already at 0 (or idleReplicaCount): at rest,
+    /// KEDA's normal state for an idle workload.
+    KedaAtRest {
+        /// The replicas held (0 or idleReplicaCount).
+        replicas: i32,
+        /// Where the activity was read from.
+        activity: ActivitySource,
+    },
     /// KEDA: no trigger active and the cooldown has passed: the target goes to 0 / idle.
     KedaInactive {
         /// The replicas KEDA writes (0 or idleReplicaCount).
@@ -243,6 +284,9 @@ pub struct Activation {
     pub composite: Option<CompositeActivity>,
     /// Whether `force-activation` forced it.
     pub forced: bool,
+    /// Where the activity was read from: the trigger values, KEDA's own status (a value was
+    /// not observed), or nowhere.
+    pub source: ActivitySource,
     /// The KEDA `Active` condition reason: `ScalerActive`, `ScalerNotActive`, `ScalerCooldown`.
     pub reason: &'static str,
     /// `status.lastActiveTime` after this poll: `now` when active (unless a trigger errored
@@ -269,6 +313,21 @@ pub struct TriggerActivity {
     pub fallback: bool,
     /// The error, when the fetch failed.
     pub error: Option<String>,
+    /// Where `active` comes from.
+    pub source: ActivitySource,
+}
+
+/// Where an activity was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ActivitySource {
+    /// Computed from the observed values (value > activationThreshold, fallback, formula).
+    Values,
+    /// Reported by KEDA in the ScaledObject's status (`triggersActivity`, the `Active`
+    /// condition), because a value was not observed.
+    ScaledObjectStatus,
+    /// Not known: no value and no status.
+    Unknown,
 }
 
 /// The composite (scalingModifiers) activity.
@@ -334,6 +393,11 @@ pub enum StepDetail {
         /// The seeded recommendation.
         replicas: i32,
     },
+    /// The history was rebuilt from the HPA's rescale events.
+    HistoryRebuilt {
+        /// The recommendations rebuilt.
+        recommendations: usize,
+    },
     /// KEDA replaced a failing metric by its fallback.
     Fallback {
         /// The metric.
@@ -391,6 +455,11 @@ pub enum StepDetail {
         metric: String,
         /// What the valid metrics proposed, if any.
         proposed: Option<i32>,
+    },
+    /// No metric has an observed value: the HPA's proposal is unknown.
+    NotObserved {
+        /// The metrics.
+        metrics: Vec<String>,
     },
     /// The stabilization window.
     Stabilization {

@@ -4,7 +4,10 @@
 use super::Trace;
 use super::behavior::{self, EffectiveBehavior, Limited, Stabilized};
 use super::decision::{Basis, Limit, Proposal, StepDetail, seconds};
-use super::input::{Behavior, History, Input, MetricInput, Observed, Recommendation, Target};
+use super::input::{
+    Behavior, History, HistoryBasis, HistorySource, Input, MetricInput, Observed, Recommendation,
+    Target,
+};
 use super::quantity::Milli;
 use super::replicas::{self, Computed, Context, MetricError, Tolerances};
 
@@ -26,18 +29,18 @@ pub(crate) fn reconcile(
 ) -> HpaOutcome {
     let mut history = input.history.clone();
     let current = input.current_replicas;
-    if history.recommendations.is_empty() {
+    let basis = if history.recommendations.is_empty() {
         history.recommendations.push(Recommendation {
             replicas: current,
             at: input.now,
         });
-        trace.step(
-            StepDetail::HistoryAssumed { replicas: current },
-            format!(
-                "no controller history given: assumed a fresh start, recommendations = [{current}]"
-            ),
-        );
-    }
+        HistoryBasis::Assumed
+    } else if history.source == HistorySource::RescaleEvents {
+        HistoryBasis::RescaleEvents
+    } else {
+        HistoryBasis::Recorded
+    };
+    trace.history_basis = basis;
     let tolerances = behavior::tolerances(behavior, &input.controller);
     let mut proposals = compute_proposals(input, metrics, tolerances);
     let mut outcome = HpaOutcome {
@@ -51,6 +54,7 @@ pub(crate) fn reconcile(
         outcome.proposals = proposals;
         return outcome;
     }
+    history_step(basis, &outcome.history, current, trace);
     for proposal in &proposals {
         trace.step(proposal_step(proposal), proposal_text(proposal, tolerances));
     }
@@ -84,6 +88,31 @@ pub(crate) fn reconcile(
         }
     };
     outcome
+}
+
+/// Says what the controller history rests on, where the metrics are computed.
+fn history_step(basis: HistoryBasis, history: &History, current: i32, trace: &mut Trace) {
+    match basis {
+        HistoryBasis::Assumed => trace.step(
+            StepDetail::HistoryAssumed { replicas: current },
+            format!(
+                "no controller history visible: assumed the controller just started, \
+                 remembering only [{current} now]; a stabilization hold resting on it is an \
+                 assumption"
+            ),
+        ),
+        HistoryBasis::RescaleEvents => {
+            let n = history.recommendations.len();
+            trace.step(
+                StepDetail::HistoryRebuilt { recommendations: n },
+                format!(
+                    "controller history rebuilt from {n} SuccessfulRescale event(s): the sizes \
+                     the HPA scaled to, not the raw recommendations it keeps every sync"
+                ),
+            );
+        }
+        HistoryBasis::Recorded => {}
+    }
 }
 
 fn compute_proposals(input: &Input, metrics: &[MetricInput], tol: Tolerances) -> Vec<Proposal> {
@@ -122,6 +151,8 @@ fn to_proposal(metric: &MetricInput, result: Result<Computed, MetricError>) -> P
         within_tolerance: false,
         basis: None,
         invalid_reason: None,
+        not_observed: None,
+        approximate: None,
         chosen: false,
     };
     match result {
@@ -131,7 +162,15 @@ fn to_proposal(metric: &MetricInput, result: Result<Computed, MetricError>) -> P
             proposal.proposed_replicas = Some(c.replicas);
             proposal.within_tolerance = c.within_tolerance;
             proposal.basis = Some(c.basis);
+            if matches!(metric.observed, Observed::Average { .. }) {
+                proposal.approximate = Some(
+                    "computed from the HPA's reported average, not per-pod samples: pods \
+                     without a sample or not yet ready are not rebalanced as the HPA does"
+                        .to_string(),
+                );
+            }
         }
+        Err(MetricError::NotObserved { why, .. }) => proposal.not_observed = Some(why),
         Err(e) => proposal.invalid_reason = Some(e.to_string()),
     }
     proposal
@@ -152,6 +191,9 @@ fn proposal_step(p: &Proposal) -> StepDetail {
 /// The arithmetic of one proposal in words, as upstream computes it.
 fn proposal_text(p: &Proposal, tol: Tolerances) -> String {
     let name = &p.metric_name;
+    if let Some(why) = &p.not_observed {
+        return format!("{name}: no observed value ({why}): its proposal is unknown");
+    }
     let (Some(ratio), Some(n), Some(basis)) = (p.ratio, p.proposed_replicas, p.basis) else {
         let why = p.invalid_reason.as_deref().unwrap_or("no proposal");
         return format!("{name}: invalid: {why}");
@@ -222,20 +264,14 @@ fn pre_check(input: &Input, trace: &mut Trace) -> Option<i32> {
             "the target is at 0 replicas: the HPA does nothing (KEDA owns 0 <-> 1)".to_string(),
         )
     } else if current > max {
-        trace.limits.push(Limit::MaxReplicas {
-            max,
-            wanted: current,
-        });
+        trace.limits.push(Limit::CurrentAboveMax { max, current });
         (
             "currentAboveMax",
             max,
             format!("current {current} is above maxReplicas {max}: set to {max}"),
         )
     } else if current < min {
-        trace.limits.push(Limit::MinReplicas {
-            min,
-            wanted: current,
-        });
+        trace.limits.push(Limit::CurrentBelowMin { min, current });
         (
             "currentBelowMin",
             min,
@@ -260,6 +296,14 @@ fn recommend(current: i32, proposals: &mut [Proposal], trace: &mut Trace) -> Opt
         }
     }
     let invalid = proposals.iter().position(|p| p.invalid_reason.is_some());
+    let unobserved: Vec<String> = proposals
+        .iter()
+        .filter(|p| p.not_observed.is_some())
+        .map(|p| p.metric_name.clone())
+        .collect();
+    if invalid.is_none() && best.is_none() && !unobserved.is_empty() {
+        return unknown_proposal(current, &unobserved, trace);
+    }
     let blocked = match (invalid, best) {
         (Some(_), None) => true,
         (Some(_), Some((_, n))) => n < current,
@@ -270,6 +314,14 @@ fn recommend(current: i32, proposals: &mut [Proposal], trace: &mut Trace) -> Opt
         return refuse(current, proposals, invalid, best.map(|(_, n)| n), trace);
     }
     let (index, replicas) = best?;
+    if !unobserved.is_empty() {
+        trace.incomplete.push(format!(
+            "{} {} no observed value: the HPA's proposal is at least {replicas}, and may be \
+             higher",
+            unobserved.join(", "),
+            if unobserved.len() == 1 { "has" } else { "have" }
+        ));
+    }
     proposals[index].chosen = true;
     let metric = proposals[index].metric_name.clone();
     trace.condition(
@@ -286,6 +338,21 @@ fn recommend(current: i32, proposals: &mut [Proposal], trace: &mut Trace) -> Opt
         format!("max over metrics: {replicas} (from {metric})"),
     );
     Some(replicas)
+}
+
+/// No metric has an observed value: the proposal cannot be computed; the count is kept.
+fn unknown_proposal(current: i32, metrics: &[String], trace: &mut Trace) -> Option<i32> {
+    let names = metrics.join(", ");
+    trace.incomplete.push(format!(
+        "{names}: no observed value, so the HPA's proposal is unknown (shown: the current {current})"
+    ));
+    trace.step(
+        StepDetail::NotObserved {
+            metrics: metrics.to_vec(),
+        },
+        format!("no metric has an observed value ({names}): the HPA's proposal is unknown"),
+    );
+    None
 }
 
 fn refuse(
@@ -386,6 +453,7 @@ fn stabilization_trace(
     trace: &mut Trace,
 ) {
     let held = stabilized.replicas;
+    let basis = trace.history_basis;
     let text = match stabilized.reason {
         Some("ScaleUpStabilized") => {
             trace.condition(
@@ -399,7 +467,8 @@ fn stabilization_trace(
                 held_at: held,
                 wanted: proposal,
                 window_seconds: up_window,
-                until: stabilized.until,
+                until: stabilized.until.filter(|_| basis != HistoryBasis::Assumed),
+                history: basis,
             });
             format!(
                 "scale-up stabilization window ({up_window}s) holds {held} (proposal {proposal})"
@@ -417,7 +486,8 @@ fn stabilization_trace(
                 held_at: held,
                 wanted: proposal,
                 window_seconds: down_window,
-                until: stabilized.until,
+                until: stabilized.until.filter(|_| basis != HistoryBasis::Assumed),
+                history: basis,
             });
             format!(
                 "scale-down stabilization window ({down_window}s) holds {held} (proposal \
@@ -495,7 +565,11 @@ fn limit_for(wanted: i32, limited: Limited) -> Limit {
     let limit = limited.replicas;
     match limited.reason {
         "TooManyReplicas" => Limit::MaxReplicas { max: limit, wanted },
-        "TooFewReplicas" => Limit::MinReplicas { min: limit, wanted },
+        "TooFewReplicas" => Limit::MinReplicas {
+            min: limit,
+            wanted,
+            min_replica_count: None,
+        },
         "ScaleUpLimit" if limited.period_seconds.is_none() && !limited.disabled => {
             Limit::LegacyScaleUpLimit { limit, wanted }
         }

@@ -136,6 +136,15 @@ pub enum Observed {
         /// The samples.
         samples: BTreeMap<String, PodSample>,
     },
+    /// The per-pod average the HPA computed over the pods it counted, as its status reports it
+    /// for a Resource or Pods metric: the utilization percent (in units) for a Utilization
+    /// target, else the average value. The per-pod samples are not known, so the engine
+    /// assumes every running pod had a fresh one: where some had none, or were not ready, the
+    /// HPA's rebalancing is not reproduced and the proposal says it is approximate.
+    Average {
+        /// The average, or the percent.
+        value: Milli,
+    },
     /// The query returned nothing. KEDA reads that as 0 when `ignoreNullValues` is true (the
     /// Prometheus scaler's default) and as an error otherwise.
     NoData {
@@ -146,6 +155,13 @@ pub enum Observed {
     Failed {
         /// The error, as reported (HPA condition message, scaler error).
         reason: String,
+    },
+    /// No value was observed, and nothing says the metric fails: the HPA reports no current
+    /// metrics at zero replicas, and a dump may hold no metric list. Not a failure: the
+    /// decision says it is incomplete where the value would matter.
+    Unknown {
+        /// Why no value is known.
+        why: String,
     },
 }
 
@@ -173,6 +189,9 @@ pub struct TriggerInfo {
     pub activation_threshold: f64,
     /// Consecutive failed fetches (`status.health[metric].numberOfFailures`).
     pub consecutive_failures: i32,
+    /// Whether KEDA reports the trigger active (`status.triggersActivity[metric].isActive`,
+    /// KEDA 2.19+), used when its value is unknown.
+    pub reported_active: Option<bool>,
 }
 
 /// A pod matching the target's selector.
@@ -201,17 +220,22 @@ impl Pod {
             phase: PodPhase::Running,
             deleting: false,
             ready: Some(ReadyCondition {
-                status: ready,
-                last_transition: since,
+                status: ready.into(),
+                last_transition: Some(since),
             }),
             start_time: Some(since),
             containers: Vec::new(),
         }
     }
 
-    /// Whether the pod is Running with `Ready=True`, which Value targets count.
+    /// Whether the pod is Running with `Ready=True`, which Value targets count. Like upstream's
+    /// `IsPodReady`, only the condition's status matters, not its `lastTransitionTime`.
     pub fn is_running_and_ready(&self) -> bool {
-        self.phase == PodPhase::Running && self.ready.as_ref().is_some_and(|r| r.status)
+        self.phase == PodPhase::Running
+            && self
+                .ready
+                .as_ref()
+                .is_some_and(|r| r.status == ConditionStatus::True)
     }
 }
 
@@ -234,10 +258,31 @@ pub enum PodPhase {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReadyCondition {
-    /// True when `status: "True"`.
-    pub status: bool,
-    /// `lastTransitionTime`.
-    pub last_transition: Timestamp,
+    /// `status`.
+    pub status: ConditionStatus,
+    /// `lastTransitionTime`, when set; upstream reads a missing one as Go's zero time.
+    pub last_transition: Option<Timestamp>,
+}
+
+/// A condition's `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ConditionStatus {
+    /// `"True"`.
+    True,
+    /// `"False"`.
+    False,
+    /// `"Unknown"` (or anything else).
+    Unknown,
+}
+
+impl From<bool> for ConditionStatus {
+    fn from(value: bool) -> Self {
+        if value {
+            ConditionStatus::True
+        } else {
+            ConditionStatus::False
+        }
+    }
 }
 
 /// One container's resource requests.
@@ -346,12 +391,40 @@ impl Default for ControllerConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct History {
+    /// Where the recommendations come from.
+    pub source: HistorySource,
     /// Raw metric proposals with their time.
     pub recommendations: Vec<Recommendation>,
     /// Successful scale-ups (`|Δ|`), only recorded when behavior is set.
     pub scale_up_events: Vec<ScaleEvent>,
     /// Successful scale-downs (`|Δ|`), only recorded when behavior is set.
     pub scale_down_events: Vec<ScaleEvent>,
+}
+
+/// Where a controller history comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum HistorySource {
+    /// Kept by the caller: a simulation carries it from step to step, tests give it.
+    #[default]
+    Recorded,
+    /// Rebuilt from the HPA's `SuccessfulRescale` events: the sizes it scaled to and when, not
+    /// its raw recommendations (it records one every sync, also when nothing changes).
+    RescaleEvents,
+}
+
+/// What a stabilization window's hold rests on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum HistoryBasis {
+    /// A history the caller kept.
+    #[default]
+    Recorded,
+    /// A history rebuilt from rescale events (final sizes, not raw recommendations).
+    RescaleEvents,
+    /// No history at all: the controller is assumed to have just started, remembering only
+    /// the current count.
+    Assumed,
 }
 
 /// One recorded recommendation.
@@ -400,6 +473,9 @@ pub struct KedaInput {
     pub scaling_modifiers: Option<ScalingModifiers>,
     /// The pause and activation annotations.
     pub annotations: KedaAnnotations,
+    /// The ScaledObject's `Active` condition (True or False), used when a trigger's value is
+    /// unknown; `None` when absent or Unknown.
+    pub reported_active: Option<bool>,
 }
 
 impl Default for KedaInput {
@@ -415,6 +491,7 @@ impl Default for KedaInput {
             fallback: None,
             scaling_modifiers: None,
             annotations: KedaAnnotations::default(),
+            reported_active: None,
         }
     }
 }
@@ -474,10 +551,14 @@ pub enum CompositeMetricType {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KedaAnnotations {
-    /// `autoscaling.keda.sh/paused` is set to a true value.
+    /// KEDA pauses: `autoscaling.keda.sh/paused-replicas` is present, or
+    /// `autoscaling.keda.sh/paused` is true (or not a boolean).
     pub paused: bool,
-    /// `autoscaling.keda.sh/paused-replicas`.
+    /// `autoscaling.keda.sh/paused-replicas`, when it is a count KEDA can scale to.
     pub paused_replicas: Option<i32>,
+    /// `autoscaling.keda.sh/paused-replicas` as written, when it is not such a count: KEDA
+    /// still pauses, but fails to scale to it, so the target keeps its replicas.
+    pub paused_replicas_invalid: Option<String>,
     /// `autoscaling.keda.sh/paused-scale-in: "true"`.
     pub paused_scale_in: bool,
     /// `autoscaling.keda.sh/paused-scale-out: "true"`.

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use super::Trace;
-use super::decision::{Activation, CompositeActivity, Limit, StepDetail, TriggerActivity, seconds};
+use super::decision::{
+    Activation, ActivitySource, CompositeActivity, Limit, StepDetail, TriggerActivity, seconds,
+};
 use super::formula::{self, Value};
 use super::input::{
     CompositeMetricType, FallbackBehavior, Input, KedaInput, MetricInput, MetricSource, Observed,
@@ -34,7 +36,7 @@ struct Served {
 
 /// Builds the HPA's metrics from the triggers and computes the activity.
 pub(crate) fn prepare(input: &Input, keda: &KedaInput, trace: &mut Trace) -> Prepared {
-    let served: Vec<Served> = input
+    let mut served: Vec<Served> = input
         .metrics
         .iter()
         .map(|m| serve(input, keda, m, trace))
@@ -49,8 +51,41 @@ pub(crate) fn prepare(input: &Input, keda: &KedaInput, trace: &mut Trace) -> Pre
         Some(c) => !is_error && c.value.is_some_and(|v| v > c.activation_target),
         None => served.iter().any(|s| s.activity.active),
     };
+    let unknown = match (&composite, metrics.last()) {
+        (Some(_), Some(m)) => matches!(m.observed, Observed::Unknown { .. }),
+        _ => served
+            .iter()
+            .any(|s| s.activity.source == ActivitySource::Unknown),
+    };
     let forced = keda.annotations.force_activation;
-    let active = any_active || forced || (all_resource && !is_error);
+    let (active, source) = if any_active || forced || (all_resource && !is_error) {
+        let reported = served
+            .iter()
+            .any(|s| s.activity.active && s.activity.source == ActivitySource::ScaledObjectStatus);
+        let from_values = forced || all_resource || composite.is_some() || !reported;
+        (
+            true,
+            if from_values {
+                ActivitySource::Values
+            } else {
+                ActivitySource::ScaledObjectStatus
+            },
+        )
+    } else if unknown {
+        let (active, source) = reported_activity(input, keda, trace);
+        if !active && source == ActivitySource::ScaledObjectStatus {
+            // Not active means no trigger is: KEDA's activity is the OR over them.
+            for s in served
+                .iter_mut()
+                .filter(|s| s.activity.source == ActivitySource::Unknown)
+            {
+                s.activity.source = ActivitySource::ScaledObjectStatus;
+            }
+        }
+        (active, source)
+    } else {
+        (false, ActivitySource::Values)
+    };
     Prepared {
         metrics,
         activation: Activation {
@@ -59,6 +94,7 @@ pub(crate) fn prepare(input: &Input, keda: &KedaInput, trace: &mut Trace) -> Pre
             triggers: served.into_iter().map(|s| s.activity).collect(),
             composite,
             forced,
+            source,
             reason: if active {
                 "ScalerActive"
             } else {
@@ -66,6 +102,27 @@ pub(crate) fn prepare(input: &Input, keda: &KedaInput, trace: &mut Trace) -> Pre
             },
             last_active_time: keda.last_active_time,
         },
+    }
+}
+
+/// The activity when a trigger's value is unknown and no known trigger is active: the
+/// ScaledObject's `Active` condition, which KEDA sets from values it saw. Not knowing it only
+/// matters where activity decides: at 0 or idle, or with minReplicaCount 0 (the cooldown).
+fn reported_activity(input: &Input, keda: &KedaInput, trace: &mut Trace) -> (bool, ActivitySource) {
+    let matters = input.current_replicas == 0
+        || keda.idle_replica_count.is_some()
+        || keda.min_replica_count == 0;
+    match keda.reported_active {
+        Some(active) => (active, ActivitySource::ScaledObjectStatus),
+        None if !matters => (false, ActivitySource::Unknown),
+        None => {
+            trace.incomplete.push(
+                "KEDA's activity is unknown: a trigger has no observed value and the \
+                 ScaledObject has no Active condition"
+                    .to_string(),
+            );
+            (false, ActivitySource::Unknown)
+        }
     }
 }
 
@@ -89,6 +146,7 @@ fn serve(input: &Input, keda: &KedaInput, metric: &MetricInput, trace: &mut Trac
             active: false,
             fallback: false,
             error: None,
+            source: ActivitySource::Values,
         },
         fallback: false,
     };
@@ -112,7 +170,16 @@ fn serve(input: &Input, keda: &KedaInput, metric: &MetricInput, trace: &mut Trac
             None if nil_in_formula(keda, metric) => served.activity.fallback = true,
             None => served.activity.error = Some(reason),
         },
-        Observed::PerPod { .. } | Observed::NoData { .. } => {}
+        Observed::Unknown { .. } if is_resource(metric) => {}
+        Observed::Unknown { .. } => {
+            let reported = metric.trigger.as_ref().and_then(|t| t.reported_active);
+            served.activity.active = reported.unwrap_or(false);
+            served.activity.source = match reported {
+                Some(_) => ActivitySource::ScaledObjectStatus,
+                None => ActivitySource::Unknown,
+            };
+        }
+        Observed::PerPod { .. } | Observed::Average { .. } | Observed::NoData { .. } => {}
     }
     served
 }
@@ -330,8 +397,11 @@ fn composite_observed(
             continue;
         };
         let value = match (&s.metric.observed, s.activity.value) {
-            (Observed::Value { .. }, Some(v)) => Value::Number(v),
+            (Observed::Value { .. }, Some(v)) => Value::Float(v),
             _ if modifiers_fallback && in_fallback(keda, &s.metric) => Value::Nil,
+            (Observed::Unknown { why }, _) => {
+                return formula_unknown(modifiers, &name, why, trace);
+            }
             _ => {
                 return formula_failed(modifiers, &format!("trigger {name} failed"), trace);
             }
@@ -339,7 +409,8 @@ fn composite_observed(
         vars.insert(name, value);
     }
     match formula::evaluate_value(&modifiers.formula, &vars) {
-        Ok(Value::Number(n)) => formula_value(modifiers, n, trace),
+        Ok(Value::Int(n)) => formula_value(modifiers, n as f64, trace),
+        Ok(Value::Float(n)) => formula_value(modifiers, n, trace),
         Ok(Value::Nil) if modifiers_fallback => {
             let replicas = keda.fallback.as_ref().map_or(0, |f| f.replicas);
             formula_value(modifiers, f64::from(replicas) * target, trace)
@@ -349,6 +420,22 @@ fn composite_observed(
             &formula::FormulaError::NotANumber(other.kind()).to_string(),
             trace,
         ),
+        // Our own limit, not KEDA's: the value is unknown to us, not failing for the HPA.
+        Err(e @ formula::FormulaError::TooDeep(_)) => {
+            let why = format!("{e}; explain does not evaluate it, KEDA does");
+            trace.step(
+                StepDetail::Formula {
+                    formula: modifiers.formula.clone(),
+                    value: None,
+                    error: Some(why.clone()),
+                },
+                format!(
+                    "scalingModifiers formula {} not evaluated: {why}",
+                    abbreviated(&modifiers.formula)
+                ),
+            );
+            Observed::Unknown { why }
+        }
         Err(e) => formula_failed(modifiers, &e.to_string(), trace),
     }
 }
@@ -364,11 +451,45 @@ fn formula_value(
             value: Some(value),
             error: None,
         },
-        format!("scalingModifiers formula {} = {value}", modifiers.formula),
+        format!(
+            "scalingModifiers formula {} = {value}",
+            abbreviated(&modifiers.formula)
+        ),
     );
     Observed::Value {
         value: Milli::from_keda_f64(value),
     }
+}
+
+/// A formula short enough for a sentence: the first 80 characters of a longer one.
+fn abbreviated(formula: &str) -> String {
+    const LONGEST: usize = 80;
+    if formula.chars().count() <= LONGEST {
+        return formula.to_string();
+    }
+    let head: String = formula.chars().take(LONGEST).collect();
+    format!("{head}… ({} characters)", formula.chars().count())
+}
+
+fn formula_unknown(
+    modifiers: &super::input::ScalingModifiers,
+    trigger: &str,
+    why: &str,
+    trace: &mut Trace,
+) -> Observed {
+    let why = format!("trigger {trigger} has no observed value ({why})");
+    trace.step(
+        StepDetail::Formula {
+            formula: modifiers.formula.clone(),
+            value: None,
+            error: Some(why.clone()),
+        },
+        format!(
+            "scalingModifiers formula {} not evaluated: {why}",
+            abbreviated(&modifiers.formula)
+        ),
+    );
+    Observed::Unknown { why }
 }
 
 fn formula_failed(
@@ -384,7 +505,7 @@ fn formula_failed(
         },
         format!(
             "scalingModifiers formula {} failed: {why}",
-            modifiers.formula
+            abbreviated(&modifiers.formula)
         ),
     );
     Observed::Failed {
@@ -453,8 +574,15 @@ pub(crate) fn execute(
     } else if idle.is_none() && current < min {
         (min, "toMin", format!("below minReplicaCount: set to {min}"))
     } else {
-        if current == 0 {
-            trace.keda.insert(0, Limit::KedaInactive { to: 0 });
+        if current == 0 || idle == Some(current) {
+            let activity = activation.source;
+            trace.keda.insert(
+                0,
+                Limit::KedaAtRest {
+                    replicas: current,
+                    activity,
+                },
+            );
         }
         (hpa_desired, "none", "inactive: nothing to do".to_string())
     };
@@ -472,6 +600,25 @@ fn activity_text(activation: &Activation) -> String {
         .filter(|t| t.active)
         .map(|t| t.metric_name.as_str())
         .collect();
+    match activation.source {
+        ActivitySource::ScaledObjectStatus => {
+            let state = if activation.active {
+                "active"
+            } else {
+                "not active"
+            };
+            return format!(
+                "KEDA: {state}, as the ScaledObject's status reports (a trigger value was not \
+                 observed)"
+            );
+        }
+        ActivitySource::Unknown => {
+            return "KEDA: activity unknown (no trigger value and no Active condition); taken as \
+                    not active"
+                .to_string();
+        }
+        ActivitySource::Values => {}
+    }
     match (&activation.composite, activation.active) {
         (Some(c), _) => format!(
             "KEDA: composite value {} vs activationTarget {}: {}",

@@ -18,7 +18,15 @@
 //!   serves), where KEDA compares the scaler's raw float: values below 0.001 above the
 //!   threshold can differ.
 //! - The HPA history is in-memory upstream; when none is given the engine assumes a
-//!   controller restart (`[current @ now]`) and says so in a step.
+//!   controller restart (`[current @ now]`), says so in a step, and labels a stabilization
+//!   hold that rests on it as assumed (with no end time). One rebuilt from rescale events
+//!   holds final sizes, not raw recommendations, and is labelled so too.
+//! - A value nobody observed ([`Observed::Unknown`]) is not a failure: the proposal is left
+//!   out, KEDA's activity is read from the ScaledObject's status, and the decision lists what
+//!   it could not know in `incomplete`.
+//! - Resource and Pods metrics given as the HPA's reported average ([`Observed::Average`])
+//!   skip upstream's rebalancing of pods without a sample or not yet ready (their samples are
+//!   not known): such proposals are marked approximate.
 
 pub mod behavior;
 pub mod decision;
@@ -34,14 +42,15 @@ pub mod simulate;
 pub(crate) mod tests;
 
 pub use decision::{
-    Activation, Basis, CompositeActivity, Condition, Decision, Limit, Proposal, Step, StepDetail,
-    TriggerActivity,
+    Activation, ActivitySource, Basis, CompositeActivity, Condition, Decision, Limit, Proposal,
+    Step, StepDetail, TriggerActivity,
 };
 pub use input::{
-    Behavior, CompositeMetricType, ContainerRequests, ControllerConfig, Fallback, FallbackBehavior,
-    History, Input, KedaAnnotations, KedaInput, MetricInput, MetricSource, Observed, Pod, PodPhase,
-    PodSample, PolicyType, ReadyCondition, Recommendation, ScaleEvent, ScalingModifiers,
-    ScalingPolicy, ScalingRules, SelectPolicy, Target, TriggerInfo,
+    Behavior, CompositeMetricType, ConditionStatus, ContainerRequests, ControllerConfig, Fallback,
+    FallbackBehavior, History, HistoryBasis, HistorySource, Input, KedaAnnotations, KedaInput,
+    MetricInput, MetricSource, Observed, Pod, PodPhase, PodSample, PolicyType, ReadyCondition,
+    Recommendation, ScaleEvent, ScalingModifiers, ScalingPolicy, ScalingRules, SelectPolicy,
+    Target, TriggerInfo,
 };
 pub use keda::COMPOSITE_METRIC;
 pub use quantity::{Milli, QuantityError};
@@ -57,6 +66,10 @@ pub(crate) struct Trace {
     /// The stabilization windows, which come after a cap that overrode them.
     stabilized: Vec<Limit>,
     conditions: Vec<Condition>,
+    /// What the decision could not know.
+    incomplete: Vec<String>,
+    /// What the controller history rests on.
+    history_basis: HistoryBasis,
 }
 
 impl Trace {
@@ -123,10 +136,20 @@ fn paused_replicas(input: &Input, keda: &KedaInput) -> Option<i32> {
 }
 
 fn paused_decision(input: &Input, replicas: i32, mut trace: Trace) -> Decision {
-    trace.step(
-        StepDetail::Paused { replicas },
-        format!("the ScaledObject is paused: KEDA removed the HPA and holds {replicas} replicas"),
-    );
+    let invalid = input
+        .keda
+        .as_ref()
+        .and_then(|k| k.annotations.paused_replicas_invalid.as_deref());
+    let text = match invalid {
+        Some(value) => format!(
+            "the ScaledObject is paused: KEDA removed the HPA; paused-replicas {value:?} is not a \
+             replica count, so KEDA fails to scale to it and the target keeps {replicas}"
+        ),
+        None => format!(
+            "the ScaledObject is paused: KEDA removed the HPA and holds {replicas} replicas"
+        ),
+    };
+    trace.step(StepDetail::Paused { replicas }, text);
     trace.limits.push(Limit::Paused { replicas });
     let outcome = hpa::HpaOutcome {
         desired: replicas,
@@ -180,9 +203,19 @@ fn finish(
     let mut limits = trace.keda;
     limits.append(&mut trace.limits);
     limits.append(&mut trace.stabilized);
+    let keda_min = input.keda.as_ref().map(|k| k.min_replica_count);
+    for limit in &mut limits {
+        if let Limit::MinReplicas {
+            min_replica_count, ..
+        } = limit
+        {
+            *min_replica_count = keda_min;
+        }
+    }
     Decision {
         current: input.current_replicas,
         desired,
+        hpa_desired: outcome.desired,
         min: input.min_replicas,
         max: input.max_replicas,
         tolerance,
@@ -192,6 +225,7 @@ fn finish(
         activation,
         conditions: trace.conditions,
         steps: trace.steps,
+        incomplete: trace.incomplete,
         history: outcome.history,
     }
 }

@@ -46,11 +46,6 @@ impl Milli {
         Milli(saturating_i64(milli.trunc()))
     }
 
-    /// A float rounded up to the next milli, as `Quantity.MilliValue()` does.
-    pub fn from_f64_ceil(value: f64) -> Milli {
-        Milli(saturating_i64((value * 1000.0).ceil()))
-    }
-
     /// The value in units, as a float (`1334m` → `1.334`).
     pub fn as_f64(self) -> f64 {
         self.0 as f64 / 1000.0
@@ -74,6 +69,20 @@ impl Milli {
             _ => Ok(Milli(if mantissa < 0 { i64::MIN } else { i64::MAX })),
         }
     }
+}
+
+/// A Kubernetes quantity as a float, as `Quantity.AsApproximateFloat64()` computes it: the
+/// unscaled integer times a power of ten (or the binary multiple), with no rounding to milli.
+pub fn approximate_f64(text: &str) -> Result<f64, QuantityError> {
+    let error = |why| QuantityError {
+        text: text.to_string(),
+        why,
+    };
+    let (number, suffix) = split_suffix(text.trim());
+    let (num, den) = suffix_factor(suffix).ok_or_else(|| error("unknown suffix"))?;
+    let (mantissa, scale) = parse_decimal(number).ok_or_else(|| error("not a number"))?;
+    let places = i32::try_from(scale).map_err(|_| error("too many digits"))?;
+    Ok(mantissa as f64 * num as f64 / den as f64 / 10f64.powi(places))
 }
 
 impl fmt::Display for Milli {
@@ -229,9 +238,20 @@ mod tests {
     #[test]
     fn keda_conversion_truncates_and_hpa_conversion_rounds_up() {
         assert_eq!(Milli::from_keda_f64(1.2345), Milli(1234));
-        assert_eq!(Milli::from_f64_ceil(1.2341), Milli(1235));
+        assert_eq!(Milli::parse("1.2341"), Ok(Milli(1235)));
         assert_eq!(Milli::from_keda_f64(f64::NAN), Milli(0));
         assert_eq!(Milli::from_keda_f64(1e300), Milli(i64::MAX));
+    }
+
+    #[test]
+    fn approximate_floats_keep_sub_milli_precision() {
+        assert_eq!(approximate_f64("0.05"), Ok(0.05));
+        assert_eq!(approximate_f64("50m"), Ok(0.05));
+        assert_eq!(approximate_f64("0.0005"), Ok(0.0005));
+        assert_eq!(approximate_f64("1.5k"), Ok(1500.0));
+        assert!(approximate_f64("abc").is_err());
+        // Milli rounds 0.0005 up to 1m; the tolerance must not.
+        assert_eq!(Milli::parse("0.0005"), Ok(Milli(1)));
     }
 
     #[test]

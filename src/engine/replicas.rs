@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 
 use super::decision::Basis;
-use super::input::{ControllerConfig, MetricInput, MetricSource, Observed, Pod, PodPhase, Target};
+use super::input::{
+    ConditionStatus, ControllerConfig, MetricInput, MetricSource, Observed, Pod, PodPhase, Target,
+};
 use super::quantity::Milli;
 
 /// The tolerance band, per direction: within when `1 - down <= ratio <= 1 + up`.
@@ -93,6 +95,14 @@ pub enum MetricError {
         /// The target type.
         target: &'static str,
     },
+    /// No value was observed: not a failure, the proposal is unknown.
+    #[error("{metric}: no observed value ({why})")]
+    NotObserved {
+        /// The metric.
+        metric: String,
+        /// Why no value is known.
+        why: String,
+    },
     /// The observation does not fit the source type (a single value for a per-pod metric).
     #[error("{kind} metric {metric} needs {needed}")]
     WrongObservation {
@@ -128,6 +138,10 @@ pub(crate) fn compute(metric: &MetricInput, ctx: Context<'_>) -> Result<Computed
             metric: metric.name.clone(),
             reason: reason.clone(),
         }),
+        Observed::Unknown { why } => Err(MetricError::NotObserved {
+            metric: metric.name.clone(),
+            why: why.clone(),
+        }),
         Observed::NoData { .. } => Err(MetricError::Fetch {
             metric: metric.name.clone(),
             reason: "the query returned no data".to_string(),
@@ -146,6 +160,26 @@ pub(crate) fn compute(metric: &MetricInput, ctx: Context<'_>) -> Result<Computed
                 kind: source,
                 metric: metric.name.clone(),
                 needed: "one sample per pod",
+            }),
+        },
+        Observed::Average { value } => match (&metric.source, metric.target) {
+            (MetricSource::Resource { resource, .. }, Target::Utilization(target)) => {
+                let target = Milli::from_units(i64::from(target));
+                average_replicas(metric, *value, target, Some(resource), ctx)
+            }
+            (MetricSource::Resource { resource, .. }, Target::AverageValue(target)) => {
+                average_replicas(metric, *value, target, Some(resource), ctx)
+            }
+            (MetricSource::Pods, Target::AverageValue(target)) => {
+                average_replicas(metric, *value, target, None, ctx)
+            }
+            (MetricSource::Pods | MetricSource::Resource { .. }, target) => {
+                Err(invalid_target(source, target))
+            }
+            _ => Err(MetricError::WrongObservation {
+                kind: source,
+                metric: metric.name.clone(),
+                needed: "a single value",
             }),
         },
         Observed::PerPod { samples } if samples.is_empty() => Err(MetricError::Fetch {
@@ -309,16 +343,23 @@ pub(crate) fn group_pods(
     groups
 }
 
-/// The CPU readiness rules of `groupPods`.
+/// The CPU readiness rules of `groupPods`. Upstream tests `status == False` (so Unknown is
+/// not unready here) and reads a missing `lastTransitionTime` as Go's zero time, long past.
 fn cpu_unready(pod: &Pod, sample: &super::input::PodSample, ctx: Context<'_>) -> bool {
     let (Some(ready), Some(start)) = (pod.ready, pod.start_time) else {
         return true;
     };
     let config = ctx.controller;
+    let is_false = ready.status == ConditionStatus::False;
+    let transition = ready.last_transition.unwrap_or(Timestamp::MIN);
     if ctx.now < start + config.cpu_initialization_period {
-        !ready.status || sample.timestamp < ready.last_transition + sample.window
+        is_false
+            || sample.timestamp
+                < transition
+                    .saturating_add(sample.window)
+                    .unwrap_or(transition)
     } else {
-        !ready.status && start + config.initial_readiness_delay > ready.last_transition
+        is_false && start + config.initial_readiness_delay > transition
     }
 }
 
@@ -371,6 +412,39 @@ fn plain_replicas(
         usable.len(),
         ctx,
     ))
+}
+
+/// A Pods or Resource metric from the average the HPA reported: `ceil(ratio × ready pods)`
+/// outside the tolerance, with the pods `groupPods` would count ready if each running pod had
+/// a fresh sample (taken now, over a 15 s window, metrics-server's default resolution).
+fn average_replicas(
+    metric: &MetricInput,
+    value: Milli,
+    target: Milli,
+    resource: Option<&str>,
+    ctx: Context<'_>,
+) -> Result<Computed, MetricError> {
+    if ctx.pods.is_empty() {
+        return Err(MetricError::NotObserved {
+            metric: metric.name.clone(),
+            why: "the target's pods are not known".to_string(),
+        });
+    }
+    let assumed: BTreeMap<String, super::input::PodSample> = ctx
+        .pods
+        .iter()
+        .map(|p| {
+            let sample = super::input::PodSample {
+                value,
+                timestamp: ctx.now,
+                window: jiff::SignedDuration::from_secs(15),
+            };
+            (p.name.clone(), sample)
+        })
+        .collect();
+    let groups = group_pods(ctx.pods, &assumed, resource, ctx);
+    let ratio = value.0 as f64 / target.0 as f64;
+    Ok(simple_result(ratio, value, groups.ready, ctx))
 }
 
 fn average_ratio(samples: &BTreeMap<String, Milli>, target: Milli) -> (f64, Milli) {

@@ -7,17 +7,19 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::json::{
-    annotation, array_at, condition, f64_at, i32_at, milli_at, str_at, time_at, truthy,
+    annotation, array_at, condition, f64_at, i32_at, milli_at, quantity_f64_at, str_at, time_at,
+    truthy,
 };
 use super::kueue::{self, KueueInfo};
 use super::pods::{self, PodInfo, TargetInfo};
 use crate::engine::input::{
-    Behavior, CompositeMetricType, ControllerConfig, Fallback, FallbackBehavior, History, Input,
-    KedaAnnotations, KedaInput, MetricInput, MetricSource, Observed, PolicyType, Recommendation,
-    ScaleEvent, ScalingModifiers, ScalingPolicy, ScalingRules, SelectPolicy, Target, TriggerInfo,
+    Behavior, CompositeMetricType, ControllerConfig, Fallback, FallbackBehavior, History,
+    HistorySource, Input, KedaAnnotations, KedaInput, MetricInput, MetricSource, Observed,
+    PolicyType, Recommendation, ScaleEvent, ScalingModifiers, ScalingPolicy, ScalingRules,
+    SelectPolicy, Target, TriggerInfo,
 };
 use crate::engine::quantity::Milli;
-use crate::sources::objects::{ObjectSet, name_of, namespace_of};
+use crate::sources::objects::{MetricLookup, ObjectSet, name_of, namespace_of};
 
 /// Where a trigger's value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -61,10 +63,10 @@ pub struct TriggerView {
     pub metric_name: Option<String>,
     /// `AverageValue`, `Value` or `Utilization`.
     pub metric_type: String,
-    /// The target, in units.
-    pub target: Option<f64>,
-    /// The value the HPA compares (the total), in units.
-    pub value: Option<f64>,
+    /// The target, exactly as the HPA compares it (serialized in units).
+    pub target: Option<Milli>,
+    /// The value the HPA compares (the total), exactly (serialized in units).
+    pub value: Option<Milli>,
     /// Where the value came from.
     pub value_source: ValueSource,
     /// `activationThreshold` (default 0).
@@ -75,6 +77,15 @@ pub struct TriggerView {
     pub query: Option<String>,
     /// The Prometheus server, for Prometheus triggers.
     pub server_address: Option<String>,
+    /// The container, for a cpu/memory trigger with `containerName` (ContainerResource).
+    pub container: Option<String>,
+    /// Why the value (or the proposal made from it) is approximate.
+    pub approximate: Option<String>,
+    /// The range the exact value lies in, when only a rounded figure was read (the HPA
+    /// status reports an AverageValue metric rounded up per replica).
+    pub value_range: Option<(Milli, Milli)>,
+    /// What to know about where the value came from (a metric value not used as ambiguous).
+    pub source_note: Option<String>,
     /// Why the value could not be read.
     pub failure: Option<String>,
     /// Whether the query returned no series (known from `--prometheus`, or KEDA's error).
@@ -113,6 +124,8 @@ pub struct Joined {
     pub hpa_name: String,
     /// Whether that HPA was found.
     pub hpa_found: bool,
+    /// What the HPA reported at its last sync.
+    pub hpa_reported: HpaReported,
     /// The triggers.
     pub triggers: Vec<TriggerView>,
     /// The target.
@@ -123,8 +136,13 @@ pub struct Joined {
     pub kueue: Option<KueueInfo>,
     /// Recent events, newest first.
     pub events: Vec<EventView>,
-    /// What the engine decides from.
+    /// What the engine decides from (a rounded value at the likeliest point of its range).
     pub input: Input,
+    /// The same with rounded values at the bottom and at the top of their ranges, when any
+    /// value is only known as a range.
+    pub input_ends: Option<(Input, Input)>,
+    /// What the reader should know about the sources (ambiguous or approximate values).
+    pub notes: Vec<String>,
 }
 
 /// The HPA KEDA made for a ScaledObject: the custom name, `status.hpaName`, or `keda-hpa-<name>`.
@@ -163,7 +181,7 @@ pub fn join(set: &ObjectSet, scaled_object: &Value, now: Timestamp, readings: &R
     let target = pods::target(set, scaled_object, &namespace);
     let pod_infos: Vec<PodInfo> = target.pods.iter().map(|p| pods::describe(p, now)).collect();
     let kueue = kueue::read(set, &namespace, target.object, &target.pods, &pod_infos);
-    let mut triggers = triggers(set, scaled_object, hpa);
+    let mut triggers = triggers(set, scaled_object, hpa, &target);
     for trigger in &mut triggers {
         let key = (namespace.clone(), name.clone(), trigger.index);
         if let Some(reading) = readings.get(&key) {
@@ -171,18 +189,82 @@ pub fn join(set: &ObjectSet, scaled_object: &Value, now: Timestamp, readings: &R
         }
     }
     let events = events(set, &namespace, &name, &hpa_name);
-    let input = input(scaled_object, hpa, &target, &triggers, &events, now);
+    let input_for = |views: &[TriggerView]| input(scaled_object, hpa, &target, views, &events, now);
+    let likeliest = input_for(&triggers);
+    let ends = triggers.iter().any(|t| t.value_range.is_some()).then(|| {
+        (
+            input_for(&at_end(&triggers, End::Low)),
+            input_for(&at_end(&triggers, End::High)),
+        )
+    });
+    let notes = triggers
+        .iter()
+        .filter_map(|t| {
+            let note = t.source_note.as_ref()?;
+            Some(format!(
+                "{}: {note}",
+                t.metric_name.as_deref().unwrap_or("trigger")
+            ))
+        })
+        .collect();
     Joined {
         namespace,
         name,
         hpa_name,
         hpa_found: hpa.is_some(),
+        hpa_reported: hpa.map(hpa_reported).unwrap_or_default(),
         triggers,
         target: target.info,
         pods: pod_infos,
         kueue,
         events,
-        input,
+        notes,
+        input: likeliest,
+        input_ends: ends,
+    }
+}
+
+/// An end of a value's range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// The bottom.
+    Low,
+    /// The top.
+    High,
+}
+
+/// The triggers with every rounded value at one end of its range.
+pub fn at_end(triggers: &[TriggerView], end: End) -> Vec<TriggerView> {
+    triggers
+        .iter()
+        .cloned()
+        .map(|mut t| {
+            if let Some((low, high)) = t.value_range {
+                t.value = Some(if end == End::Low { low } else { high });
+            }
+            t
+        })
+        .collect()
+}
+
+/// What the HPA itself reported at its last sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HpaReported {
+    /// `status.currentReplicas`.
+    pub current_replicas: Option<i32>,
+    /// `status.desiredReplicas`.
+    pub desired_replicas: Option<i32>,
+    /// The `AbleToScale` condition's reason (`ReadyForNewScale`, `ScaleDownStabilized`, …).
+    pub able_to_scale: Option<String>,
+}
+
+fn hpa_reported(hpa: &Value) -> HpaReported {
+    HpaReported {
+        current_replicas: i32_at(hpa, "/status/currentReplicas"),
+        desired_replicas: i32_at(hpa, "/status/desiredReplicas"),
+        able_to_scale: condition(hpa, "AbleToScale")
+            .and_then(|c| c["reason"].as_str())
+            .map(str::to_string),
     }
 }
 
@@ -208,12 +290,222 @@ fn metric_name(so: &Value, hpa: Option<&Value>, index: usize, trigger: &Value) -
     )
 }
 
-fn triggers(set: &ObjectSet, so: &Value, hpa: Option<&Value>) -> Vec<TriggerView> {
+fn triggers(
+    set: &ObjectSet,
+    so: &Value,
+    hpa: Option<&Value>,
+    target: &pods::Target<'_>,
+) -> Vec<TriggerView> {
+    // The HPA divides an AverageValue metric by the target's status.replicas.
+    let status_replicas = target
+        .info
+        .status_replicas
+        .or_else(|| hpa.and_then(|h| i32_at(h, "/status/currentReplicas")));
     array_at(so, "/spec/triggers")
         .iter()
         .enumerate()
-        .map(|(index, trigger)| trigger_view(set, so, hpa, index, trigger))
+        .map(|(index, trigger)| match str_at(trigger, "/type") {
+            Some("cpu" | "memory") => resource_view(so, hpa, &target.pods, index, trigger),
+            _ => {
+                let mut view = trigger_view(set, so, hpa, index, trigger);
+                if view.value.is_none()
+                    && let Some(metric) = view.metric_name.clone()
+                {
+                    status_value(&mut view, hpa, &metric, status_replicas);
+                }
+                view
+            }
+        })
         .collect()
+}
+
+/// The value from the HPA's `status.currentMetrics`, when the external metrics API gave none:
+/// exact for a Value target; for an AverageValue target the HPA reports `ceil(total /
+/// status.replicas)`, so the total is only known to lie in a range.
+fn status_value(
+    view: &mut TriggerView,
+    hpa: Option<&Value>,
+    metric: &str,
+    status_replicas: Option<i32>,
+) {
+    let Some(reported) = hpa.and_then(|h| hpa_status_value(h, metric)) else {
+        return;
+    };
+    view.value_source = ValueSource::HpaStatus;
+    match reported {
+        StatusValue::Total(value) => view.value = Some(value),
+        StatusValue::Average(average) => match status_replicas.filter(|n| *n > 0) {
+            Some(n) => {
+                let (low, high) = total_range(average, n);
+                view.value = Some(likeliest(low, high));
+                if low != high {
+                    view.value_range = Some((low, high));
+                    view.approximate = Some(format!(
+                        "the HPA status reports the average rounded up per replica ({average} \
+                         over {n}): the total is between {low} and {high}"
+                    ));
+                }
+            }
+            None => view.value_source = ValueSource::None,
+        },
+    }
+}
+
+/// The likeliest total in a range: a whole number when the range holds one (queue lengths and
+/// request counts are whole), else its bottom.
+fn likeliest(low: Milli, high: Milli) -> Milli {
+    let whole = high.0.div_euclid(1000) * 1000;
+    if whole >= low.0 { Milli(whole) } else { low }
+}
+
+/// The totals whose average over `replicas`, rounded up to the milli, is `average`:
+/// `((average - 1) × n, average × n]` (just 0 for an average of 0).
+fn total_range(average: Milli, replicas: i32) -> (Milli, Milli) {
+    let n = i64::from(replicas);
+    let high = average.0.saturating_mul(n);
+    if average.0 <= 0 {
+        return (Milli(high), Milli(high));
+    }
+    let low = (average.0 - 1).saturating_mul(n).saturating_add(1);
+    (Milli(low), Milli(high))
+}
+
+/// A cpu/memory trigger: a Resource (or ContainerResource) metric of the HPA. Its target is
+/// the HPA's (else the trigger's `metricType` and `value`), its value the average the HPA
+/// reports in `status.currentMetrics` (none at 0 replicas); per-pod usage (`metrics.k8s.io`)
+/// is not read.
+fn resource_view(
+    so: &Value,
+    hpa: Option<&Value>,
+    pods: &[&Value],
+    index: usize,
+    trigger: &Value,
+) -> TriggerView {
+    let resource = str_at(trigger, "/type").unwrap_or("cpu");
+    let container = str_at(trigger, "/metadata/containerName").filter(|c| !c.is_empty());
+    let spec = hpa.and_then(|h| resource_metric(h, "/spec/metrics", resource, container));
+    let status =
+        hpa.and_then(|h| resource_metric(h, "/status/currentMetrics", resource, container));
+    let metric_type = spec
+        .and_then(|m| str_at(m, "/target/type"))
+        .or_else(|| str_at(trigger, "/metricType"))
+        .unwrap_or("Utilization")
+        .to_string();
+    let utilization = metric_type == "Utilization";
+    let target = match spec {
+        Some(m) if utilization => {
+            i32_at(m, "/target/averageUtilization").map(|p| Milli::from_units(i64::from(p)))
+        }
+        Some(m) => milli_at(m, "/target/averageValue"),
+        None if utilization => {
+            i32_at(trigger, "/metadata/value").map(|p| Milli::from_units(i64::from(p)))
+        }
+        None => milli_at(trigger, "/metadata/value"),
+    };
+    let mut view = TriggerView {
+        index,
+        name: str_at(trigger, "/name").map(str::to_string),
+        trigger_type: resource.to_string(),
+        metric_name: Some(resource.to_string()),
+        metric_type,
+        target,
+        value: None,
+        value_source: ValueSource::None,
+        activation_threshold: 0.0,
+        ignore_null_values: true,
+        query: None,
+        server_address: None,
+        container: container.map(str::to_string),
+        approximate: None,
+        value_range: None,
+        source_note: None,
+        failure: None,
+        no_data: false,
+        prometheus_value: None,
+    };
+    let average = status.and_then(|m| milli_at(m, "/current/averageValue"));
+    if utilization {
+        if let Some(percent) = status.and_then(|m| i32_at(m, "/current/averageUtilization")) {
+            view.value = Some(Milli::from_units(i64::from(percent)));
+        } else if let Some(percent) =
+            average.and_then(|a| utilization_of(a, pods, resource, container))
+        {
+            view.value = Some(percent);
+            view.approximate = Some(format!(
+                "the HPA status reports no utilization: derived from its average value and the \
+                 pods' {resource} requests"
+            ));
+        }
+    } else {
+        view.value = average;
+    }
+    if view.value.is_some() {
+        view.value_source = ValueSource::HpaStatus;
+    } else if reported_failing(so, hpa, resource) {
+        view.failure = hpa
+            .and_then(|h| condition(h, "ScalingActive"))
+            .and_then(|c| c["message"].as_str())
+            .map(str::to_string);
+    }
+    view
+}
+
+/// The Resource (or ContainerResource) entry for `resource` in an HPA's metric list: the
+/// `resource` / `containerResource` object.
+fn resource_metric<'a>(
+    hpa: &'a Value,
+    pointer: &str,
+    resource: &str,
+    container: Option<&str>,
+) -> Option<&'a Value> {
+    array_at(hpa, pointer).iter().find_map(|m| {
+        let inner = match container {
+            Some(c) => m.get("containerResource").filter(|r| r["container"] == c),
+            None => m.get("resource"),
+        }?;
+        (inner["name"] == resource).then_some(inner)
+    })
+}
+
+/// The utilization in percent (as units) that an average usage is of the pods' mean request,
+/// as `floor(100 × Σusage / Σrequest)` with every running pod at the average.
+fn utilization_of(
+    average: Milli,
+    pods: &[&Value],
+    resource: &str,
+    container: Option<&str>,
+) -> Option<Milli> {
+    let requests: Vec<i64> = pods
+        .iter()
+        .filter(|p| str_at(p, "/status/phase") == Some("Running"))
+        .filter(|p| {
+            p.pointer("/metadata/deletionTimestamp")
+                .is_none_or(Value::is_null)
+        })
+        .filter_map(|p| pod_request(p, resource, container))
+        .collect();
+    let total: i128 = requests.iter().map(|r| i128::from(*r)).sum();
+    if total <= 0 {
+        return None;
+    }
+    let used = i128::from(average.0) * requests.len() as i128;
+    let percent = i64::try_from(used * 100 / total).ok()?;
+    Some(Milli::from_units(percent))
+}
+
+/// A pod's request for `resource` in milli, summed over its containers (or the named one);
+/// `None` when a counted container has none, as upstream then refuses the metric.
+fn pod_request(pod: &Value, resource: &str, container: Option<&str>) -> Option<i64> {
+    let key = resource.replace('/', "~1");
+    let mut sum = 0i64;
+    for c in array_at(pod, "/spec/containers") {
+        if container.is_some_and(|wanted| c["name"] != wanted) {
+            continue;
+        }
+        let request = milli_at(c, &format!("/resources/requests/{key}"))?;
+        sum = sum.saturating_add(request.0);
+    }
+    Some(sum)
 }
 
 fn trigger_view(
@@ -235,8 +527,7 @@ fn trigger_view(
             milli_at(m, "/external/target/averageValue")
                 .or_else(|| milli_at(m, "/external/target/value"))
         })
-        .or_else(|| f64_at(trigger, "/metadata/threshold").map(Milli::from_keda_f64))
-        .map(Milli::as_f64);
+        .or_else(|| f64_at(trigger, "/metadata/threshold").map(Milli::from_keda_f64));
     let mut view = TriggerView {
         index,
         name: str_at(trigger, "/name").map(str::to_string),
@@ -250,6 +541,10 @@ fn trigger_view(
         ignore_null_values: str_at(trigger, "/metadata/ignoreNullValues").is_none_or(truthy),
         query: str_at(trigger, "/metadata/query").map(str::to_string),
         server_address: str_at(trigger, "/metadata/serverAddress").map(str::to_string),
+        container: None,
+        approximate: None,
+        value_range: None,
+        source_note: None,
         failure: None,
         no_data: false,
         prometheus_value: None,
@@ -276,26 +571,62 @@ fn read_value(
     metric: &str,
 ) {
     let ns = namespace_of(so).unwrap_or_default();
-    let sample = set
-        .external_metric(ns, name_of(so), metric)
-        .and_then(|s| Milli::parse(&s.value).ok());
+    let sample = match set.external_metric(ns, name_of(so), metric) {
+        MetricLookup::Found(sample) => Milli::parse(&sample.value).ok(),
+        MetricLookup::Ambiguous { why } => {
+            view.source_note = Some(format!(
+                "not used: the metric values read hold {why}; the value comes from the HPA \
+                 status instead (a dump names a list's ScaledObject by its metadata.selfLink, \
+                 see the README)"
+            ));
+            None
+        }
+        MetricLookup::Missing => None,
+    };
     if let Some(value) = sample {
-        view.value = Some(value.as_f64());
-        view.value_source = ValueSource::ExternalMetricsApi;
-    } else if let Some(value) = hpa.and_then(|h| hpa_status_value(h, metric)) {
         view.value = Some(value);
-        view.value_source = ValueSource::HpaStatus;
+        view.value_source = ValueSource::ExternalMetricsApi;
     }
+    // Else the HPA status may have it (`status_value` reads it once the target is known).
+    let has_value =
+        view.value.is_some() || hpa.is_some_and(|h| hpa_status_value(h, metric).is_some());
     let failing = so
-        .pointer(&format!("/status/health/{metric}/status"))
+        .pointer(&format!("/status/health/{}/status", escape(metric)))
         .is_some_and(|s| s == "Failing");
-    if failing || view.value.is_none() {
-        view.failure = failure(set, so, hpa, metric);
+    // Without a value, only KEDA's or the HPA's own status says the trigger fails: at zero
+    // replicas the HPA reports no metrics at all, which is not a failure.
+    if failing || (!has_value && reported_failing(so, hpa, metric)) {
+        view.failure = Some(failure(set, so, hpa, metric));
     }
     view.no_data = view
         .failure
         .as_deref()
         .is_some_and(|f| f.contains("empty") || f.contains("no data"));
+}
+
+/// Whether the ScaledObject or the HPA reports this metric failing: KEDA's health status, the
+/// HPA's `ScalingActive=False` naming it, or KEDA's `Ready` condition saying a trigger errors.
+fn reported_failing(so: &Value, hpa: Option<&Value>, metric: &str) -> bool {
+    let health = so
+        .pointer(&format!("/status/health/{}/status", escape(metric)))
+        .is_some_and(|s| s == "Failing");
+    let hpa_says = hpa
+        .and_then(|h| condition(h, "ScalingActive"))
+        .filter(|c| c["status"] == "False")
+        .and_then(|c| c["message"].as_str())
+        .is_some_and(|m| m.contains(metric));
+    let keda_says = condition(so, "Ready").is_some_and(|c| {
+        matches!(
+            c["reason"].as_str(),
+            Some("TriggerError" | "PartialTriggerError")
+        )
+    });
+    health || hpa_says || keda_says
+}
+
+/// A key as a JSON pointer segment.
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
 }
 
 /// Adds what the query gave when run directly: its value beside the one KEDA served (the
@@ -304,9 +635,12 @@ fn apply_reading(trigger: &mut TriggerView, reading: &Reading) {
     match reading {
         Reading::Value(value) => {
             trigger.prometheus_value = Some(*value);
-            if trigger.value.is_none() {
-                trigger.value = Some(*value);
+            // The query's own answer beats none, or a figure the HPA status rounded.
+            if trigger.value.is_none() || trigger.value_range.is_some() {
+                trigger.value = Some(served_value(*value));
                 trigger.value_source = ValueSource::Prometheus;
+                trigger.value_range = None;
+                trigger.approximate = None;
             }
         }
         Reading::Empty => trigger.no_data = true,
@@ -318,20 +652,37 @@ fn apply_reading(trigger: &mut TriggerView, reading: &Reading) {
     }
 }
 
-/// The HPA status value as a total: `averageValue × currentReplicas` or `value`.
-fn hpa_status_value(hpa: &Value, metric: &str) -> Option<f64> {
+/// The value KEDA serves for a Prometheus result: the float in milli, truncated
+/// (`GenerateMetricInMili`), with NaN, infinities and negative values sent as 0 (KEDA 2.20.2).
+fn served_value(value: f64) -> Milli {
+    if value.is_finite() && value > 0.0 {
+        Milli::from_keda_f64(value)
+    } else {
+        Milli::ZERO
+    }
+}
+
+/// What the HPA status reports for an External metric.
+enum StatusValue {
+    /// `current.value`: the total.
+    Total(Milli),
+    /// `current.averageValue`: `ceil(total / status.replicas)`.
+    Average(Milli),
+}
+
+fn hpa_status_value(hpa: &Value, metric: &str) -> Option<StatusValue> {
     let current = array_at(hpa, "/status/currentMetrics")
         .iter()
         .find(|m| m["external"]["metric"]["name"] == metric)?;
     if let Some(value) = milli_at(current, "/external/current/value") {
-        return Some(value.as_f64());
+        return Some(StatusValue::Total(value));
     }
-    let average = milli_at(current, "/external/current/averageValue")?;
-    let replicas = i32_at(hpa, "/status/currentReplicas")?;
-    Some(average.as_f64() * f64::from(replicas))
+    milli_at(current, "/external/current/averageValue").map(StatusValue::Average)
 }
 
-fn failure(set: &ObjectSet, so: &Value, hpa: Option<&Value>, metric: &str) -> Option<String> {
+/// Why a trigger fails, from the most specific report: KEDA's latest `KEDAScalerFailed`
+/// event, the HPA's condition, KEDA's health count, KEDA's `Ready` condition.
+fn failure(set: &ObjectSet, so: &Value, hpa: Option<&Value>, metric: &str) -> String {
     let ns = namespace_of(so).unwrap_or_default();
     let from_event = set
         .of_kind_in("Event", ns)
@@ -345,14 +696,21 @@ fn failure(set: &ObjectSet, so: &Value, hpa: Option<&Value>, metric: &str) -> Op
         .and_then(|c| c["message"].as_str())
         .filter(|m| m.contains(metric))
         .map(str::to_string);
-    let health = so.pointer(&format!("/status/health/{metric}"));
+    let health = so.pointer(&format!("/status/health/{}", escape(metric)));
     let from_keda = health.filter(|h| h["status"] == "Failing").map(|h| {
         format!(
             "KEDA reports {} consecutive failures",
             h["numberOfFailures"].as_i64().unwrap_or(0)
         )
     });
-    from_event.or(from_hpa).or(from_keda)
+    let from_ready = condition(so, "Ready")
+        .and_then(|c| c["message"].as_str())
+        .map(|m| format!("the ScaledObject reports: {m}"));
+    from_event
+        .or(from_hpa)
+        .or(from_keda)
+        .or(from_ready)
+        .unwrap_or_else(|| "reported failing".to_string())
 }
 
 fn events(set: &ObjectSet, ns: &str, so: &str, hpa: &str) -> Vec<EventView> {
@@ -429,8 +787,11 @@ fn input(
 }
 
 fn metric_input(so: &Value, trigger: &TriggerView) -> Option<MetricInput> {
+    if matches!(trigger.trigger_type.as_str(), "cpu" | "memory") {
+        return Some(resource_input(trigger));
+    }
     let name = trigger.metric_name.clone()?;
-    let target = Milli::from_f64_ceil(trigger.target.unwrap_or(0.0));
+    let target = trigger.target.unwrap_or(Milli::ZERO);
     let target = match trigger.metric_type.as_str() {
         "Value" => Target::Value(target),
         _ => Target::AverageValue(target),
@@ -442,18 +803,26 @@ fn metric_input(so: &Value, trigger: &TriggerView) -> Option<MetricInput> {
         (_, Some(reason)) => Observed::Failed {
             reason: reason.clone(),
         },
-        (Some(value), None) => Observed::Value {
-            value: Milli::from_f64_ceil(value),
-        },
-        (None, None) => Observed::Failed {
-            reason: "no value: the HPA reports none and the external metrics API gave none"
+        (Some(value), None) => Observed::Value { value },
+        (None, None) => Observed::Unknown {
+            why: "no value observed: the HPA status has none (it reports none at 0 replicas) \
+                  and no metric list was read"
                 .to_string(),
         },
     };
     let failures = so
-        .pointer(&format!("/status/health/{name}/numberOfFailures"))
+        .pointer(&format!(
+            "/status/health/{}/numberOfFailures",
+            escape(&name)
+        ))
         .and_then(Value::as_i64)
         .unwrap_or(0);
+    let reported_active = so
+        .pointer(&format!(
+            "/status/triggersActivity/{}/isActive",
+            escape(&name)
+        ))
+        .and_then(Value::as_bool);
     Some(MetricInput {
         name,
         source: MetricSource::External,
@@ -464,8 +833,47 @@ fn metric_input(so: &Value, trigger: &TriggerView) -> Option<MetricInput> {
             trigger_type: trigger.trigger_type.clone(),
             activation_threshold: trigger.activation_threshold,
             consecutive_failures: i32::try_from(failures).unwrap_or(i32::MAX),
+            reported_active,
         }),
     })
+}
+
+/// A cpu/memory trigger as the HPA's Resource metric, observed through its reported average.
+fn resource_input(trigger: &TriggerView) -> MetricInput {
+    let resource = trigger.trigger_type.clone();
+    let target = trigger.target.unwrap_or(Milli::ZERO);
+    let target = match trigger.metric_type.as_str() {
+        "AverageValue" => Target::AverageValue(target),
+        _ => Target::Utilization(i32::try_from(target.0 / 1000).unwrap_or(i32::MAX)),
+    };
+    let observed = match (trigger.value, &trigger.failure) {
+        (_, Some(reason)) => Observed::Failed {
+            reason: reason.clone(),
+        },
+        (Some(value), None) => Observed::Average { value },
+        (None, None) => Observed::Unknown {
+            why: format!(
+                "the HPA status reports no {resource} average (none at 0 replicas), and per-pod \
+                 usage (metrics.k8s.io) is not read"
+            ),
+        },
+    };
+    MetricInput {
+        name: resource.clone(),
+        source: MetricSource::Resource {
+            resource,
+            container: trigger.container.clone(),
+        },
+        target,
+        observed,
+        trigger: Some(TriggerInfo {
+            name: trigger.name.clone(),
+            trigger_type: trigger.trigger_type.clone(),
+            activation_threshold: 0.0,
+            consecutive_failures: 0,
+            reported_active: None,
+        }),
+    }
 }
 
 fn keda_input(so: &Value) -> KedaInput {
@@ -489,6 +897,11 @@ fn keda_input(so: &Value) -> KedaInput {
         fallback: so.pointer("/spec/fallback").map(fallback),
         scaling_modifiers: scaling_modifiers(so),
         annotations: annotations(so),
+        reported_active: condition(so, "Active").and_then(|c| match c["status"].as_str() {
+            Some("True") => Some(true),
+            Some("False") => Some(false),
+            _ => None,
+        }),
     }
 }
 
@@ -519,19 +932,34 @@ fn scaling_modifiers(so: &Value) -> Option<ScalingModifiers> {
     })
 }
 
+/// KEDA's annotations, parsed as KEDA parses them (`getBoolAnnotation`,
+/// `GetPausedReplicaCount`): a flag is Go's `strconv.ParseBool` of the value, and a value that
+/// is not a boolean counts as true; `paused-replicas` pauses whatever its value, and scales
+/// to it only when it is an int32 count (`ParseInt(v, 10, 32)`, no spaces) of at least 0.
 fn annotations(so: &Value) -> KedaAnnotations {
-    let flag = |key: &str| annotation(so, key).is_some_and(truthy);
-    let paused_replicas =
-        annotation(so, "autoscaling.keda.sh/paused-replicas").and_then(|v| v.trim().parse().ok());
+    let flag = |key: &str| annotation(so, key).is_some_and(|v| go_bool(v).unwrap_or(true));
+    let replicas_text = annotation(so, "autoscaling.keda.sh/paused-replicas");
+    let paused_replicas = replicas_text
+        .and_then(|v| v.parse::<i32>().ok())
+        .filter(|n| *n >= 0);
     KedaAnnotations {
-        // Any value but a false boolean pauses, as KEDA parses it.
-        paused: annotation(so, "autoscaling.keda.sh/paused").is_some_and(|v| {
-            !matches!(v.trim().to_ascii_lowercase().as_str(), "false" | "0" | "f")
-        }),
+        paused: replicas_text.is_some() || flag("autoscaling.keda.sh/paused"),
         paused_replicas,
+        paused_replicas_invalid: replicas_text
+            .filter(|_| paused_replicas.is_none())
+            .map(str::to_string),
         paused_scale_in: flag("autoscaling.keda.sh/paused-scale-in"),
         paused_scale_out: flag("autoscaling.keda.sh/paused-scale-out"),
         force_activation: flag("autoscaling.keda.sh/force-activation"),
+    }
+}
+
+/// Go's `strconv.ParseBool`: exactly these spellings, nothing trimmed.
+fn go_bool(text: &str) -> Option<bool> {
+    match text {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
     }
 }
 
@@ -562,7 +990,7 @@ fn rules(spec: &Value) -> ScalingRules {
                 period_seconds: i32_at(p, "/periodSeconds").unwrap_or(15),
             })
             .collect(),
-        tolerance: milli_at(spec, "/tolerance").map(Milli::as_f64),
+        tolerance: quantity_f64_at(spec, "/tolerance"),
     }
 }
 
@@ -575,7 +1003,10 @@ fn history(events: &[EventView]) -> History {
         .filter_map(|e| Some((e.time?, new_size(&e.message)?)))
         .collect();
     rescales.sort();
-    let mut history = History::default();
+    let mut history = History {
+        source: HistorySource::RescaleEvents,
+        ..History::default()
+    };
     for (i, &(at, replicas)) in rescales.iter().enumerate() {
         history
             .recommendations
@@ -618,6 +1049,81 @@ mod tests {
             Some(8)
         );
         assert_eq!(new_size("something else"), None);
+    }
+
+    #[test]
+    fn per_hpa_tolerance_is_not_rounded_to_milli() {
+        let spec = serde_json::json!({"tolerance": "0.0005"});
+        assert_eq!(rules(&spec).tolerance, Some(0.0005));
+        let number = serde_json::json!({"tolerance": 0.05});
+        assert_eq!(rules(&number).tolerance, Some(0.05));
+    }
+
+    #[test]
+    fn utilization_is_derived_from_an_average_and_the_requests() {
+        let pod = |cpu: &str| {
+            serde_json::json!({"spec": {"containers": [
+                {"name": "a", "resources": {"requests": {"cpu": cpu}}},
+                {"name": "b", "resources": {"requests": {"cpu": "1"}}}]},
+                "status": {"phase": "Running"}})
+        };
+        let (p1, p2) = (pod("3"), pod("1"));
+        let pods = [&p1, &p2];
+        // 2 pods at 2 cores each of 4 + 2 requested cores: floor(100 x 4 / 6) = 66%.
+        assert_eq!(
+            utilization_of(Milli(2000), &pods, "cpu", None),
+            Some(Milli::from_units(66))
+        );
+        // Container b only: 2 cores each of 1 requested: 200%.
+        assert_eq!(
+            utilization_of(Milli(2000), &pods, "cpu", Some("b")),
+            Some(Milli::from_units(200))
+        );
+        assert_eq!(utilization_of(Milli(2000), &pods, "memory", None), None);
+    }
+
+    #[test]
+    fn a_rounded_average_gives_the_range_of_totals() {
+        // ceil(10000m / 3) = 3334m, and so is ceil(10002m / 3); 10003m would give 3335m.
+        assert_eq!(total_range(Milli(3334), 3), (Milli(10000), Milli(10002)));
+        assert_eq!(likeliest(Milli(10000), Milli(10002)), Milli(10000));
+        assert_eq!(likeliest(Milli(9001), Milli(9010)), Milli(9001));
+        assert_eq!(likeliest(Milli(199_993), Milli(200_000)), Milli(200_000));
+        assert_eq!(total_range(Milli(0), 3), (Milli(0), Milli(0)));
+        assert_eq!(
+            total_range(Milli(25_000), 8),
+            (Milli(199_993), Milli(200_000))
+        );
+    }
+
+    #[test]
+    fn pause_annotations_are_parsed_as_keda_parses_them() {
+        let with = |pairs: &[(&str, &str)]| {
+            let map: serde_json::Map<String, Value> = pairs
+                .iter()
+                .map(|(k, v)| (format!("autoscaling.keda.sh/{k}"), Value::from(*v)))
+                .collect();
+            annotations(&serde_json::json!({"metadata": {"annotations": map}}))
+        };
+        assert!(!with(&[("paused", "false")]).paused);
+        assert!(!with(&[("paused", "0")]).paused);
+        assert!(!with(&[("paused", "F")]).paused);
+        // Not a Go boolean: KEDA takes it as true.
+        assert!(with(&[("paused", "fAlSe")]).paused);
+        assert!(with(&[("paused", " false")]).paused);
+        assert!(with(&[("paused", "yes")]).paused);
+        assert!(with(&[("paused-scale-in", "please")]).paused_scale_in);
+        assert!(!with(&[("force-activation", "False")]).force_activation);
+        // paused-replicas pauses whatever the other annotation says.
+        let pinned = with(&[("paused", "false"), ("paused-replicas", "3")]);
+        assert!(pinned.paused);
+        assert_eq!(pinned.paused_replicas, Some(3));
+        for bad in ["abc", " 3", "-1", "3.0"] {
+            let a = with(&[("paused-replicas", bad)]);
+            assert!(a.paused, "{bad}");
+            assert_eq!(a.paused_replicas, None, "{bad}");
+            assert_eq!(a.paused_replicas_invalid.as_deref(), Some(bad));
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
-use crate::engine::quantity::Milli;
+use crate::engine::quantity::{Milli, approximate_f64};
 
 /// A string at a JSON pointer.
 pub fn str_at<'a>(object: &'a Value, pointer: &str) -> Option<&'a str> {
@@ -34,11 +34,22 @@ pub fn f64_at(object: &Value, pointer: &str) -> Option<f64> {
     }
 }
 
-/// A Kubernetes quantity at a JSON pointer, in milli-units.
+/// A Kubernetes quantity at a JSON pointer, in milli-units (`Quantity.MilliValue()`). A
+/// number is read from its decimal text, so `16.1` is exactly `16100m`.
 pub fn milli_at(object: &Value, pointer: &str) -> Option<Milli> {
     match object.pointer(pointer)? {
         Value::String(s) => Milli::parse(s).ok(),
-        Value::Number(n) => n.as_f64().map(Milli::from_f64_ceil),
+        Value::Number(n) => Milli::parse(&n.to_string()).ok(),
+        _ => None,
+    }
+}
+
+/// A Kubernetes quantity at a JSON pointer as a float, as `Quantity.AsApproximateFloat64()`
+/// reads it (no rounding to milli: a tolerance of `0.0005` stays `0.0005`).
+pub fn quantity_f64_at(object: &Value, pointer: &str) -> Option<f64> {
+    match object.pointer(pointer)? {
+        Value::String(s) => approximate_f64(s).ok(),
+        Value::Number(n) => approximate_f64(&n.to_string()).ok(),
         _ => None,
     }
 }

@@ -10,6 +10,7 @@ pub mod report;
 
 use jiff::Timestamp;
 
+use crate::sources;
 use crate::sources::objects::{ObjectSet, name_of, namespace_of};
 pub use report::Report;
 
@@ -51,18 +52,42 @@ fn suggest(names: &[String]) -> String {
     }
 }
 
-/// Explains the selected ScaledObjects at `now`, in namespace/name order, with what their
-/// queries gave when run directly against Prometheus (empty without `--prometheus`).
+/// The instant explained, and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clock {
+    /// The instant.
+    pub at: Timestamp,
+    /// Where it comes from, for people: `--at`, the clock, or the newest time in a dump.
+    pub source: String,
+    /// Whether it is a ScaledObject's `lastActiveTime` (a dump of an idle object may hold no
+    /// later time, so the real instant may be later).
+    pub from_last_active_time: bool,
+}
+
+impl Clock {
+    /// An instant given on the command line or read from the system clock.
+    pub fn given(at: Timestamp, source: &str) -> Clock {
+        Clock {
+            at,
+            source: source.to_string(),
+            from_last_active_time: false,
+        }
+    }
+}
+
+/// Explains the selected ScaledObjects at the instant of `clock`, in namespace/name order,
+/// with what their queries gave when run directly against Prometheus (empty without
+/// `--prometheus`).
 pub fn explain(
     set: &ObjectSet,
     selection: &Selection,
-    now: Timestamp,
+    clock: &Clock,
     readings: &join::Readings,
 ) -> Result<Vec<Report>, ExplainError> {
     let chosen = select(set, selection)?;
     Ok(chosen
         .into_iter()
-        .map(|so| report::build(join::join(set, so, now, readings)))
+        .map(|so| report::build(join::join(set, so, clock.at, readings), clock))
         .collect())
 }
 
@@ -159,25 +184,79 @@ fn close_names<'a>(name: &str, names: impl Iterator<Item = &'a str>) -> Vec<Stri
         .collect()
 }
 
-/// The newest timestamp in a dump (metric reads, events, HPA scale times, conditions): the
-/// instant a `--from-file` dump describes when no `--at` is given.
-pub fn dump_time(set: &ObjectSet) -> Option<Timestamp> {
-    let metric_times = set
-        .external_metrics
-        .iter()
-        .filter_map(|m| m.timestamp.as_deref()?.parse().ok());
-    let object_times = set.objects.iter().flat_map(|o| {
-        [
-            "/lastTimestamp",
-            "/eventTime",
-            "/status/lastScaleTime",
-            "/status/lastActiveTime",
-        ]
-        .into_iter()
-        .filter_map(|p| json::time_at(o, p))
-    });
-    metric_times.chain(object_times).max()
+/// The newest timestamp in a dump: the instant a `--from-file` dump describes when no `--at`
+/// is given, since every time recorded in it happened at or before the dump. Read from metric
+/// values, events, conditions (of every object: ScaledObjects, HPAs, pods, Deployments,
+/// Workloads), HPA scale times, KEDA's lastActiveTime, pod and container start times,
+/// creation times and managed-field times.
+pub fn dump_time(set: &ObjectSet) -> Option<Clock> {
+    let mut newest: Option<(Timestamp, String)> = None;
+    let mut offer = |at: Option<Timestamp>, what: &dyn Fn() -> String| {
+        if let Some(at) = at
+            && newest.as_ref().is_none_or(|(t, _)| at > *t)
+        {
+            newest = Some((at, what()));
+        }
+    };
+    for m in &set.external_metrics {
+        let at = m.timestamp.as_deref().and_then(|t| t.parse().ok());
+        offer(at, &|| format!("the {} value's timestamp", m.metric_name));
+    }
+    for o in &set.objects {
+        let name = || {
+            let ns = namespace_of(o).map_or(String::new(), |n| format!("{n}/"));
+            format!("{} {ns}{}", sources::objects::kind(o), name_of(o))
+        };
+        for pointer in OBJECT_TIMES {
+            offer(json::time_at(o, pointer), &|| {
+                format!("{} {}", name(), &pointer[1..])
+            });
+        }
+        for field in ["conditions", "containerStatuses"] {
+            for entry in json::array_at(o, &format!("/status/{field}")) {
+                for pointer in ENTRY_TIMES {
+                    offer(json::time_at(entry, pointer), &|| {
+                        format!("{} {field} {}", name(), &pointer[1..])
+                    });
+                }
+            }
+        }
+        for entry in json::array_at(o, "/metadata/managedFields") {
+            offer(json::time_at(entry, "/time"), &|| {
+                format!("{} managedFields time", name())
+            });
+        }
+    }
+    let (at, what) = newest?;
+    Some(Clock {
+        at,
+        from_last_active_time: what.ends_with("status/lastActiveTime"),
+        source: format!("the newest time in the file: {what}"),
+    })
 }
+
+/// Times on an object, as JSON pointers.
+const OBJECT_TIMES: [&str; 9] = [
+    "/lastTimestamp",
+    "/eventTime",
+    "/firstTimestamp",
+    "/series/lastObservedTime",
+    "/metadata/creationTimestamp",
+    "/status/lastScaleTime",
+    "/status/lastActiveTime",
+    "/status/startTime",
+    "/status/lastTransitionTime",
+];
+
+/// Times on a condition or a container status.
+const ENTRY_TIMES: [&str; 6] = [
+    "/lastTransitionTime",
+    "/lastUpdateTime",
+    "/lastProbeTime",
+    "/lastHeartbeatTime",
+    "/state/running/startedAt",
+    "/state/terminated/finishedAt",
+];
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::json::{array_at, condition, i32_at, milli_at, str_at, time_at};
-use crate::engine::input::{ContainerRequests, Pod, PodPhase, ReadyCondition};
+use crate::engine::input::{ConditionStatus, ContainerRequests, Pod, PodPhase, ReadyCondition};
 use crate::sources::objects::{ObjectSet, name_of};
 
 /// Kueue's scheduling gate on pods it has not admitted yet.
@@ -223,11 +223,13 @@ pub fn engine_pod(pod: &Value) -> Pod {
         "Pending" => PodPhase::Pending,
         _ => PodPhase::Unknown,
     };
-    let ready = condition(pod, "Ready").and_then(|c| {
-        Some(ReadyCondition {
-            status: c["status"] == "True",
-            last_transition: time_at(c, "/lastTransitionTime")?,
-        })
+    let ready = condition(pod, "Ready").map(|c| ReadyCondition {
+        status: match c["status"].as_str() {
+            Some("True") => ConditionStatus::True,
+            Some("False") => ConditionStatus::False,
+            _ => ConditionStatus::Unknown,
+        },
+        last_transition: time_at(c, "/lastTransitionTime"),
     });
     Pod {
         name: name_of(pod).to_string(),
@@ -248,11 +250,12 @@ fn container_requests(container: &Value) -> ContainerRequests {
     let requests: BTreeMap<_, _> = container["resources"]["requests"]
         .as_object()
         .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| {
+            m.keys()
+                .filter_map(|k| {
+                    let pointer = format!("/{}", k.replace('~', "~0").replace('/', "~1"));
                     Some((
                         k.clone(),
-                        crate::engine::quantity::Milli::parse(v.as_str()?).ok()?,
+                        milli_at(&container["resources"]["requests"], &pointer)?,
                     ))
                 })
                 .collect()

@@ -8,6 +8,7 @@ use comfy_table::{Table, presets};
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
+use crate::engine::{ActivitySource, Milli};
 use crate::explain::Report;
 
 /// Several reports, as JSON/YAML print them (`-A`, or no name).
@@ -55,8 +56,16 @@ fn table() -> Table {
     table
 }
 
-/// One row per ScaledObject.
+/// The instant explained and where it comes from.
+fn at_line(r: &Report) -> String {
+    format!("At: {} ({})\n", r.at, r.at_source)
+}
+
+/// One row per ScaledObject, under the instant explained.
 pub fn write_summary(out: &mut dyn Write, reports: &[Report]) -> anyhow::Result<()> {
+    if let Some(first) = reports.first() {
+        write!(out, "{}", at_line(first)).context("failed to write the table")?;
+    }
     let mut rows = table();
     rows.set_header([
         "NAMESPACE",
@@ -97,6 +106,7 @@ pub fn write_report(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
         r.hpa.name,
         if r.hpa.found { "" } else { ", not found" }
     );
+    text += &at_line(r);
     text += &format!(
         "Replicas: {} now, {} desired (min {}, max {}), {} ready\n",
         replicas.current, replicas.desired, replicas.min, replicas.max, replicas.ready
@@ -104,6 +114,9 @@ pub fn write_report(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
     text += &format!("Why: {}\n", r.cause);
     for also in r.causes.iter().skip(1) {
         text += &format!("Also: {also}\n");
+    }
+    for note in &r.notes {
+        text += &format!("Note: {note}\n");
     }
     text += "\n";
     text += &trim_lines(&triggers_table(r).to_string());
@@ -138,29 +151,60 @@ fn triggers_table(r: &Report) -> Table {
         "TRIGGER", "TYPE", "METRIC", "VALUE", "TARGET", "RATIO", "PROPOSED", "ACTIVE", "SOURCE",
     ]);
     for t in &r.triggers {
-        let value = match (t.value, t.prometheus_value) {
-            (Some(v), Some(p)) if (v - p).abs() > 1e-9 => format!("{v} (prometheus {p})"),
-            (v, _) => number(v),
+        let value = match (
+            t.value.map(Milli::as_f64),
+            t.prometheus_value,
+            t.value_range,
+        ) {
+            (_, _, Some([low, high])) => format!("{}..{}", low.as_f64(), high.as_f64()),
+            (Some(v), Some(p), _) if (v - p).abs() > 1e-9 => format!("{v} (prometheus {p})"),
+            (v, _, _) => number(v),
         };
         rows.add_row([
             format!("{}{}", t.name, if t.chosen { " *" } else { "" }),
             t.trigger_type.clone(),
             t.metric_name.clone().unwrap_or_else(|| "-".to_string()),
             value,
-            format!("{} ({})", number(t.target), t.metric_type),
+            format!(
+                "{} ({})",
+                number(t.target.map(Milli::as_f64)),
+                t.metric_type
+            ),
             t.ratio.map_or("-".to_string(), |x| format!("{x:.3}")),
             t.proposed_replicas
                 .map_or("-".to_string(), |p| p.to_string()),
-            t.active.map_or("-".to_string(), |a| {
-                if a { "yes" } else { "no" }.to_string()
-            }),
-            serde_json::to_value(t.value_source)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            active_text(t),
+            source_text(t),
         ]);
     }
     rows
+}
+
+/// Where the value came from, marked `(rounded)` when only a range is known.
+fn source_text(t: &crate::explain::report::TriggerReport) -> String {
+    let source = serde_json::to_value(t.value_source)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    if t.value_range.is_some() {
+        format!("{source} (rounded)")
+    } else {
+        source
+    }
+}
+
+/// `yes`/`no`, marked `(status)` when read from KEDA's status because no value was observed.
+fn active_text(t: &crate::explain::report::TriggerReport) -> String {
+    let state = match t.active {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => return "-".to_string(),
+    };
+    match t.activity_source {
+        Some(ActivitySource::ScaledObjectStatus) => format!("{state} (status)"),
+        Some(ActivitySource::Unknown) => "?".to_string(),
+        _ => state.to_string(),
+    }
 }
 
 fn pods_line(r: &Report) -> String {

@@ -26,6 +26,20 @@ pub struct ExternalMetricSample {
     pub timestamp: Option<String>,
 }
 
+/// What the external metric values hold for one ScaledObject's metric.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MetricLookup<'a> {
+    /// One value that is this ScaledObject's (attributed to it, or nobody else could own it).
+    Found(&'a ExternalMetricSample),
+    /// Values that may belong to another ScaledObject, or that disagree: not used.
+    Ambiguous {
+        /// Why, in a few words.
+        why: String,
+    },
+    /// None.
+    Missing,
+}
+
 /// Objects read at one instant, and the external metric values read with them.
 #[derive(Debug, Clone, Default)]
 pub struct ObjectSet {
@@ -34,6 +48,9 @@ pub struct ObjectSet {
     pub objects: Vec<Value>,
     /// The lookup index, built on the first lookup.
     index: std::sync::OnceLock<Index>,
+    /// Which ScaledObjects have each external metric name, built on the first lookup of a
+    /// value that does not name its ScaledObject.
+    owners: std::sync::OnceLock<HashMap<String, Vec<(String, String)>>>,
     /// External metric values.
     pub external_metrics: Vec<ExternalMetricSample>,
     /// Whether Kueue's API is known to be served (live), or any Kueue object was read (file).
@@ -112,9 +129,14 @@ impl ObjectSet {
         namespace: Option<&str>,
         scaled_object: Option<&str>,
     ) {
+        let link = str_at(list, "/metadata/selfLink").and_then(parse_metric_link);
         let namespace = namespace
             .map(str::to_string)
-            .or_else(|| str_at(list, "/metadata/namespace").map(str::to_string));
+            .or_else(|| str_at(list, "/metadata/namespace").map(str::to_string))
+            .or_else(|| link.as_ref().map(|l| l.namespace.clone()));
+        let scaled_object = scaled_object
+            .map(str::to_string)
+            .or_else(|| link.and_then(|l| l.scaled_object));
         let Some(Value::Array(items)) = list.get("items") else {
             return;
         };
@@ -125,7 +147,7 @@ impl ObjectSet {
             );
             self.external_metrics.push(ExternalMetricSample {
                 namespace: namespace.clone(),
-                scaled_object: scaled_object.or(labelled).map(str::to_string),
+                scaled_object: scaled_object.clone().or(labelled.map(str::to_string)),
                 metric_name: str_at(item, "/metricName").unwrap_or_default().to_string(),
                 value: quantity_text(item.get("value")),
                 timestamp: str_at(item, "/timestamp").map(str::to_string),
@@ -135,6 +157,7 @@ impl ObjectSet {
 
     fn insert(&mut self, object: Value) {
         self.index = std::sync::OnceLock::new();
+        self.owners = std::sync::OnceLock::new();
         self.objects.push(object);
     }
 
@@ -176,15 +199,22 @@ impl ObjectSet {
             .find(|o| kind(o) == kind_name && name_of(o) == name)
     }
 
-    /// The value the external metrics API gave for `metric` of `scaled_object`: the most
-    /// specific sample (namespace and ScaledObject known and equal) first.
+    /// The value the external metrics API gave for `metric` of `scaled_object`. The most
+    /// specific samples win (namespace and ScaledObject known and equal); a sample that does
+    /// not say whose it is (a `kubectl get --raw` list has no namespace or selector) is used
+    /// only when no other ScaledObject in the set has that metric, and samples that disagree
+    /// are not used at all.
     pub fn external_metric(
         &self,
         namespace: &str,
         scaled_object: &str,
         metric: &str,
-    ) -> Option<&ExternalMetricSample> {
-        self.external_metrics
+    ) -> MetricLookup<'_> {
+        let specificity = |s: &ExternalMetricSample| {
+            u8::from(s.namespace.is_some()) + u8::from(s.scaled_object.is_some())
+        };
+        let compatible: Vec<&ExternalMetricSample> = self
+            .external_metrics
             .iter()
             .filter(|s| s.metric_name == metric)
             .filter(|s| s.namespace.as_deref().is_none_or(|ns| ns == namespace))
@@ -193,8 +223,167 @@ impl ObjectSet {
                     .as_deref()
                     .is_none_or(|so| so == scaled_object)
             })
-            .max_by_key(|s| (s.namespace.is_some(), s.scaled_object.is_some()))
+            .collect();
+        let Some(best) = compatible.iter().map(|s| specificity(s)).max() else {
+            return MetricLookup::Missing;
+        };
+        let top: Vec<&ExternalMetricSample> = compatible
+            .into_iter()
+            .filter(|s| specificity(s) == best)
+            .collect();
+        let Some(sample) = top.first().copied() else {
+            return MetricLookup::Missing;
+        };
+        if top.iter().any(|s| s.value != sample.value) {
+            return MetricLookup::Ambiguous {
+                why: format!("{} values for {metric} that disagree", top.len()),
+            };
+        }
+        if sample.namespace.is_some() && sample.scaled_object.is_some() {
+            return MetricLookup::Found(sample);
+        }
+        let others: Vec<String> = self
+            .metric_owners(metric)
+            .iter()
+            .filter(|(ns, so)| (ns.as_str(), so.as_str()) != (namespace, scaled_object))
+            .filter(|(ns, _)| sample.namespace.as_deref().is_none_or(|n| n == ns))
+            .filter(|(_, so)| sample.scaled_object.as_deref().is_none_or(|n| n == so))
+            .map(|(ns, so)| format!("{ns}/{so}"))
+            .collect();
+        if others.is_empty() {
+            MetricLookup::Found(sample)
+        } else {
+            MetricLookup::Ambiguous {
+                why: format!(
+                    "a value for {metric} that does not name its ScaledObject, which {} also has",
+                    others.join(", ")
+                ),
+            }
+        }
     }
+
+    /// The ScaledObjects (namespace, name) that have the external metric `metric`: from their
+    /// `status.externalMetricNames`, their HPA's metrics (selected by KEDA's label), or KEDA's
+    /// default `s<index>-<type>` names.
+    fn metric_owners(&self, metric: &str) -> &[(String, String)] {
+        let owners = self.owners.get_or_init(|| {
+            let mut owners: HashMap<String, Vec<(String, String)>> = HashMap::new();
+            let mut add = |metric: String, ns: &str, so: &str| {
+                let entry = owners.entry(metric).or_default();
+                let key = (ns.to_string(), so.to_string());
+                if !entry.contains(&key) {
+                    entry.push(key);
+                }
+            };
+            for so in self.of_kind("ScaledObject") {
+                let (ns, name) = (namespace_of(so).unwrap_or_default(), name_of(so));
+                let names = so
+                    .pointer("/status/externalMetricNames")
+                    .and_then(Value::as_array);
+                for metric in names.into_iter().flatten().filter_map(Value::as_str) {
+                    add(metric.to_string(), ns, name);
+                }
+                let triggers = so.pointer("/spec/triggers").and_then(Value::as_array);
+                for (i, trigger) in triggers.into_iter().flatten().enumerate() {
+                    match str_at(trigger, "/type") {
+                        Some("cpu" | "memory") | None => {}
+                        Some(t) => add(format!("s{i}-{t}"), ns, name),
+                    }
+                }
+            }
+            let label = format!("/selector/matchLabels/{}", escape(SCALED_OBJECT_LABEL));
+            for hpa in self.of_kind("HorizontalPodAutoscaler") {
+                let ns = namespace_of(hpa).unwrap_or_default();
+                let metrics = hpa.pointer("/spec/metrics").and_then(Value::as_array);
+                for m in metrics.into_iter().flatten() {
+                    let (Some(metric), Some(so)) = (
+                        str_at(m, "/external/metric/name"),
+                        m.pointer("/external/metric")
+                            .and_then(|x| str_at(x, &label)),
+                    ) else {
+                        continue;
+                    };
+                    add(metric.to_string(), ns, so);
+                }
+            }
+            owners
+        });
+        owners.get(metric).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Where a metric list was read from, when its `metadata.selfLink` says (the request path, as
+/// the README's dump recipe records it).
+struct MetricLink {
+    namespace: String,
+    scaled_object: Option<String>,
+}
+
+/// Reads `/apis/external.metrics.k8s.io/v1beta1/namespaces/NS/METRIC?labelSelector=…`.
+fn parse_metric_link(link: &str) -> Option<MetricLink> {
+    let (path, query) = link.split_once('?').unwrap_or((link, ""));
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let [
+        "apis",
+        "external.metrics.k8s.io",
+        _,
+        "namespaces",
+        namespace,
+        _metric,
+    ] = segments.as_slice()
+    else {
+        return None;
+    };
+    let selector = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == "labelSelector")
+        .map(|(_, value)| percent_decode(value));
+    let scaled_object = selector.as_deref().and_then(|selector| {
+        selector.split(',').find_map(|requirement| {
+            let (key, value) = requirement
+                .split_once("==")
+                .or_else(|| requirement.split_once('='))?;
+            (key.trim() == SCALED_OBJECT_LABEL).then(|| value.trim().to_string())
+        })
+    });
+    Some(MetricLink {
+        namespace: namespace.to_string(),
+        scaled_object,
+    })
+}
+
+/// `%2F` → `/`, `+` → space; malformed escapes are kept as written.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(byte) => {
+                        out.push(byte);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            byte => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `kind` of an object, or "".
@@ -264,13 +453,14 @@ items:
         let set = ObjectSet::from_text("dump.yaml", RAW).unwrap();
         assert_eq!(set.of_kind("ScaledObject").count(), 1);
         assert!(set.find("ScaledObject", Some("serving"), "llm").is_some());
-        let sample = set
-            .external_metric("serving", "llm", "s0-prometheus")
-            .unwrap();
+        let MetricLookup::Found(sample) = set.external_metric("serving", "llm", "s0-prometheus")
+        else {
+            panic!("no sample");
+        };
         assert_eq!(sample.value, "1500m");
-        assert!(
-            set.external_metric("serving", "llm", "s1-prometheus")
-                .is_none()
+        assert_eq!(
+            set.external_metric("serving", "llm", "s1-prometheus"),
+            MetricLookup::Missing
         );
         assert!(!set.kueue_installed);
     }
@@ -285,8 +475,64 @@ items:
         set.push_metric_list(&list("1"), None, None);
         set.push_metric_list(&list("2"), Some("a"), Some("so"));
         set.push_metric_list(&list("3"), Some("b"), Some("so"));
-        assert_eq!(set.external_metric("a", "so", "s0-x").unwrap().value, "2");
-        assert_eq!(set.external_metric("b", "so", "s0-x").unwrap().value, "3");
-        assert_eq!(set.external_metric("c", "so", "s0-x").unwrap().value, "1");
+        assert_eq!(value(&set, "a", "so"), Some("2"));
+        assert_eq!(value(&set, "b", "so"), Some("3"));
+        assert_eq!(value(&set, "c", "so"), Some("1"));
+    }
+
+    fn value<'a>(set: &'a ObjectSet, ns: &str, so: &str) -> Option<&'a str> {
+        match set.external_metric(ns, so, "s0-x") {
+            MetricLookup::Found(sample) => Some(sample.value.as_str()),
+            _ => None,
+        }
+    }
+
+    fn scaled_object(ns: &str, name: &str) -> Value {
+        serde_json::json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            "metadata": {"name": name, "namespace": ns},
+            "spec": {"triggers": [{"type": "x"}]}})
+    }
+
+    #[test]
+    fn a_value_that_two_scaled_objects_could_own_is_not_used() {
+        let mut set = ObjectSet::default();
+        set.push(scaled_object("serving", "llm"));
+        set.push(scaled_object("team-b", "llm"));
+        let list = |v: &str| {
+            serde_json::json!({"kind": "ExternalMetricValueList", "metadata": {},
+                "items": [{"metricName": "s0-x", "value": v}]})
+        };
+        set.push(list("31"));
+        assert!(matches!(
+            set.external_metric("serving", "llm", "s0-x"),
+            MetricLookup::Ambiguous { why } if why.contains("team-b/llm")
+        ));
+        // Two lists that disagree are not used either, even with one ScaledObject.
+        let mut one = ObjectSet::default();
+        one.push(scaled_object("serving", "llm"));
+        one.push(list("31"));
+        assert_eq!(value(&one, "serving", "llm"), Some("31"));
+        one.push(list("200"));
+        assert!(matches!(
+            one.external_metric("serving", "llm", "s0-x"),
+            MetricLookup::Ambiguous { .. }
+        ));
+    }
+
+    #[test]
+    fn a_self_link_names_the_list_s_scaled_object() {
+        let mut set = ObjectSet::default();
+        set.push(scaled_object("serving", "llm"));
+        set.push(scaled_object("team-b", "llm"));
+        let list = |ns: &str, v: &str| {
+            serde_json::json!({"kind": "ExternalMetricValueList", "metadata": {"selfLink":
+                format!("/apis/external.metrics.k8s.io/v1beta1/namespaces/{ns}/s0-x\
+                         ?labelSelector=scaledobject.keda.sh%2Fname%3Dllm")},
+                "items": [{"metricName": "s0-x", "value": v}]})
+        };
+        set.push(list("serving", "31"));
+        set.push(list("team-b", "200"));
+        assert_eq!(value(&set, "serving", "llm"), Some("31"));
+        assert_eq!(value(&set, "team-b", "llm"), Some("200"));
     }
 }

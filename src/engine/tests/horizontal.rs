@@ -859,14 +859,17 @@ fn pre_checks_match_upstream() {
             2,
             3,
             None,
-            Limit::MinReplicas { min: 3, wanted: 2 },
+            Limit::CurrentBelowMin { min: 3, current: 2 },
         ),
         (
             "TestTooManyReplicas",
             10,
             5,
             None,
-            Limit::MaxReplicas { max: 5, wanted: 10 },
+            Limit::CurrentAboveMax {
+                max: 5,
+                current: 10,
+            },
         ),
     ];
     for (upstream, current, expected, reason, limit) in cases {

@@ -2,7 +2,7 @@
 //! `pkg/fallback/fallback_test.go` as data, plus activation and scalingModifiers.
 
 use super::*;
-use crate::engine::{Decision, Limit, decide};
+use crate::engine::{ActivitySource, Decision, Limit, decide};
 
 /// A ScaledObject's HPA at `current` replicas with one prometheus trigger whose value keeps
 /// the HPA where it is (total = target × replicas), so that KEDA's executor decides.
@@ -450,6 +450,33 @@ fn scaling_modifiers_feed_one_composite_metric() {
 }
 
 #[test]
+fn a_formula_nested_too_deep_fails_the_composite_metric_without_crashing() {
+    let deep = format!("{}queue{}", "(".repeat(4000), ")".repeat(4000));
+    let input = modifiers_input(&[("queue", Some(30.0))], &deep, "5");
+    let decision = decide(&input);
+    assert_eq!(decision.recommendation, None);
+    assert_eq!(decision.desired, 2);
+    // Our limit, not KEDA's: the composite value is unknown, not a failing metric.
+    assert!(
+        !decision
+            .limits
+            .iter()
+            .any(|l| matches!(l, Limit::InvalidMetrics { .. }))
+    );
+    assert!(!decision.incomplete.is_empty());
+    let formula_step = decision
+        .steps
+        .iter()
+        .find(|s| matches!(s.detail, crate::engine::StepDetail::Formula { .. }))
+        .expect("a formula step");
+    assert!(
+        formula_step.text.contains("nests deeper than 200 levels"),
+        "{}",
+        formula_step.text
+    );
+}
+
+#[test]
 fn scaling_modifiers_fallback_behavior_routes_around_a_failed_trigger() {
     let mut input = modifiers_input(
         &[("queue", None), ("gateway", Some(12.0))],
@@ -624,4 +651,107 @@ fn an_error_with_a_zero_replica_fallback_still_scales_to_zero() {
             "fallback.replicas {fallback_replicas}"
         );
     }
+}
+
+fn unobserved(name: &str) -> MetricInput {
+    MetricInput {
+        observed: Observed::Unknown {
+            why: "not observed".to_string(),
+        },
+        ..trigger(name, 0.0, 10.0, 0.0)
+    }
+}
+
+#[test]
+fn an_unobserved_value_at_zero_reads_activity_from_the_scaled_object() {
+    let mut input = hpa(0, 1, 8);
+    input.metrics = vec![unobserved("queue")];
+    input.keda = Some(KedaInput {
+        reported_active: Some(false),
+        last_active_time: Some(at(-3600)),
+        ..KedaInput::default()
+    });
+    let decision = decide(&input);
+    assert_eq!(decision.desired, 0);
+    assert_eq!(
+        decision.binding(),
+        Some(&Limit::KedaAtRest {
+            replicas: 0,
+            activity: ActivitySource::ScaledObjectStatus,
+        })
+    );
+    let activation = decision.activation.expect("activation");
+    assert!(!activation.error);
+    assert_eq!(activation.source, ActivitySource::ScaledObjectStatus);
+    assert!(decision.incomplete.is_empty());
+
+    // Active per KEDA's status: it scales the target from 0 to 1.
+    if let Some(keda) = input.keda.as_mut() {
+        keda.reported_active = Some(true);
+    }
+    let decision = decide(&input);
+    assert_eq!(decision.desired, 1);
+    assert_eq!(decision.binding(), Some(&Limit::KedaActivation { to: 1 }));
+
+    // Nothing known: at 0 it stays, and the decision says its activity is unknown.
+    if let Some(keda) = input.keda.as_mut() {
+        keda.reported_active = None;
+    }
+    let decision = decide(&input);
+    assert_eq!(decision.desired, 0);
+    assert_eq!(
+        decision.activation.map(|a| a.source),
+        Some(ActivitySource::Unknown)
+    );
+    assert_eq!(decision.incomplete.len(), 1);
+}
+
+#[test]
+fn an_unobserved_metric_leaves_the_proposal_a_lower_bound() {
+    let mut input = hpa(3, 1, 8);
+    input.metrics = vec![trigger("queue", 50.0, 10.0, 0.0), unobserved("kv")];
+    input.history = recommendations(&[(3, 600)]);
+    input.keda = Some(KedaInput {
+        min_replica_count: 1,
+        ..KedaInput::default()
+    });
+    let decision = decide(&input);
+    assert_eq!(decision.recommendation, Some(5));
+    assert_eq!(decision.desired, 5);
+    assert!(decision.proposals[1].invalid_reason.is_none());
+    assert_eq!(
+        decision.proposals[1].not_observed.as_deref(),
+        Some("not observed")
+    );
+    assert_eq!(decision.incomplete.len(), 1, "{:?}", decision.incomplete);
+
+    // Only unobserved metrics: no proposal, the count is kept, and no metric "fails".
+    input.metrics = vec![unobserved("queue")];
+    let decision = decide(&input);
+    assert_eq!(decision.recommendation, None);
+    assert_eq!(decision.desired, 3);
+    assert!(
+        !decision
+            .limits
+            .iter()
+            .any(|l| matches!(l, Limit::InvalidMetrics { .. }))
+    );
+    assert_eq!(decision.incomplete.len(), 1);
+}
+
+#[test]
+fn the_hpa_floor_records_keda_s_min_replica_count() {
+    let mut input = hpa(1, 1, 8);
+    input.metrics = vec![trigger("queue", 0.0, 10.0, 0.0)];
+    input.history = recommendations(&[(0, 600)]);
+    input.keda = Some(KedaInput {
+        last_active_time: Some(at(-100)),
+        ..KedaInput::default()
+    });
+    let decision = decide(&input);
+    assert!(decision.limits.contains(&Limit::MinReplicas {
+        min: 1,
+        wanted: 0,
+        min_replica_count: Some(0),
+    }));
 }

@@ -58,6 +58,7 @@ pub(crate) fn trigger(name: &str, value: f64, target: f64, activation: f64) -> M
             trigger_type: "prometheus".to_string(),
             activation_threshold: activation,
             consecutive_failures: 0,
+            reported_active: None,
         }),
         ..external(
             &format!("s0-{name}"),

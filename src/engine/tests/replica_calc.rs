@@ -544,8 +544,8 @@ fn build_pods(case: &Case) -> Vec<Pod> {
                 phase: case.phases.get(i).copied().unwrap_or(Running),
                 deleting: case.deleting.get(i).copied().unwrap_or(false),
                 ready: Some(ReadyCondition {
-                    status: case.ready.get(i).copied().unwrap_or(true),
-                    last_transition: long_ago(),
+                    status: case.ready.get(i).copied().unwrap_or(true).into(),
+                    last_transition: Some(long_ago()),
                 }),
                 start_time: Some(start_time(
                     case.starts.get(i).copied().unwrap_or(Start::LongAgo),
@@ -840,9 +840,9 @@ fn group_pods_cases_match_upstream() {
                 name: name.to_string(),
                 phase,
                 deleting: false,
-                ready: ready.map(|(status, ago)| ReadyCondition {
-                    status,
-                    last_transition: at(-ago),
+                ready: ready.map(|(status, ago): (bool, i64)| ReadyCondition {
+                    status: status.into(),
+                    last_transition: Some(at(-ago)),
                 }),
                 start_time: started.map(|ago| at(-ago)),
                 containers: Vec::new(),
@@ -885,4 +885,56 @@ fn group_pods_cases_match_upstream() {
             case.upstream
         );
     }
+}
+
+#[test]
+fn cpu_readiness_reads_a_missing_transition_time_as_long_past() {
+    // Upstream compares with `status == False` and a zero `lastTransitionTime` when unset.
+    let controller = test_controller();
+    let pod = |name: &str, started: i64, status: ConditionStatus| Pod {
+        name: name.to_string(),
+        phase: Running,
+        deleting: false,
+        ready: Some(ReadyCondition {
+            status,
+            last_transition: None,
+        }),
+        start_time: Some(at(-started)),
+        containers: Vec::new(),
+    };
+    let pods = vec![
+        // In the initialization period: Ready=True and no transition time counts as fresh.
+        pod("young-ready", 60, ConditionStatus::True),
+        // In the initialization period: Unknown is not False.
+        pod("young-unknown", 60, ConditionStatus::Unknown),
+        // After it: NotReady with no transition time "never became ready".
+        pod("old-not-ready", 600, ConditionStatus::False),
+    ];
+    let samples: BTreeMap<String, PodSample> = pods
+        .iter()
+        .map(|p| {
+            let sample = PodSample {
+                value: Milli(1),
+                timestamp: now(),
+                window: SignedDuration::from_secs(60),
+            };
+            (p.name.clone(), sample)
+        })
+        .collect();
+    let ctx = Context {
+        current: 3,
+        status_replicas: 3,
+        pods: &pods,
+        now: now(),
+        tolerances: Tolerances::symmetric(0.1),
+        controller: &controller,
+    };
+    let groups = crate::engine::replicas::group_pods(&pods, &samples, Some("cpu"), ctx);
+    assert_eq!(groups.ready, 2);
+    assert_eq!(
+        groups.unready.into_iter().collect::<Vec<_>>(),
+        ["old-not-ready"]
+    );
+    assert!(pods[0].is_running_and_ready());
+    assert!(!pods[1].is_running_and_ready());
 }

@@ -56,6 +56,7 @@ fn scale_down_is_held_by_the_stabilization_window() {
             wanted: 2,
             window_seconds: 300,
             until: Some(at(-120 + 300)),
+            history: HistoryBasis::Recorded,
         })
     );
 }
@@ -195,4 +196,79 @@ fn partial_metric_failure_allows_scale_up_but_not_scale_down() {
         };
         assert_eq!(active, Some(expected_active), "{waiting} waiting");
     }
+}
+
+#[test]
+fn a_reported_cpu_average_proposes_over_the_pods_counted_ready() {
+    let mut input = hpa(3, 1, 10);
+    input.metrics = vec![MetricInput {
+        name: "cpu".to_string(),
+        source: MetricSource::Resource {
+            resource: "cpu".to_string(),
+            container: None,
+        },
+        target: Target::Utilization(50),
+        observed: Observed::Average {
+            value: Milli::from_units(80),
+        },
+        trigger: None,
+    }];
+    // Two pods ready long ago, one started 60 s ago and not ready yet (CPU initialization).
+    input.pods = pods(2, 2);
+    input.pods.push(Pod::running("young", false, at(-60)));
+    input.history = recommendations(&[(3, 600)]);
+    let decision = decide(&input);
+    let proposal = &decision.proposals[0];
+    assert_eq!(proposal.ratio, Some(1.6));
+    // ceil(1.6 x 2 ready pods) = 4.
+    assert_eq!(proposal.proposed_replicas, Some(4));
+    assert!(proposal.approximate.is_some());
+    assert_eq!(decision.desired, 4);
+    // No pods known: the proposal is unknown, not a failure.
+    input.pods.clear();
+    let decision = decide(&input);
+    assert!(decision.proposals[0].not_observed.is_some());
+    assert!(decision.proposals[0].invalid_reason.is_none());
+}
+
+#[test]
+fn a_tie_in_the_window_holds_until_the_latest_of_the_tied_leaves() {
+    let mut input = hpa(8, 1, 10);
+    input.metrics = vec![external(
+        "q",
+        Target::AverageValue(Milli::from_units(10)),
+        Milli::from_units(30),
+    )];
+    // 8 recommended 200 s and 100 s ago: the hold at 8 lasts until the later one leaves.
+    input.history = recommendations(&[(8, 200), (6, 150), (8, 100)]);
+    let until = |d: &crate::engine::Decision| match d.binding() {
+        Some(Limit::ScaleDownStabilized { until, .. }) => *until,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(until(&decide(&input)), Some(at(-100 + 300)));
+    // The same with behavior (windows count recommendations strictly after the cutoff).
+    input.behavior = Some(Behavior::default());
+    assert_eq!(until(&decide(&input)), Some(at(-100 + 300)));
+}
+
+#[test]
+fn an_assumed_history_holds_without_a_time() {
+    let mut input = hpa(8, 1, 10);
+    input.metrics = vec![external(
+        "q",
+        Target::AverageValue(Milli::from_units(10)),
+        Milli::from_units(30),
+    )];
+    let decision = decide(&input);
+    assert_eq!(decision.desired, 8);
+    assert_eq!(
+        decision.binding(),
+        Some(&Limit::ScaleDownStabilized {
+            held_at: 8,
+            wanted: 3,
+            window_seconds: 300,
+            until: None,
+            history: HistoryBasis::Assumed,
+        })
+    );
 }

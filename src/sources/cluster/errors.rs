@@ -6,9 +6,16 @@ use std::time::Duration;
 use super::Resource;
 use crate::exit::{ErrorKind, Kinded};
 
-/// Where to get read access, named in every 401/403 message.
-pub const READER_ROLE_HINT: &str = "grant read access with the ClusterRole in \
-     templates/rbac/kubectl-infer-reader.yaml (or `kubectl infer generate --rbac`)";
+/// Where to get read access, named in every 403 message: the command prints the role, so it
+/// works for an installed plugin; the repository path is for those who have the source.
+pub const READER_ROLE_HINT: &str = "grant read access with the ClusterRole that `kubectl infer \
+     generate --rbac` prints (templates/rbac/kubectl-infer-reader.yaml in the kubectl-infer \
+     repository)";
+
+/// What to do about a 401: the credentials themselves were refused.
+pub const CREDENTIALS_HINT: &str = "log in again or refresh the token (an expired token, \
+     a revoked certificate or an exec plugin that failed; e.g. re-run your cloud's \
+     get-credentials command)";
 
 /// A failed request to the API server.
 #[derive(Debug, thiserror::Error)]
@@ -29,16 +36,35 @@ pub enum ClusterError {
         /// The limit.
         limit: Duration,
     },
-    /// 401 or 403.
+    /// 401: the server did not accept the credentials at all (expired, invalid).
+    #[error(
+        "401 Unauthorized: the API server at {url} rejected the credentials, so it cannot \
+         {verb} {resource}{}: {message}; {hint}",
+        in_namespace(.namespace),
+        hint = CREDENTIALS_HINT
+    )]
+    Unauthorized {
+        /// The server URL.
+        url: String,
+        /// The verb (`list`, `get`).
+        verb: &'static str,
+        /// `plural.group`.
+        resource: String,
+        /// The namespace, or none for all namespaces / cluster scope.
+        namespace: Option<String>,
+        /// The server's message.
+        message: String,
+    },
+    /// 403: the credentials are fine, the role does not allow the request.
     #[error(
         "{status} {reason}: cannot {verb} {resource}{}: {message}; {hint}",
         in_namespace(.namespace),
         hint = READER_ROLE_HINT
     )]
     Forbidden {
-        /// 401 or 403.
+        /// 403.
         status: u16,
-        /// `Unauthorized` or `Forbidden`.
+        /// `Forbidden`.
         reason: String,
         /// The verb (`list`, `get`).
         verb: &'static str,
@@ -115,7 +141,14 @@ impl ClusterError {
         let qualified = resource.qualified_name();
         match error {
             kube::Error::Api(status) => match status.code {
-                401 | 403 => ClusterError::Forbidden {
+                401 => ClusterError::Unauthorized {
+                    url: url.to_string(),
+                    verb,
+                    resource: qualified,
+                    namespace,
+                    message: status.message.clone(),
+                },
+                403 => ClusterError::Forbidden {
                     status: status.code,
                     reason: status.reason.clone(),
                     verb,

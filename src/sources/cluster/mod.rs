@@ -16,11 +16,14 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::Request;
 use serde_json::Value;
 
-pub use errors::{ClusterError, READER_ROLE_HINT};
+pub use errors::{CREDENTIALS_HINT, ClusterError, READER_ROLE_HINT};
 pub use resources::Resource;
 
 use crate::cli::GlobalArgs;
 use crate::exit::{ErrorKind, WithKind};
+
+/// The objects asked for per LIST request (kubectl's `--chunk-size` default).
+pub const PAGE_SIZE: u32 = 500;
 
 /// Where a LIST looks: one namespace, or every namespace (`-A`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +149,12 @@ impl Cluster {
 
     /// LISTs one kind in `scope` with optional label and field selectors; the items come back
     /// with `apiVersion` and `kind` filled in (a LIST leaves them out).
+    ///
+    /// The list is read in pages of [`PAGE_SIZE`] (`limit` and `continue`, as kubectl does),
+    /// so a cluster with many pods costs the API server bounded answers; with fewer objects
+    /// than a page it is one request. Pages are consistent reads from etcd: a
+    /// `resourceVersion=0` read from the watch cache would be cheaper but may be stale, which an
+    /// explanation of "now" cannot afford (and the cache ignores `limit` on older servers).
     pub async fn list(
         &self,
         resource: &Resource,
@@ -159,18 +168,33 @@ impl Cluster {
             None
         };
         let path = resource.collection_path(ns);
-        let mut params = ListParams::default();
+        let mut params = ListParams::default().limit(PAGE_SIZE);
         if let Some(labels) = labels {
             params = params.labels(labels);
         }
         if let Some(fields) = fields {
             params = params.fields(fields);
         }
-        let request = Request::new(&path)
-            .list(&params)
-            .map_err(|e| ClusterError::request("list", resource, ns, &self.url, e.to_string()))?;
-        let list = self.send("list", resource, ns, request).await?;
-        Ok(items_with_type(list, resource))
+        let mut items = Vec::new();
+        loop {
+            let request = Request::new(&path).list(&params).map_err(|e| {
+                ClusterError::request("list", resource, ns, &self.url, e.to_string())
+            })?;
+            let page = self.send("list", resource, ns, request).await?;
+            let next = page
+                .pointer("/metadata/continue")
+                .and_then(Value::as_str)
+                .filter(|token| !token.is_empty())
+                .map(str::to_string);
+            items.extend(items_with_type(page, resource));
+            match next {
+                // A server handing back the same token would loop for ever.
+                Some(token) if params.continue_token.as_deref() != Some(token.as_str()) => {
+                    params.continue_token = Some(token);
+                }
+                _ => return Ok(items),
+            }
+        }
     }
 
     /// GETs one object, or `None` when it does not exist.

@@ -138,7 +138,11 @@ pub async fn read_external_metrics(
             Ok(list) => {
                 set.push_metric_list(&list, Some(&query.namespace), Some(&query.scaled_object))
             }
-            Err(e @ (ClusterError::Forbidden { .. } | ClusterError::Unreachable { .. })) => {
+            Err(
+                e @ (ClusterError::Unauthorized { .. }
+                | ClusterError::Forbidden { .. }
+                | ClusterError::Unreachable { .. }),
+            ) => {
                 return Err(e.into_anyhow());
             }
             Err(e) => tracing::warn!("external metric {}: {e}", query.metric_name),

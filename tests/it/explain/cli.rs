@@ -127,9 +127,10 @@ fn all_namespaces_table_has_one_row_each() {
     let (code, out, err) = run(&server, &["-A", "--at", AT]);
     assert_eq!((code, err.as_str()), (0, ""));
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 2, "{out}");
-    assert!(lines[0].starts_with("NAMESPACE  NAME  CURRENT  DESIRED  MIN  MAX  READY  CAUSE"));
-    assert!(lines[1].starts_with("serving    llm   8        8        1    8    8      held at 8"));
+    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(lines[0], format!("At: {AT} (--at)"));
+    assert!(lines[1].starts_with("NAMESPACE  NAME  CURRENT  DESIRED  MIN  MAX  READY  CAUSE"));
+    assert!(lines[2].starts_with("serving    llm   8        8        1    8    8      held at 8"));
 }
 
 #[test]
@@ -266,4 +267,137 @@ fn pods_lacking_gpus_are_named() {
     );
     assert_eq!(report["pods"]["unschedulable"], 3);
     assert_eq!(report["replicas"]["ready"], 3);
+}
+
+#[test]
+fn ready_pods_without_a_transition_time_count_as_ready() {
+    // The Ready condition's lastTransitionTime is optional; upstream's IsPodReady reads only
+    // the status, so the Value trigger still multiplies by 4 ready pods.
+    let mut objects = objects("two-triggers");
+    for object in &mut objects {
+        if object["kind"] == "Pod"
+            && let Some(conditions) = object["status"]["conditions"].as_array_mut()
+        {
+            for condition in conditions {
+                if let Some(map) = condition.as_object_mut() {
+                    map.remove("lastTransitionTime");
+                }
+            }
+        }
+    }
+    let server = FixtureApiServer::start(objects);
+    let (code, out, err) = run(&server, &["llm", "-n", "serving", "--at", AT, "-o", "json"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["replicas"]["ready"], 4);
+    assert_eq!(report["triggers"][1]["proposedReplicas"], 5);
+    assert_eq!(report["replicas"]["desired"], 5);
+}
+
+#[test]
+fn a_dump_is_explained_at_its_newest_time_which_is_printed() {
+    // No metric list and no events: the newest time is KEDA's Active condition turning False
+    // at 14:03, not lastActiveTime (14:00), so 120 s of the cooldown are left, not 300.
+    let mut objects = objects("cooldown");
+    objects.retain(|o| o["kind"] != "ExternalMetricValueList" && o["kind"] != "Event");
+    for object in &mut objects {
+        if object["kind"] == "ScaledObject" {
+            object["status"]["conditions"] = serde_json::json!([{"type": "Active",
+                "status": "False", "reason": "ScalerNotActive",
+                "lastTransitionTime": "2026-12-03T14:03:00Z"}]);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dump.json");
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objects});
+    std::fs::write(&path, list.to_string()).unwrap();
+    let output = cli()
+        .args(["explain", "llm", "--from-file"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let out = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[1],
+        "At: 2026-12-03T14:03:00Z (the newest time in the file: ScaledObject serving/llm \
+         conditions lastTransitionTime)"
+    );
+    assert!(lines[3].contains("(120s left of 300s)"), "{out}");
+    let json = cli()
+        .args(["explain", "llm", "-o", "json", "--from-file"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["at"], "2026-12-03T14:03:00Z");
+    assert!(
+        report["atSource"]
+            .as_str()
+            .unwrap()
+            .starts_with("the newest time in the file")
+    );
+
+    // With lastActiveTime the newest time, the cooldown shown is an upper bound: say so.
+    let mut objects = super::scenarios::objects("cooldown");
+    objects.retain(|o| o["kind"] != "ExternalMetricValueList" && o["kind"] != "Event");
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objects});
+    std::fs::write(&path, list.to_string()).unwrap();
+    let json = cli()
+        .args(["explain", "llm", "-o", "json", "--from-file"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["limits"][0]["remainingSeconds"], 300);
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("lastActiveTime") && notes.contains("--at"),
+        "{notes}"
+    );
+}
+
+#[test]
+fn watch_with_a_file_is_refused() {
+    let output = cli()
+        .args(["explain", "llm", "--watch", "--from-file"])
+        .arg(fixture("explain/steady.yaml"))
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let err = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        err.starts_with("error: --watch cannot be used with --from-file"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn a_deeply_nested_formula_is_reported_not_a_crash() {
+    let mut objects = objects("steady");
+    for object in &mut objects {
+        if object["kind"] == "ScaledObject" {
+            object["spec"]["triggers"][0]["name"] = Value::from("queue");
+            object["spec"]["advanced"] = serde_json::json!({"scalingModifiers": {
+                "formula": format!("{}queue{}", "(".repeat(4000), ")".repeat(4000)),
+                "target": "10"}});
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dump.json");
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objects});
+    std::fs::write(&path, list.to_string()).unwrap();
+    let output = cli()
+        .args(["explain", "llm", "-o", "json", "--from-file"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let steps = report["steps"].to_string();
+    assert!(steps.contains("nests deeper than 200 levels"), "{steps}");
 }

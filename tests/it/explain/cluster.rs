@@ -7,6 +7,7 @@ use clap::Parser;
 use kubectl_infer::cli::Cli;
 use kubectl_infer::exit::{self, Exit};
 use kubectl_infer::sources::cluster::{self, Scope, snapshot};
+use kubectl_infer::sources::objects::MetricLookup;
 use serde_json::{Value, json};
 
 use crate::support::apiserver::FixtureApiServer;
@@ -93,6 +94,41 @@ fn all_namespaces_costs_the_same_number_of_requests() {
 }
 
 #[test]
+fn large_lists_are_read_in_pages() {
+    let mut objects = vec![scaled_object("serving", "llm")];
+    for i in 0..1200 {
+        objects.push(pod(&format!("ns{}", i % 7), &format!("p{i}"), "x"));
+    }
+    let server = FixtureApiServer::start(objects);
+    server.remove_api_group("kueue.x-k8s.io");
+    let set = snapshot_of(&server, &["-A"]).unwrap();
+    assert_eq!(set.of_kind("Pod").count(), 1200);
+    let pages: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/api/v1/pods")
+        .collect();
+    assert_eq!(pages.len(), 3);
+    assert!(
+        pages
+            .iter()
+            .all(|r| r.query.contains(&("limit".into(), "500".into())))
+    );
+    let tokens: Vec<Option<&str>> = pages
+        .iter()
+        .map(|r| {
+            r.query
+                .iter()
+                .find(|(k, _)| k == "continue")
+                .map(|(_, v)| v.as_str())
+        })
+        .collect();
+    assert_eq!(tokens, [None, Some("offset-500"), Some("offset-1000")]);
+    // Every other kind fits in one page: 7 LISTs and Kueue's discovery, + 2 pages of pods.
+    assert_eq!(server.request_count(), 10);
+}
+
+#[test]
 fn flag_namespace_beats_the_context_namespace() {
     let server = FixtureApiServer::start(vec![scaled_object("team", "x")]);
     let kubeconfig = server.kubeconfig_with_namespace("team");
@@ -130,7 +166,7 @@ fn forbidden_names_verb_resource_namespace_and_the_reader_role() {
         "{message}"
     );
     assert!(
-        message.contains("templates/rbac/kubectl-infer-reader.yaml"),
+        message.contains("the ClusterRole that `kubectl infer generate --rbac` prints"),
         "{message}"
     );
 }
@@ -141,10 +177,18 @@ fn unauthorized_is_a_cluster_error() {
     server.fail("", 401, "Unauthorized");
     let (code, message) = error_of(snapshot_of(&server, &["-A"]));
     assert_eq!(code, Exit::Cluster);
-    assert!(
-        message.contains("401 Unauthorized: cannot list scaledobjects.keda.sh in all namespaces"),
-        "{message}"
+    assert_eq!(
+        message,
+        format!(
+            "401 Unauthorized: the API server at {} rejected the credentials, so it cannot list \
+             scaledobjects.keda.sh in all namespaces: Unauthorized; log in again or refresh the \
+             token (an expired token, a revoked certificate or an exec plugin that failed; e.g. \
+             re-run your cloud's get-credentials command)",
+            server.url()
+        )
     );
+    // Credentials that were refused are not a missing role.
+    assert!(!message.contains("--rbac"), "{message}");
 }
 
 #[test]
@@ -226,13 +270,13 @@ fn external_metrics_are_read_with_the_scaled_object_selector() {
             .unwrap();
         set
     });
-    let sample: &kubectl_infer::sources::objects::ExternalMetricSample = set
-        .external_metric("serving", "llm", "s0-prometheus")
-        .unwrap();
+    let MetricLookup::Found(sample) = set.external_metric("serving", "llm", "s0-prometheus") else {
+        panic!("no value for serving/llm");
+    };
     assert_eq!(sample.value, "1500m");
-    assert!(
-        set.external_metric("serving", "other", "s0-prometheus")
-            .is_none()
+    assert_eq!(
+        set.external_metric("serving", "other", "s0-prometheus"),
+        MetricLookup::Missing
     );
     let last = server.requests().pop().unwrap();
     assert!(

@@ -152,6 +152,32 @@ fn both_values_show_when_they_differ() {
 }
 
 #[test]
+fn a_scalar_answer_fails_as_in_keda() {
+    // KEDA decodes the result as a list of series: a scalar answer fails its scaler.
+    let prometheus = EmptyPrometheus::start();
+    let mut objects = objects("steady");
+    for object in &mut objects {
+        if object["kind"] == "ScaledObject" {
+            object["spec"]["triggers"][0]["metadata"]["query"] = Value::from("scalar(vector(40))");
+        }
+    }
+    let server = FixtureApiServer::start(objects);
+    let report = json_of(
+        cli()
+            .arg("--kubeconfig")
+            .arg(server.kubeconfig())
+            .args(["explain", "llm", "-n", "serving", "--at", AT, "-o", "json"])
+            .args(["--prometheus", &prometheus.url])
+            .output()
+            .unwrap(),
+    );
+    let trigger = &report["triggers"][0];
+    let failure = trigger["failure"].as_str().unwrap();
+    assert!(failure.contains("returns a scalar"), "{failure}");
+    assert_eq!(trigger["prometheusValue"], Value::Null);
+}
+
+#[test]
 fn an_unreachable_prometheus_exits_4() {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()

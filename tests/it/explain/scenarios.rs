@@ -138,9 +138,10 @@ fn scale_down_held_by_stabilization_window() {
     both("scale-down-stabilized", |r| {
         assert_eq!(
             r["cause"],
-            "scale-down stabilized until 14:05:12 UTC (window 300s): held at 8 while the \
-             metrics ask for 3"
+            "scale-down stabilized until 14:05:12 UTC (window 300s, history rebuilt from \
+             rescale events): held at 8 while the metrics ask for 3"
         );
+        assert_eq!(r["limits"][0]["history"], "rescaleEvents");
         assert_eq!(replicas(r), (8, 8, 1, 8));
         assert_eq!(binding(r), "scaleDownStabilized");
         assert_eq!(r["limits"][0]["until"], "2026-12-03T14:05:12Z");
@@ -268,16 +269,273 @@ fn the_table_names_the_cause_first() {
         lines[0],
         "ScaledObject serving/llm → Deployment/llm (HPA keda-hpa-llm)"
     );
+    assert_eq!(lines[1], format!("At: {AT} (--at)"));
     assert_eq!(
-        lines[1],
+        lines[2],
         "Replicas: 8 now, 8 desired (min 1, max 8), 8 ready"
     );
     assert_eq!(
-        lines[2],
+        lines[3],
         "Why: held at 8 by maxReplicaCount (the metrics ask for 20)"
     );
     assert!(
         out.contains("s0-prometheus *  prometheus  s0-prometheus  200"),
         "{out}"
     );
+}
+
+#[test]
+fn fractional_values_reach_the_engine_exactly() {
+    both("milli-value", |r| {
+        let t = &r["triggers"][0];
+        assert_eq!(t["value"], 16.1);
+        assert_eq!(t["target"], 0.1);
+        // ceil(16100m / 100m) = 161, not ceil(16101m / 100m) = 162.
+        assert_eq!(t["proposedReplicas"], 161);
+        assert_eq!(replicas(r), (3, 6, 1, 1000));
+        assert_eq!(binding(r), "legacyScaleUpLimit");
+    });
+}
+
+/// The at-rest cause of `scaled-to-zero`, from KEDA's own status.
+const AT_REST: &str = "at rest, scaled to zero: no trigger is active (KEDA's Active condition is \
+                       False; the values are not observed at 0 replicas)";
+
+#[test]
+fn scaled_to_zero_at_rest_is_not_a_failure() {
+    let report = offline("scaled-to-zero");
+    assert_eq!(report["cause"], AT_REST);
+    assert_eq!(replicas(&report), (0, 0, 1, 8));
+    assert_eq!(binding(&report), "kedaAtRest");
+    assert_eq!(report["activation"]["source"], "scaledObjectStatus");
+    assert_eq!(report["activation"]["error"], false);
+    let trigger = &report["triggers"][0];
+    assert_eq!(trigger["failure"], Value::Null);
+    assert_eq!(trigger["value"], Value::Null);
+    assert_eq!(trigger["active"], false);
+    assert_eq!(trigger["activitySource"], "scaledObjectStatus");
+    assert_eq!(report["incomplete"], serde_json::json!([]));
+    let causes = report["causes"].as_array().unwrap();
+    assert!(
+        causes
+            .iter()
+            .all(|c| !c.as_str().unwrap().contains("fails")),
+        "{causes:?}"
+    );
+}
+
+#[test]
+fn scaled_to_zero_at_rest_under_all_namespaces() {
+    let server = FixtureApiServer::start(objects("scaled-to-zero"));
+    let output = cli()
+        .arg("--kubeconfig")
+        .arg(server.kubeconfig())
+        .args(["explain", "-A", "--at", AT, "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let list: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(list["scaledObjects"][0]["cause"], AT_REST);
+}
+
+#[test]
+fn cpu_triggers_reach_the_engine_from_the_hpa_status() {
+    let check = |r: &Value| {
+        assert_eq!(
+            r["cause"],
+            "5 replicas wanted by cpu: value 80%, target 50% (Utilization)"
+        );
+        assert_eq!(replicas(r), (3, 5, 1, 8));
+        let cpu = &r["triggers"][1];
+        assert_eq!(cpu["metricName"], "cpu");
+        assert_eq!(cpu["metricType"], "Utilization");
+        assert_eq!(cpu["value"], 80.0);
+        assert_eq!(cpu["target"], 50.0);
+        assert_eq!(cpu["valueSource"], "hpaStatus");
+        assert_eq!(cpu["proposedReplicas"], 5);
+        assert_eq!(cpu["chosen"], true);
+        assert_eq!(cpu["active"], Value::Null);
+        assert!(cpu["approximate"].as_str().is_some(), "{cpu}");
+        assert_eq!(r["incomplete"], serde_json::json!([]));
+    };
+    check(&offline("cpu-trigger"));
+    let (report, _server) = live("cpu-trigger");
+    check(&report);
+}
+
+#[test]
+fn a_cpu_trigger_without_a_reported_value_makes_the_decision_incomplete() {
+    let mut objects = objects("cpu-trigger");
+    for object in &mut objects {
+        if object["kind"] == "HorizontalPodAutoscaler"
+            && let Some(current) = object["status"]["currentMetrics"].as_array_mut()
+        {
+            current.retain(|m| m["type"] != "Resource");
+        }
+    }
+    let server = FixtureApiServer::start(objects);
+    let output = cli()
+        .arg("--kubeconfig")
+        .arg(server.kubeconfig())
+        .args(["explain", "llm", "-n", "serving", "--at", AT, "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let r: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        r["cause"],
+        "incomplete: cpu has no observed value: the HPA's proposal is at least 3, and may be \
+         higher"
+    );
+    assert_eq!(r["triggers"][1]["proposedReplicas"], Value::Null);
+    assert_eq!(r["incomplete"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_rounded_hpa_status_value_is_a_range_checked_against_the_hpa() {
+    let report = offline("hpa-status-rounded");
+    let t = &report["triggers"][0];
+    assert_eq!(t["valueSource"], "hpaStatus");
+    assert_eq!(t["valueRange"], serde_json::json!([9.001, 9.01]));
+    // The HPA reported desiredReplicas 10 at 10 replicas: the top of the range (keep 10),
+    // not the bottom (scale down to 9).
+    assert_eq!(t["value"], 9.01);
+    assert_eq!(t["proposedReplicas"], 10);
+    assert_eq!(replicas(&report), (10, 10, 1, 20));
+    let note = report["notes"][0].as_str().unwrap();
+    assert!(
+        note.contains("9 at the bottom, 10 at the top")
+            && note.contains("desiredReplicas matches the top"),
+        "{note}"
+    );
+
+    // Without the HPA's own outcome to go by, the bottom is taken and the note says so.
+    let mut objects = objects("hpa-status-rounded");
+    for object in &mut objects {
+        if object["kind"] == "HorizontalPodAutoscaler" {
+            object["status"]
+                .as_object_mut()
+                .unwrap()
+                .remove("desiredReplicas");
+        }
+    }
+    let server = FixtureApiServer::start(objects);
+    let output = cli()
+        .arg("--kubeconfig")
+        .arg(server.kubeconfig())
+        .args(["explain", "-n", "serving", "--at", AT, "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let list: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = &list["scaledObjects"][0];
+    assert_eq!(report["replicas"]["desired"], 9);
+    let note = report["notes"][0].as_str().unwrap();
+    assert!(note.contains("taken at the likeliest value"), "{note}");
+}
+
+fn run_file(path: &std::path::Path, args: &[&str]) -> Value {
+    let output = cli()
+        .args(["explain", "-o", "json"])
+        .args(args)
+        .arg("--from-file")
+        .arg(path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn metric_lists_that_do_not_name_their_scaled_object_are_not_guessed() {
+    let path = fixture("explain/two-scaled-objects.yaml");
+    let list = run_file(&path, &[]);
+    let reports = list["scaledObjects"].as_array().unwrap();
+    assert_eq!(reports.len(), 2);
+    for (report, value) in [(&reports[0], 31.0), (&reports[1], 200.0)] {
+        let t = &report["triggers"][0];
+        assert_eq!(t["valueSource"], "hpaStatus", "{report}");
+        assert_eq!(t["value"], value);
+        let note = report["notes"][0].as_str().unwrap();
+        assert!(
+            note.contains("not used") && note.contains("selfLink"),
+            "{note}"
+        );
+    }
+    assert_eq!(reports[0]["replicas"]["desired"], 3);
+    assert_eq!(reports[1]["replicas"]["desired"], 8);
+}
+
+#[test]
+fn a_self_link_attributes_a_metric_list_in_a_dump() {
+    let text = std::fs::read_to_string(fixture("explain/two-scaled-objects.yaml")).unwrap();
+    let link = |ns: &str| {
+        format!(
+            "\"metadata\": {{\"selfLink\": \"/apis/external.metrics.k8s.io/v1beta1/namespaces/\
+             {ns}/s0-prometheus?labelSelector=scaledobject.keda.sh%2Fname%3Dllm\"}}"
+        )
+    };
+    let mut linked = String::new();
+    let mut lists = 0;
+    for line in text.lines() {
+        if line.starts_with('{') && line.contains("ExternalMetricValueList") {
+            let ns = if lists == 0 { "serving" } else { "team-b" };
+            lists += 1;
+            linked += &line.replace("\"metadata\": {}", &link(ns));
+        } else {
+            linked += line;
+        }
+        linked += "\n";
+    }
+    assert_eq!(lists, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dump.yaml");
+    std::fs::write(&path, linked).unwrap();
+    let list = run_file(&path, &[]);
+    let reports = list["scaledObjects"].as_array().unwrap();
+    for (report, value) in [(&reports[0], 31.0), (&reports[1], 200.0)] {
+        let t = &report["triggers"][0];
+        assert_eq!(t["valueSource"], "externalMetricsApi", "{report}");
+        assert_eq!(t["value"], value);
+        assert_eq!(report["notes"], serde_json::json!([]));
+    }
+}
+
+#[test]
+fn an_assumed_history_is_labelled_and_checked_against_the_hpa() {
+    let mut objects = objects("scale-down-stabilized");
+    objects.retain(|o| o["kind"] != "Event");
+    for object in &mut objects {
+        if object["kind"] == "HorizontalPodAutoscaler" {
+            object["status"]["conditions"][0] = serde_json::json!({"type": "AbleToScale",
+                "status": "True", "reason": "ReadyForNewScale",
+                "message": "recommended size matches current size"});
+        }
+    }
+    let server = FixtureApiServer::start(objects);
+    let output = cli()
+        .arg("--kubeconfig")
+        .arg(server.kubeconfig())
+        .args(["explain", "llm", "-n", "serving", "--at", AT, "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let r: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        r["cause"],
+        "scale-down held at 8 by the stabilization window (300s) while the metrics ask for 3, \
+         assumed: no rescale events are visible, so the controller is taken to remember only \
+         the current count, as after a restart; but the HPA reported AbleToScale \
+         ReadyForNewScale at its last sync, desiredReplicas 8"
+    );
+    let limit = &r["limits"][0];
+    assert_eq!(limit["kind"], "scaleDownStabilized");
+    assert_eq!(limit["history"], "assumed");
+    // No "until": when an assumed recommendation leaves the window says nothing.
+    assert_eq!(limit["until"], Value::Null);
 }

@@ -16,6 +16,7 @@
 //!   group and kind, whatever version they were recorded at;
 //! - `labelSelector` (`=`, `==`, `!=`, `in`, `notin`, `key`, `!key`) and `fieldSelector` (`=`,
 //!   `==`, `!=` on any dotted path: `metadata.name`, `status.phase`, `involvedObject.kind`, …);
+//! - chunked LISTs: `limit` and the `continue` token of the previous page;
 //! - the external metrics API: `/apis/external.metrics.k8s.io/v1beta1/namespaces/{ns}/{metric}`
 //!   answers with the items of the recorded `ExternalMetricValueList` objects named `metric`
 //!   (an object with `metadata.namespace` only serves that namespace; items with
@@ -549,11 +550,37 @@ fn objects(
     } else {
         format!("{group}/{version}")
     };
+    let (items, metadata) = page(items, query);
     (
         200,
         json!({"apiVersion": api_version, "kind": format!("{}List", row.3),
-                 "metadata": {"resourceVersion": "1"}, "items": items}),
+                 "metadata": metadata, "items": items}),
     )
+}
+
+/// One page of a LIST: `limit` items from the offset a `continue` token carries, with the
+/// token for the next page (and `remainingItemCount`) when more are left, as the API server
+/// answers a chunked LIST.
+fn page(items: Vec<Value>, query: &[(String, String)]) -> (Vec<Value>, Value) {
+    let start: usize = param(query, "continue")
+        .and_then(|t| t.strip_prefix("offset-"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let limit: usize = param(query, "limit")
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(usize::MAX);
+    let total = items.len();
+    let start = start.min(total);
+    let end = start.saturating_add(limit).min(total);
+    let page: Vec<Value> = items.into_iter().skip(start).take(end - start).collect();
+    let metadata = if end < total {
+        json!({"resourceVersion": "1", "continue": format!("offset-{end}"),
+               "remainingItemCount": total - end})
+    } else {
+        json!({"resourceVersion": "1"})
+    };
+    (page, metadata)
 }
 
 fn external_metric(state: &State, rest: &[&str], query: &[(String, String)]) -> (u16, Value) {
