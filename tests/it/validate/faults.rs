@@ -153,6 +153,16 @@ fn tls_against_a_plain_http_server_exits_4() {
 }
 
 #[test]
+fn an_untrusted_certificate_exits_4_with_one_line_on_stderr() {
+    // Regression: rustls' certificate verifier logged its own ERROR line before ours.
+    let url = crate::support::tls::untrusted();
+    assert_unusable(
+        &run_against(&url, &[]),
+        "TLS failure: invalid peer certificate: UnknownIssuer",
+    );
+}
+
+#[test]
 fn every_odd_answer_shape_has_its_own_message() {
     let t = now();
     let url = prometheus(move |query| match query {
