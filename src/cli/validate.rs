@@ -93,7 +93,8 @@ pub struct PrometheusArgs {
     #[arg(long)]
     pub insecure_skip_tls_verify: bool,
 
-    /// Limit for each request to Prometheus, e.g. 5s.
+    /// Limit for each request to Prometheus, e.g. 5s; 0 means no limit (as for
+    /// --request-timeout).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
 

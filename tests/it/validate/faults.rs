@@ -163,6 +163,35 @@ fn an_untrusted_certificate_exits_4_with_one_line_on_stderr() {
 }
 
 #[test]
+fn an_execution_error_answered_with_5xx_is_prometheus_failing_and_exits_4() {
+    let failing = prometheus(|_| {
+        api_error(500, "execution", "expanding series: storage unavailable")
+    });
+    assert_unusable(
+        &run_against(&failing, &[]),
+        "failed to run the query (execution): expanding series: storage unavailable",
+    );
+
+    // The same error type with 422, as Prometheus answers a query it cannot evaluate, is the
+    // query's fault: a failed check.
+    let bad = prometheus(|_| api_error(422, "execution", "found duplicate series"));
+    let run = run_against(&bad, &["-o", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let checks = run.checks();
+    assert_eq!(
+        verdict(row(&checks, "serving/llama", Some("s0-prometheus"), "query")).0,
+        "FAIL"
+    );
+}
+
+#[test]
+fn a_zero_timeout_means_no_limit() {
+    let url = prometheus(|_| vector(now(), &[(json!({}), "1")]).after(Duration::from_millis(300)));
+    let run = run_against(&url, &["--timeout", "0"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
 fn every_odd_answer_shape_has_its_own_message() {
     let t = now();
     let url = prometheus(move |query| match query {
