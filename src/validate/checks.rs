@@ -1,6 +1,6 @@
 //! The per-trigger checks: from what Prometheus answered for one trigger to result rows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use super::stats::{Stats, project};
@@ -66,7 +66,9 @@ fn row(spec: &TriggerSpec, check: CheckName, status: Status, detail: String) -> 
     CheckResult::for_trigger(spec, check, status, detail)
 }
 
-/// Every metric the query names exists; close names are suggested when one does not.
+/// Every metric the query names exists; close names are suggested when one does not. With
+/// `or`, a missing metric fails only when no alternative has all of its metrics: `avg(new or
+/// old)` is written for servers that export either name.
 fn check_metrics(spec: &TriggerSpec, ctx: &Context<'_>) -> Option<CheckResult> {
     let parts = promql::parts(&spec.query).ok()?;
     if parts.metric_names.is_empty() {
@@ -77,31 +79,56 @@ fn check_metrics(spec: &TriggerSpec, ctx: &Context<'_>) -> Option<CheckResult> {
             "the query names no metric: it cannot follow the load".to_string(),
         ));
     }
-    let missing: Vec<String> = parts
-        .metric_names
+    let exists = |name: &String| ctx.metric_names.binary_search(name).is_ok();
+    let missing: Vec<&String> = parts.metric_names.iter().filter(|n| !exists(n)).collect();
+    if missing.is_empty() {
+        return Some(all_exist(spec, &parts));
+    }
+    let usable: Vec<&promql::Alternative> = parts
+        .alternatives
         .iter()
-        .filter(|name| ctx.metric_names.binary_search(name).is_err())
+        .filter(|a| a.metric_names.iter().all(exists))
+        .collect();
+    let described: Vec<String> = missing
+        .iter()
         .map(|name| describe_missing(name, ctx.metric_names))
         .collect();
-    if !missing.is_empty() {
+    let Some(used) = usable.first() else {
         return Some(row(
             spec,
             CheckName::Metrics,
             Status::Fail,
-            missing.join("; "),
+            described.join("; "),
         ));
-    }
+    };
+    let names: Vec<&str> = used.metric_names.iter().map(String::as_str).collect();
+    let missing: Vec<&str> = missing.iter().map(|n| n.as_str()).collect();
+    let detail = format!(
+        "{} exist{} (the `or` branch that can return data); {} do{} not, which the `or` allows",
+        names.join(", "),
+        if names.len() == 1 { "s" } else { "" },
+        missing.join(", "),
+        if missing.len() == 1 { "es" } else { "" },
+    );
+    Some(row(spec, CheckName::Metrics, Status::Ok, detail))
+}
+
+/// Every metric exists; old names of renamed vLLM metrics warn, unless the query also reads
+/// the new name (an `or` over both releases).
+fn all_exist(spec: &TriggerSpec, parts: &promql::QueryParts) -> CheckResult {
     let names: Vec<&str> = parts.metric_names.iter().map(String::as_str).collect();
     let renamed: Vec<String> = names
         .iter()
-        .filter_map(|n| promql::renamed_to(n).map(|new| format!("{n} is renamed {new} upstream")))
+        .filter_map(|n| promql::renamed_to(n).map(|new| (n, new)))
+        .filter(|(_, new)| !parts.metric_names.contains(*new))
+        .map(|(n, new)| format!("{n} is renamed {new} upstream"))
         .collect();
     if !renamed.is_empty() {
         let detail = format!("{} (newer releases drop the old name)", renamed.join("; "));
-        return Some(row(spec, CheckName::Metrics, Status::Warn, detail));
+        return row(spec, CheckName::Metrics, Status::Warn, detail);
     }
     let detail = format!("{} exist in Prometheus", names.join(", "));
-    Some(row(spec, CheckName::Metrics, Status::Ok, detail))
+    row(spec, CheckName::Metrics, Status::Ok, detail)
 }
 
 fn describe_missing(name: &str, existing: &[String]) -> String {
@@ -233,7 +260,8 @@ fn check_value(spec: &TriggerSpec, value: f64) -> CheckResult {
     row(spec, CheckName::Value, Status::Ok, detail).with("value", value)
 }
 
-/// The newest raw sample behind each selector is recent.
+/// The newest raw sample behind each selector is recent. With `or`, only the branches that
+/// return data are judged: the other branch of `avg(new or old)` has no samples by design.
 fn check_freshness(
     spec: &TriggerSpec,
     newest: &BTreeMap<String, Option<f64>>,
@@ -242,10 +270,11 @@ fn check_freshness(
     if newest.is_empty() {
         return None;
     }
+    let (judged, unused) = judged_selectors(&spec.query, newest);
     let limit = ctx.max_age.as_secs_f64();
     let mut stale = Vec::new();
     let mut oldest_age: f64 = 0.0;
-    for (selector, time) in newest {
+    for (selector, time) in newest.iter().filter(|(s, _)| judged.contains(*s)) {
         match time {
             None => stale.push(format!("{selector} has no sample in the last 5m")),
             Some(time) => {
@@ -260,9 +289,14 @@ fn check_freshness(
             }
         }
     }
+    let unused = match unused.len() {
+        0 => String::new(),
+        1 => format!("; the other `or` branch ({}) has no recent data", unused[0]),
+        n => format!("; {n} other `or` branches have no recent data"),
+    };
     if stale.is_empty() {
         let detail = format!(
-            "newest samples are at most {} old (limit {})",
+            "newest samples are at most {} old (limit {}){unused}",
             seconds(oldest_age),
             seconds(limit)
         );
@@ -271,11 +305,44 @@ fn check_freshness(
         );
     }
     let detail = format!(
-        "{} (limit {}): the signal is stale",
+        "{} (limit {}): the signal is stale{unused}",
         stale.join("; "),
         seconds(limit)
     );
     Some(row(spec, CheckName::Freshness, Status::Warn, detail))
+}
+
+/// The selectors whose freshness counts, and the selectors left unjudged because they belong
+/// only to `or` branches with no recent data. Without an `or` branch that has data for all of
+/// its selectors, every selector counts.
+fn judged_selectors(
+    query: &str,
+    newest: &BTreeMap<String, Option<f64>>,
+) -> (BTreeSet<String>, Vec<String>) {
+    let everything = || newest.keys().cloned().collect::<BTreeSet<_>>();
+    let Ok(parts) = promql::parts(query) else {
+        return (everything(), Vec::new());
+    };
+    let has_data = |s: &String| matches!(newest.get(s), Some(Some(_)));
+    let live: BTreeSet<String> = parts
+        .alternatives
+        .iter()
+        .filter(|a| !a.selectors.is_empty() && a.selectors.iter().all(has_data))
+        .flat_map(|a| a.selectors.iter().cloned())
+        .collect();
+    if live.is_empty() {
+        return (everything(), Vec::new());
+    }
+    let unused = parts
+        .alternatives
+        .iter()
+        .flat_map(|a| a.selectors.iter())
+        .filter(|s| !live.contains(*s) && !has_data(s))
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    (live, unused)
 }
 
 /// The signal over the window, and the replicas it implies. Returns what the window showed

@@ -212,11 +212,103 @@ fn missing_metrics_suggest_close_names() {
 }
 
 #[test]
-fn stale_samples_warn() {
+fn or_fails_only_when_no_branch_has_its_metrics() {
+    let mut spec = spec();
+    spec.query = "avg(vllm:kv_cache_usage_perc{namespace=\"s\"} or \
+                  vllm:gpu_cache_usage_perc{namespace=\"s\"})"
+        .into();
+    let results = run(&spec, &observed(Ok(vector(&[0.5])), None), false);
+    let row = find(&results, CheckName::Metrics);
+    assert_eq!(
+        (row.status, row.detail.as_str()),
+        (
+            Status::Ok,
+            "vllm:kv_cache_usage_perc exists (the `or` branch that can return data); \
+             vllm:gpu_cache_usage_perc does not, which the `or` allows"
+        )
+    );
+
+    spec.query = "avg(vllm:gpu_cache_usage_perc or vllm:gpu_cache_usage_percent)".into();
+    let results = run(&spec, &observed(Ok(vector(&[])), None), false);
+    let row = find(&results, CheckName::Metrics);
+    assert_eq!(row.status, Status::Fail);
+    assert!(
+        row.detail
+            .starts_with("vllm:gpu_cache_usage_perc does not exist"),
+        "{}",
+        row.detail
+    );
+}
+
+#[test]
+fn an_old_name_beside_its_new_name_is_not_a_rename_warning() {
+    let mut names = names();
+    names.push("vllm:gpu_cache_usage_perc".into());
+    names.sort();
+    let ctx = Context {
+        now: 100.0,
+        max_age: Duration::from_secs(60),
+        lookback: None,
+        metric_names: &names,
+    };
+    let mut spec = spec();
+    spec.query = "avg(vllm:kv_cache_usage_perc or vllm:gpu_cache_usage_perc)".into();
+    let results = check_trigger(&spec, &observed(Ok(vector(&[0.5])), None), &ctx);
+    assert_eq!(find(&results, CheckName::Metrics).status, Status::Ok);
+    spec.query = "avg(vllm:gpu_cache_usage_perc)".into();
+    let results = check_trigger(&spec, &observed(Ok(vector(&[0.5])), None), &ctx);
+    assert_eq!(find(&results, CheckName::Metrics).status, Status::Warn);
+}
+
+#[test]
+fn freshness_judges_only_the_or_branches_with_data() {
+    let mut spec = spec();
+    spec.query = "avg(x{pod=\"a\"} or x{exported_pod=\"a\"})".into();
     let mut obs = observed(Ok(vector(&[1.0])), None);
-    obs.newest.insert("up".into(), Some(-200.0));
-    obs.newest.insert("absent_metric".into(), None);
-    let results = run(&spec(), &obs, false);
+    obs.newest = [
+        ("x{pod=\"a\"}".to_string(), Some(99.0)),
+        ("x{exported_pod=\"a\"}".to_string(), None),
+    ]
+    .into();
+    let results = run(&spec, &obs, false);
+    let row = find(&results, CheckName::Freshness);
+    assert_eq!(
+        (row.status, row.detail.as_str()),
+        (
+            Status::Ok,
+            "newest samples are at most 1s old (limit 1m); the other `or` branch \
+             (x{exported_pod=\"a\"}) has no recent data"
+        )
+    );
+
+    // No branch has data: every selector is judged.
+    obs.newest.insert("x{pod=\"a\"}".to_string(), None);
+    let results = run(&spec, &obs, false);
+    let row = find(&results, CheckName::Freshness);
+    assert_eq!(row.status, Status::Warn);
+    assert!(
+        row.detail.contains("x{exported_pod=\"a\"} has no sample"),
+        "{}",
+        row.detail
+    );
+    assert!(
+        row.detail.contains("x{pod=\"a\"} has no sample"),
+        "{}",
+        row.detail
+    );
+}
+
+#[test]
+fn stale_samples_warn() {
+    let mut spec = spec();
+    spec.query = "sum(up) + sum(absent_metric)".into();
+    let mut obs = observed(Ok(vector(&[1.0])), None);
+    obs.newest = [
+        ("up".to_string(), Some(-200.0)),
+        ("absent_metric".to_string(), None),
+    ]
+    .into();
+    let results = run(&spec, &obs, false);
     let row = find(&results, CheckName::Freshness);
     assert_eq!(row.status, Status::Warn);
     assert_eq!(

@@ -164,9 +164,8 @@ fn an_untrusted_certificate_exits_4_with_one_line_on_stderr() {
 
 #[test]
 fn an_execution_error_answered_with_5xx_is_prometheus_failing_and_exits_4() {
-    let failing = prometheus(|_| {
-        api_error(500, "execution", "expanding series: storage unavailable")
-    });
+    let failing =
+        prometheus(|_| api_error(500, "execution", "expanding series: storage unavailable"));
     assert_unusable(
         &run_against(&failing, &[]),
         "failed to run the query (execution): expanding series: storage unavailable",
@@ -179,7 +178,13 @@ fn an_execution_error_answered_with_5xx_is_prometheus_failing_and_exits_4() {
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     let checks = run.checks();
     assert_eq!(
-        verdict(row(&checks, "serving/llama", Some("s0-prometheus"), "query")).0,
+        verdict(row(
+            &checks,
+            "serving/llama",
+            Some("s0-prometheus"),
+            "query"
+        ))
+        .0,
         "FAIL"
     );
 }

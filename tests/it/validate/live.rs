@@ -92,6 +92,92 @@ fn a_vllm_queue_trigger_passes_every_check() {
     );
 }
 
+/// `generate`'s own manifests for `ns`: queue, KV cache (`new or old` metric name) and GPU
+/// utilization (`pod` or `exported_pod`) triggers, and the Deployment.
+fn generated(ns: &str) -> String {
+    let output = crate::support::cli()
+        .args(["generate", "--name", "llama", "-n", ns, "--server", "vllm"])
+        .args([
+            "--model",
+            "m",
+            "--gpus-per-replica",
+            "2",
+            "--min",
+            "1",
+            "--max",
+            "4",
+        ])
+        .args([
+            "--signal", "queue", "--signal", "kv-cache", "--signal", "gpu-util",
+        ])
+        .arg("--with-deployment")
+        .output()
+        .expect("run generate");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).expect("UTF-8 manifests")
+}
+
+#[test]
+fn generates_own_or_queries_pass_when_one_side_is_missing() {
+    let lab = lab();
+    let ns = "t-generated";
+    vllm(ns, POD, 3.0).publish(&lab.servers);
+    for (index, uuid) in [("0", "GPU-gen-0"), ("1", "GPU-gen-1")] {
+        Gpu {
+            index,
+            uuid,
+            pod: Some((ns, POD, "server")),
+            util: 60.0,
+        }
+        .publish(&lab.dcgm_k8s);
+    }
+    lab.wait_for(
+        "sum(vllm:kv_cache_usage_perc{namespace=\"t-generated\"})",
+        &[0.25],
+    );
+    lab.wait_for(
+        "count(DCGM_FI_PROF_GR_ENGINE_ACTIVE{namespace=\"t-generated\"})",
+        &[2.0],
+    );
+    let (_dir, path) = manifest(&[generated(ns)]);
+
+    let run = validate(&[
+        path.to_str().unwrap(),
+        "--prometheus",
+        &lab.url,
+        "--dcgm-match",
+        "job=\"dcgm-k8s\"",
+        "-o",
+        "json",
+    ]);
+
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let checks = run.checks();
+    let obj = "t-generated/llama";
+    let (status, detail) = verdict(row(&checks, obj, Some("kv-cache"), "metrics"));
+    assert_eq!(status, "OK");
+    assert_eq!(
+        detail,
+        "vllm:kv_cache_usage_perc exists (the `or` branch that can return data); \
+         vllm:gpu_cache_usage_perc does not, which the `or` allows"
+    );
+    for trigger in ["kv-cache", "gpu-util"] {
+        let (status, detail) = verdict(row(&checks, obj, Some(trigger), "freshness"));
+        assert_eq!(status, "OK", "{trigger}: {detail}");
+        assert!(
+            detail.contains("; the other `or` branch ("),
+            "{trigger}: {detail}"
+        );
+    }
+    assert_eq!(
+        row(&checks, obj, Some("gpu-util"), "value")["data"]["value"],
+        0.6
+    );
+    for check in &checks {
+        assert_ne!(check["status"], "FAIL", "{check:#}");
+    }
+}
+
 #[test]
 fn the_table_names_object_trigger_check_status_and_detail() {
     let lab = lab();
