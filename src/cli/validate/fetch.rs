@@ -17,10 +17,7 @@ use crate::sources::prometheus::{
 };
 use crate::validate::checks::Observed;
 use crate::validate::triggers::TriggerSpec;
-use crate::validate::{dcgm, promql};
-
-/// The most points a lookback range query asks for.
-const MAX_POINTS: f64 = 250.0;
+use crate::validate::{dcgm, promql, stats};
 
 /// Everything Prometheus said for one run.
 #[derive(Debug)]
@@ -160,14 +157,12 @@ async fn dcgm_series(
     }
 }
 
-/// The lookback window ending at `now`, with at most [`MAX_POINTS`] points, whole-second
-/// steps of at least 1 s.
+/// The lookback window ending at `now`, in steps of [`stats::lookback_step`].
 pub fn range(now: f64, window: Duration) -> Range {
-    let step = (window.as_secs_f64() / MAX_POINTS).ceil().max(1.0);
     Range {
         start: now - window.as_secs_f64(),
         end: now,
-        step: Duration::from_secs_f64(step),
+        step: stats::lookback_step(window),
     }
 }
 

@@ -320,15 +320,20 @@ fn stale_samples_warn() {
 
 #[test]
 fn lookback_statistics_and_replicas() {
-    let values: Vec<f64> = (0..=20).map(f64::from).collect();
+    // 241 points, as a 1h window at a 15 s step has, stepping up by one every 12 points.
+    let values: Vec<f64> = (0..241).map(|i| f64::from(i / 12)).collect();
     let results = run(
         &spec(),
         &observed(Ok(vector(&[3.0])), Some(matrix(&values))),
         true,
     );
+    let lookback = find(&results, CheckName::Lookback);
     assert_eq!(
-        find(&results, CheckName::Lookback).detail,
-        "over 1h: min 0, median 10, p95 19, max 20 (21 points)"
+        (lookback.status, lookback.detail.as_str()),
+        (
+            Status::Ok,
+            "over 1h: min 0, median 10, p95 19, max 20 (241 of 241 points)"
+        )
     );
     let replicas = find(&results, CheckName::Replicas);
     assert_eq!(replicas.status, Status::Ok);
@@ -351,6 +356,99 @@ fn lookback_statistics_and_replicas() {
         replicas
             .detail
             .ends_with("capped by maxReplicaCount 4 more than 5% of the time")
+    );
+}
+
+#[test]
+fn few_points_over_the_window_warn_about_coverage() {
+    let results = run(
+        &spec(),
+        &observed(Ok(vector(&[3.0])), Some(matrix(&[4.0]))),
+        true,
+    );
+    let lookback = find(&results, CheckName::Lookback);
+    assert_eq!(
+        (lookback.status, lookback.detail.as_str()),
+        (
+            Status::Warn,
+            "over 1h: min 4, median 4, p95 4, max 4 (1 of 241 points): only 0% of the window \
+             has data, so these figures describe a small part of it"
+        )
+    );
+    assert_eq!(lookback.data["points"], 1.0);
+    assert_eq!(lookback.data["expectedPoints"], 241.0);
+}
+
+#[test]
+fn activation_says_why_it_cannot_judge_several_series_and_odd_values() {
+    let several = run(&spec(), &observed(Ok(vector(&[1.0, 2.0])), None), false);
+    let row = find(&several, CheckName::Activation);
+    assert_eq!(row.status, Status::Warn);
+    assert!(
+        row.detail
+            .starts_with("not judged: the query returns 2 series"),
+        "{}",
+        row.detail
+    );
+
+    let nan = run(&spec(), &observed(Ok(vector(&[f64::NAN])), None), false);
+    assert_eq!(
+        find(&nan, CheckName::Activation).detail,
+        "the value is NaN now: KEDA reads 0, which does not exceed activationThreshold 0, so \
+         the trigger stays inactive (a ratio over an idle denominator?)"
+    );
+    let mut strict = spec();
+    strict.ignore_null_values = false;
+    let inf = run(
+        &strict,
+        &observed(Ok(vector(&[f64::INFINITY])), None),
+        false,
+    );
+    assert!(
+        find(&inf, CheckName::Activation)
+            .detail
+            .starts_with("the value is +Inf now: KEDA reports an error"),
+    );
+
+    let scalar = QueryData::Scalar(Point {
+        time: 1.0,
+        value: 1.0,
+    });
+    let results = run(&spec(), &observed(Ok(scalar), None), false);
+    assert!(
+        find(&results, CheckName::Activation)
+            .detail
+            .starts_with("not judged: the query returns a scalar"),
+    );
+    for results in [several, nan, inf] {
+        assert!(
+            !find(&results, CheckName::Activation)
+                .detail
+                .contains("no data"),
+            "{results:#?}"
+        );
+    }
+}
+
+#[test]
+fn an_all_nan_window_is_not_called_empty() {
+    let results = run(
+        &spec(),
+        &observed(Ok(vector(&[f64::NAN])), Some(matrix(&[f64::NAN, f64::NAN]))),
+        true,
+    );
+    let lookback = find(&results, CheckName::Lookback);
+    assert_eq!(
+        (lookback.status, lookback.detail.as_str()),
+        (
+            Status::Warn,
+            "no finite value over the last 1h: all 2 points are NaN or ±Inf"
+        )
+    );
+    assert!(
+        find(&results, CheckName::Activation)
+            .detail
+            .starts_with("every value over 1h is NaN or ±Inf: KEDA reads 0"),
     );
 }
 

@@ -454,6 +454,81 @@ fn lookback_gives_the_window_replicas_and_activation() {
 }
 
 #[test]
+fn activation_and_lookback_name_several_series_nan_and_thin_windows() {
+    let lab = lab();
+    let ns = "t-activation";
+    vllm(ns, "llama-5d8c7b9f4-aaaaa", 1.0).publish(&lab.servers);
+    vllm(ns, "llama-5d8c7b9f4-bbbbb", 2.0).publish(&lab.servers);
+    let per_pod = "vllm:num_requests_waiting{namespace=\"t-activation\"}";
+    lab.wait_for(&format!("sum({per_pod})"), &[3.0]);
+    let so = scaled_object(
+        ns,
+        "llama",
+        "  minReplicaCount: 0\n  maxReplicaCount: 4\n",
+        &[
+            (per_pod, "threshold: '5'"),
+            ("vector(0) / vector(0)", "threshold: '5'"),
+            (&format!("sum({per_pod})"), "threshold: '5'"),
+        ],
+    );
+    let (_dir, path) = manifest(&[so]);
+
+    let run = validate(&[
+        path.to_str().unwrap(),
+        "--prometheus",
+        &lab.url,
+        "--lookback",
+        "1h",
+        "-o",
+        "json",
+    ]);
+
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let checks = run.checks();
+    let obj = "t-activation/llama";
+    let several = verdict(row(&checks, obj, Some("s0-prometheus"), "activation"));
+    assert_eq!(several.0, "WARN");
+    assert!(
+        several
+            .1
+            .starts_with("not judged: the query returns 2 series, which KEDA reports as an error"),
+        "{}",
+        several.1
+    );
+    let nan_window = verdict(row(&checks, obj, Some("s1-prometheus"), "lookback"));
+    assert_eq!(nan_window.0, "WARN");
+    assert!(
+        nan_window
+            .1
+            .starts_with("no finite value over the last 1h: all ")
+            && nan_window.1.ends_with(" points are NaN or ±Inf"),
+        "{}",
+        nan_window.1
+    );
+    let nan = verdict(row(&checks, obj, Some("s1-prometheus"), "activation"));
+    assert!(
+        nan.1
+            .starts_with("every value over 1h is NaN or ±Inf: KEDA reads 0"),
+        "{}",
+        nan.1
+    );
+    // The series began seconds ago: a handful of the hour's 241 points.
+    let thin = row(&checks, obj, Some("s2-prometheus"), "lookback");
+    assert_eq!(verdict(thin).0, "WARN", "{thin:#}");
+    assert_eq!(thin["data"]["expectedPoints"], 241.0);
+    assert!(
+        verdict(thin)
+            .1
+            .contains("of the window has data, so these figures describe a small part of it"),
+        "{thin:#}"
+    );
+    for trigger in ["s0-prometheus", "s1-prometheus"] {
+        let detail = verdict(row(&checks, obj, Some(trigger), "activation")).1;
+        assert!(!detail.contains("no data"), "{trigger}: {detail}");
+    }
+}
+
+#[test]
 fn an_old_sample_is_stale() {
     let lab = lab();
     let now_ms = (crate::support::fake_prometheus::now() * 1000.0) as i64;
