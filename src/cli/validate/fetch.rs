@@ -28,8 +28,9 @@ pub struct Fetched {
     pub metric_names: Vec<String>,
     /// One observation per trigger of the plan, in the same order.
     pub observed: Vec<Observed>,
-    /// The DCGM utilization series (empty when no workload needs them).
-    pub dcgm: Vec<Sample>,
+    /// The DCGM utilization series and their targets' `up` series (empty when no workload
+    /// needs them), or Prometheus's message when it rejected the built-in DCGM query.
+    pub dcgm: Result<Vec<Sample>, String>,
 }
 
 /// Fetches every answer the plan needs.
@@ -134,25 +135,30 @@ async fn newest_samples(
     Ok(found.into_iter().flatten().collect())
 }
 
+/// The answer to the DCGM check's query. A rejected query is the user's when they narrowed it
+/// with `--dcgm-match` (exit 2); without the flag it is the DCGM check's finding.
 async fn dcgm_series(
     prom: &Prometheus,
     plan: &Plan,
     now: f64,
     extra: Option<&str>,
-) -> anyhow::Result<Vec<Sample>> {
+) -> anyhow::Result<Result<Vec<Sample>, String>> {
     if plan.workloads.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Ok(Vec::new()));
     }
-    match prom.query(&dcgm::selector(extra), Some(now)).await {
+    match prom.query(&dcgm::query(extra), Some(now)).await {
         Ok(QueryAnswer {
             data: QueryData::Vector(samples),
             ..
-        }) => Ok(samples),
-        Ok(_) => Ok(Vec::new()),
-        Err(e) if e.is_query_error() => Err(kinded(
-            ErrorKind::Usage,
-            format!("--dcgm-match {:?}: {e}", extra.unwrap_or("")),
-        )),
+        }) => Ok(Ok(samples)),
+        Ok(_) => Ok(Ok(Vec::new())),
+        Err(e) if e.is_query_error() => match extra {
+            Some(matchers) => Err(kinded(
+                ErrorKind::Usage,
+                format!("--dcgm-match {matchers:?}: {e}"),
+            )),
+            None => Ok(Err(e.to_string())),
+        },
         Err(e) => Err(tagged(e)),
     }
 }

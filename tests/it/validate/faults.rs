@@ -190,6 +190,41 @@ fn an_execution_error_answered_with_5xx_is_prometheus_failing_and_exits_4() {
 }
 
 #[test]
+fn a_rejected_dcgm_query_is_a_finding_unless_the_user_narrowed_it() {
+    let url = fake::start(|request: &Request| {
+        if request.path.starts_with("/api/v1/label/") {
+            return names(&["vllm:num_requests_waiting"]);
+        }
+        let query = request.params.get("query").cloned().unwrap_or_default();
+        if query.contains("DCGM_FI_DEV_GPU_UTIL") {
+            return api_error(400, "bad_data", "invalid regular expression");
+        }
+        vector(now(), &[(json!({}), "1")])
+    });
+
+    let run = run_against(&url, &["-o", "json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stderr, "");
+    assert_eq!(
+        verdict(row(&run.checks(), "serving/llama", None, "dcgm")),
+        (
+            "WARN",
+            "cannot read the DCGM series: Prometheus rejected the query (bad_data): invalid \
+             regular expression"
+        )
+    );
+
+    let run = run_against(&url, &["--dcgm-match", "job=\"dcgm\""]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: --dcgm-match \"job=\\\"dcgm\\\"\": "),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_zero_timeout_means_no_limit() {
     let url = prometheus(|_| vector(now(), &[(json!({}), "1")]).after(Duration::from_millis(300)));
     let run = run_against(&url, &["--timeout", "0"]);

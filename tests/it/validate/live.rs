@@ -692,3 +692,49 @@ fn dcgm_without_pod_labels_is_said_plainly_and_fails_a_gpu_trigger() {
     );
     assert_eq!(value["data"]["value"], 97.0);
 }
+
+#[test]
+fn dcgm_series_that_carry_only_the_exporters_own_pod_map_nothing() {
+    let lab = lab();
+    let ns = "t-dcgm-sd";
+    for (index, uuid) in [("0", "GPU-eeee-sd"), ("1", "GPU-ffff-sd")] {
+        Gpu {
+            index,
+            uuid,
+            pod: None,
+            util: 70.0,
+        }
+        .publish(&lab.dcgm_sd);
+    }
+    lab.wait_for("count(DCGM_FI_DEV_GPU_UTIL{job=\"dcgm-sd\"})", &[2.0]);
+    let gpu_query = "avg(DCGM_FI_DEV_GPU_UTIL{job=\"dcgm-sd\"})";
+    let so = scaled_object(
+        ns,
+        "llama",
+        "  minReplicaCount: 1\n  maxReplicaCount: 3\n",
+        &[(gpu_query, "threshold: '80'")],
+    );
+    let (_dir, path) = manifest(&[deployment(ns, "llama", 2), so]);
+
+    let run = validate(&[
+        path.to_str().unwrap(),
+        "--prometheus",
+        &lab.url,
+        "--dcgm-match",
+        "job=\"dcgm-sd\"",
+        "-o",
+        "json",
+    ]);
+
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let checks = run.checks();
+    let (status, detail) = verdict(row(&checks, "t-dcgm-sd/llama", None, "dcgm"));
+    assert_eq!(status, "FAIL");
+    assert_eq!(
+        detail,
+        "DCGM does not map GPUs to pods: the pod label of its 2 series is the scrape target's \
+         own pod, added by service discovery (gpu-telemetry-q8r4t), not a workload's; run the \
+         exporter with DCGM_EXPORTER_KUBERNETES=true and the kubelet pod-resources socket \
+         mounted"
+    );
+}
