@@ -277,10 +277,8 @@ fn cluster_checks(plan: &plan::Plan, facts: &ClusterFacts) -> Vec<CheckResult> {
             .is_some_and(|t| validate::cluster::queue_name(t).is_some())
     });
     let mut results = validate::cluster::cluster_checks(facts, uses_queues);
-    if facts.keda_installed {
-        for spec in firsts {
-            results.extend(validate::cluster::object_checks(facts, spec));
-        }
+    for spec in firsts {
+        results.extend(validate::cluster::object_checks(facts, spec));
     }
     results
 }
