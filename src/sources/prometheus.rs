@@ -29,8 +29,13 @@ use crate::exit::ErrorKind;
 /// The largest answer read from Prometheus; larger answers are refused, not buffered.
 pub const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
 
-/// How many requests run at once by default.
-pub const DEFAULT_CONCURRENCY: usize = 16;
+/// How many requests run at once by default: enough for a hundred ScaledObjects' requests
+/// (one per distinct query, a few combined freshness queries, the metric names and DCGM) to
+/// go out in one wave, so that the run costs about one round trip.
+pub const DEFAULT_CONCURRENCY: usize = 128;
+
+/// The most requests `--concurrency` allows at once.
+pub const MAX_CONCURRENCY: usize = 1024;
 
 /// How to authenticate to Prometheus. Tokens and passwords are never logged.
 #[derive(Clone, Default)]

@@ -21,7 +21,7 @@ fn prometheus(answer: impl Fn(&str) -> Answer + Send + Sync + 'static) -> String
             return names(&["vllm:num_requests_waiting", "up"]);
         }
         let query = request.params.get("query").cloned().unwrap_or_default();
-        if query.starts_with("max(timestamp(") || query.starts_with("{__name__=~\"DCGM") {
+        if query.contains("max(timestamp(") || query.starts_with("{__name__=~\"DCGM") {
             return vector(now(), &[]);
         }
         answer(&query)
@@ -360,6 +360,25 @@ fn manifest_path(dir: &tempfile::TempDir) -> std::path::PathBuf {
     path
 }
 
+/// ScaledObjects `m0..m{count}` in namespace `serving`, each with the queue query of pod
+/// `llama-{i % distinct}`: `count / distinct` objects share each query.
+fn many_objects(count: usize, distinct: usize) -> Vec<String> {
+    (0..count)
+        .map(|i| {
+            let query = format!(
+                "sum(vllm:num_requests_waiting{{namespace=\"serving\",pod=\"llama-{}\"}})",
+                i % distinct
+            );
+            scaled_object(
+                "serving",
+                &format!("m{i}"),
+                "  minReplicaCount: 1\n",
+                &[(&query, "threshold: '5'")],
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn requests_run_concurrently_within_the_bound() {
     let in_flight = Arc::new(AtomicUsize::new(0));
@@ -375,17 +394,7 @@ fn requests_run_concurrently_within_the_bound() {
         now_in.fetch_sub(1, Ordering::SeqCst);
         vector(now(), &[(json!({}), "1")])
     });
-    let objects: Vec<String> = (0..20)
-        .map(|i| {
-            scaled_object(
-                "serving",
-                &format!("m{i}"),
-                "  minReplicaCount: 1\n",
-                &[(QUERY, "threshold: '5'")],
-            )
-        })
-        .collect();
-    let (_dir, path) = manifest(&objects);
+    let (_dir, path) = manifest(&many_objects(20, 20));
 
     let run = validate(&[
         path.to_str().unwrap(),
@@ -400,5 +409,69 @@ fn requests_run_concurrently_within_the_bound() {
     assert!(
         (2..=4).contains(&peak),
         "peak of {peak} requests in flight with --concurrency 4"
+    );
+}
+
+/// What the one-wave Prometheus saw.
+#[derive(Default)]
+struct Wave {
+    /// Requests held until all of them had arrived: names, instant queries, DCGM.
+    held: usize,
+    /// The most requests held at once.
+    peak: usize,
+    /// Instant queries of the triggers.
+    instant: usize,
+    /// Combined newest-sample queries.
+    newest: usize,
+}
+
+#[test]
+fn a_hundred_scaled_objects_cost_one_wave_of_deduplicated_requests() {
+    // 200 ScaledObjects over 100 distinct queries: 100 instant queries, one metric-name
+    // request and one DCGM query must all be in flight at once (one round trip); the newest
+    // samples of the 100 selectors come from a few combined queries.
+    const ONE_WAVE: usize = 102;
+    let wave = Arc::new((
+        std::sync::Mutex::new(Wave::default()),
+        std::sync::Condvar::new(),
+    ));
+    let seen = wave.clone();
+    let url = fake::start(move |request: &Request| {
+        let query = request.params.get("query").cloned().unwrap_or_default();
+        let (lock, arrived) = &*seen;
+        let mut wave = lock.lock().unwrap();
+        if query.contains("max(timestamp(") {
+            wave.newest += 1;
+            return vector(now(), &[]);
+        }
+        if query.starts_with("sum(vllm:") {
+            wave.instant += 1;
+        }
+        wave.held += 1;
+        wave.peak = wave.peak.max(wave.held);
+        arrived.notify_all();
+        // Held until the whole wave has arrived (or long enough to show it never will).
+        let (mut wave, _) = arrived
+            .wait_timeout_while(wave, Duration::from_secs(5), |w| w.peak < ONE_WAVE)
+            .unwrap();
+        wave.held -= 1;
+        drop(wave);
+        if request.path.starts_with("/api/v1/label/") {
+            return names(&["vllm:num_requests_waiting"]);
+        }
+        vector(now(), &[(json!({}), "1")])
+    });
+    let (_dir, path) = manifest(&many_objects(200, 100));
+
+    let run = validate(&[path.to_str().unwrap(), "--prometheus", &url]);
+
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let wave = wave.0.lock().unwrap();
+    assert_eq!(wave.instant, 100, "one instant query per distinct query");
+    assert_eq!(wave.peak, ONE_WAVE, "every request in flight at once");
+    assert!(
+        (1..=6).contains(&wave.newest),
+        "{} newest-sample queries for 100 selectors",
+        wave.newest
     );
 }
