@@ -245,7 +245,8 @@ fn measure(global: &GlobalArgs, plan: &Plan) -> anyhow::Result<ProbeReport> {
     Ok(ProbeReport::conclude(gpu, weights, exec, pods, skipped))
 }
 
-/// The GPU probe; a host without the driver (or an NVML failure) is noted and skipped.
+/// The GPU probe; a host without the driver (or an NVML failure) is noted and skipped. The
+/// note is the report's (a `Skipped:` line, `skipped` in JSON), not a log line as well.
 fn probe_gpu(
     input: &GpuInput,
     plan: &Plan,
@@ -258,7 +259,7 @@ fn probe_gpu(
     match result {
         Ok(reading) => Ok(Some(gpu::assess(&reading))),
         Err(error @ (GpuError::NoDriver { .. } | GpuError::Nvml { .. })) => {
-            tracing::warn!("{error}");
+            tracing::info!("GPU probe skipped: {error}");
             skipped.push(error.to_string());
             Ok(None)
         }
