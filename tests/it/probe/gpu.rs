@@ -62,7 +62,10 @@ fn without_a_driver_the_text_report_says_so_once() {
     assert_eq!((code, stderr.as_str()), (1, ""));
     let said = "no NVIDIA driver: libnvidia-ml.so.1 not found";
     assert_eq!(stdout.matches(said).count(), 1, "{stdout}");
-    assert!(stdout.starts_with(&format!("Skipped: {said}\n")), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!("Skipped: {said}\n")),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -146,6 +149,23 @@ fn a_missing_model_folder_is_an_input_error() {
     assert_eq!((code, stdout.as_str()), (2, ""));
     assert_eq!(
         stderr.trim_end(),
-        "error: /nonexistent/llama: not a folder (--model-path wants the model's folder)"
+        "error: /nonexistent/llama: does not exist (--model-path wants the model's folder)"
     );
+}
+
+#[test]
+fn a_model_folder_without_weights_is_an_input_error() {
+    // Regression: it printed "0 files, 0 bytes", a 0 s cold start, settings, and exit 0.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tokenizer.json"), b"{}").unwrap();
+    let model = dir.path().display().to_string();
+    let (code, stdout, stderr) = probe(&["--no-gpu", "--model-path", &model]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.starts_with(&format!(
+            "error: no weight files under {model} (looked for "
+        )),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
