@@ -367,7 +367,7 @@ async fn list_pods(global: &GlobalArgs, target: &Target) -> anyhow::Result<(Vec<
 /// 0 when something was measured and every pod became ready; 1 when nothing could be measured
 /// or some pods never became ready.
 fn status(report: &ProbeReport) -> Exit {
-    let nothing = report.gpu.is_none() && report.cold_start.is_none();
+    let nothing = report.gpu.is_none() && report.weights.is_none() && report.cold_start.is_none();
     let not_ready = report
         .pods
         .as_ref()

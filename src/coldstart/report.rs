@@ -29,8 +29,13 @@ pub struct ProbeReport {
     pub pods: Option<PodsReport>,
     /// Probes that could not run, one sentence each (e.g. no NVIDIA driver).
     pub skipped: Vec<String>,
-    /// The cold start the recommendations use, and where it came from.
+    /// The cold start the recommendations use, and where it came from: the pods' or the
+    /// `--exec` runs' time to ready. A weight-load estimate alone is no cold start (see
+    /// `notes`).
     pub cold_start: Option<ColdStart>,
+    /// What to know about the cold start before using it, one sentence each: a weight-load
+    /// lower bound that is not one, pods left out, settings beyond what the HPA can express.
+    pub notes: Vec<String>,
     /// The scaling settings that follow from the cold start (`generate::timing`, so that
     /// `probe`, `generate` and `lint` agree).
     pub recommendations: Vec<Recommendation>,
@@ -53,13 +58,31 @@ impl ProbeReport {
             pods,
             skipped,
             cold_start: None,
+            notes: Vec::new(),
             recommendations: Vec::new(),
         };
         report.cold_start = ColdStart::choose(&report);
-        if let Some(cold) = &report.cold_start {
-            report.recommendations = timing::derive(cold.duration()).reasons();
+        match &report.cold_start {
+            Some(cold) => {
+                report.recommendations = timing::derive(cold.duration()).reasons();
+            }
+            None => report.notes.extend(report.lower_bound_note()),
         }
         report
+    }
+
+    /// The weight-load estimate, when it is all there is: a lower bound, not a cold start.
+    pub fn lower_bound(&self) -> Option<f64> {
+        self.weights.as_ref()?.estimated_load_seconds
+    }
+
+    fn lower_bound_note(&self) -> Option<String> {
+        let seconds = self.lower_bound()?;
+        Some(format!(
+            "the weights alone take at least {seconds:.2}s to load onto the GPU: a lower bound, \
+             not a cold start (no scheduling, image pull or engine start), so no settings are \
+             recommended from it; measure a cold start with --exec or --deployment"
+        ))
     }
 }
 
@@ -98,7 +121,8 @@ pub enum ColdStartSource {
     Pods,
     /// The p90 of the server's time to ready under `--exec` (no scheduling or image pull).
     Exec,
-    /// The estimated weight load alone: a lower bound.
+    /// The estimated weight load alone: a lower bound. Reports no longer take a cold start
+    /// from it; older ones that did are refused when read back.
     Weights,
 }
 
@@ -128,10 +152,16 @@ pub enum ReportError {
     },
     /// A report whose probes measured nothing a cold start can come from.
     #[error(
-        "the probe report has no cold start (no pod became ready and no server run or weight \
-         load was measured)"
+        "the probe report has no cold start (no pod became ready and no server run was \
+         measured)"
     )]
     NoColdStart,
+    /// A report whose cold start is only the weight-load estimate.
+    #[error(
+        "the probe report's cold start is only the weight-load estimate, a lower bound; \
+         measure one with probe --exec or --deployment, or give --cold-start"
+    )]
+    LowerBound,
 }
 
 /// The fields of a report that readers need.
@@ -144,7 +174,8 @@ struct ReportHead {
 
 impl ColdStart {
     /// Picks the cold start from what was measured: the pods' p90 time to ready, else the
-    /// exec runs' p90, else the weight-load estimate.
+    /// exec runs' p90. The weight-load estimate is no cold start: windows derived from a
+    /// fraction of the start-up would be too short (README, "probe").
     pub fn choose(report: &ProbeReport) -> Option<Self> {
         let pods = report
             .pods
@@ -154,14 +185,9 @@ impl ColdStart {
             let basis = format!("p90 of time to ready over {} of {total} pods", ready.count);
             return Some(Self::new(ready.p90, ColdStartSource::Pods, basis));
         }
-        if let Some(summary) = report.exec.as_ref().and_then(|e| e.summary) {
-            let basis = format!("p90 of time to ready over {} runs of --exec", summary.count);
-            return Some(Self::new(summary.p90, ColdStartSource::Exec, basis));
-        }
-        let load = report.weights.as_ref()?.estimated_load_seconds?;
-        let basis = "estimated weight load only (a lower bound: no engine start, scheduling or \
-                     image pull)";
-        Some(Self::new(load, ColdStartSource::Weights, basis.to_string()))
+        let summary = report.exec.as_ref().and_then(|e| e.summary)?;
+        let basis = format!("p90 of time to ready over {} runs of --exec", summary.count);
+        Some(Self::new(summary.p90, ColdStartSource::Exec, basis))
     }
 
     fn new(seconds: f64, source: ColdStartSource, basis: String) -> Self {
@@ -186,6 +212,7 @@ impl ColdStart {
             });
         }
         match head.cold_start {
+            Some(c) if c.source == ColdStartSource::Weights => Err(ReportError::LowerBound),
             Some(c) if c.seconds.is_finite() && c.seconds >= 0.0 => Ok(c),
             _ => Err(ReportError::NoColdStart),
         }
@@ -217,6 +244,7 @@ mod tests {
             pods: None,
             skipped: vec![],
             cold_start: None,
+            notes: vec![],
             recommendations: vec![],
         }
     }
@@ -269,6 +297,39 @@ mod tests {
             ColdStart::from_report(&yaml).unwrap().source,
             ColdStartSource::Exec
         );
+    }
+
+    #[test]
+    fn a_weight_load_alone_is_a_lower_bound_with_no_settings() {
+        let reading = crate::coldstart::weights::WeightsReading {
+            path: "/models/m".into(),
+            files: 1,
+            bytes: 200_000_000,
+            sampled_bytes: 200_000_000,
+            read_seconds: 0.55,
+        };
+        let weights = crate::coldstart::weights::assess(reading, None);
+        let report = ProbeReport::conclude(None, Some(weights), None, None, vec![]);
+        assert_eq!(report.cold_start, None);
+        assert!(report.recommendations.is_empty());
+        assert_eq!(report.lower_bound(), Some(0.55));
+        assert!(
+            report.notes[0].starts_with("the weights alone take at least 0.55s"),
+            "{:?}",
+            report.notes
+        );
+    }
+
+    #[test]
+    fn an_older_report_whose_cold_start_is_the_weight_load_is_refused() {
+        let text = format!(
+            r#"{{"version": "{OUTPUT_VERSION}", "coldStart": {{"seconds": 0.55,
+                "source": "weights", "basis": "estimated weight load only"}}}}"#
+        );
+        assert!(matches!(
+            ColdStart::from_report(&text),
+            Err(ReportError::LowerBound)
+        ));
     }
 
     #[test]

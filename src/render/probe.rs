@@ -43,6 +43,10 @@ pub fn human(report: &ProbeReport) -> String {
         ),
         None => no_cold_start(report),
     });
+    if !report.notes.is_empty() {
+        let notes: Vec<String> = report.notes.iter().map(|n| format!("Note: {n}")).collect();
+        sections.push(notes.join("\n"));
+    }
     if !report.recommendations.is_empty() {
         let mut lines = vec!["Recommended settings".to_string()];
         for r in &report.recommendations {
@@ -59,6 +63,13 @@ pub fn human(report: &ProbeReport) -> String {
 
 /// Why there is no cold start, and so no recommendations.
 fn no_cold_start(report: &ProbeReport) -> String {
+    if let Some(seconds) = report.lower_bound() {
+        return format!(
+            "Cold start: NOT MEASURED. The weight load ({}) is only a lower bound, so no \
+             settings are recommended",
+            secs(seconds)
+        );
+    }
     match &report.pods {
         Some(p) if !p.pods.is_empty() => format!(
             "Cold start: not measured: none of the {} pods became ready, so no recommendations",

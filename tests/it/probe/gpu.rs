@@ -139,8 +139,38 @@ fn weight_load_is_estimated_from_the_disk_and_the_recorded_pcie_link() {
     let expected = f64::from(32 << 20) / read.min(pcie);
     let load = w["estimatedLoadSeconds"].as_f64().unwrap();
     assert!((load - expected).abs() < 1e-9, "{load} vs {expected}");
-    assert_eq!(report["coldStart"]["source"], "weights");
-    assert_eq!(report["coldStart"]["seconds"].as_f64(), Some(load));
+    // A lower bound, not a cold start: no settings come from it.
+    assert_eq!(report["coldStart"], serde_json::Value::Null);
+    assert_eq!(report["recommendations"], serde_json::json!([]));
+    let note = report["notes"][0].as_str().unwrap();
+    assert!(
+        note.starts_with("the weights alone take at least ") && note.contains("a lower bound"),
+        "{note}"
+    );
+}
+
+#[test]
+fn a_weight_load_alone_recommends_nothing_and_says_it_is_a_lower_bound() {
+    // Regression: 0.55 s of weights gave startupProbe.failureThreshold 3 (30 s) and more.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("model.safetensors"), vec![7u8; 4 << 20]).unwrap();
+    let model = dir.path().display().to_string();
+    let (code, stdout, stderr) = probe(&["--no-gpu", "--model-path", &model]);
+    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
+    assert!(
+        stdout.contains("Cold start: NOT MEASURED. The weight load ("),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(") is only a lower bound, so no settings are recommended"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\nNote: the weights alone take at least "),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Recommended settings"), "{stdout}");
+    assert!(!stdout.contains("failureThreshold"), "{stdout}");
 }
 
 #[test]
