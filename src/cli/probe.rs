@@ -146,14 +146,18 @@ struct PodsInput {
 pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     let plan = plan(global, &args)?;
 
-    let report = measure(global, &plan)?;
+    let (report, failed_run) = measure(global, &plan)?;
 
     let mut out = render::stdout();
     let format = global.output.unwrap_or(OutputFormat::Table);
     render::probe::write(&mut out, &report, format)?;
     std::io::Write::flush(&mut out).context("failed to write the report")?;
 
-    Ok(status(&report))
+    // A failed server run is reported with the runs before it, then ends the command (exit 2).
+    match failed_run {
+        Some(error) => Err(error),
+        None => Ok(status(&report)),
+    }
 }
 
 /// Resolves the flags into the probes to run.
@@ -216,8 +220,12 @@ fn pods_input(args: &PodArgs) -> anyhow::Result<Option<PodsInput>> {
     }))
 }
 
-/// Runs every planned probe and derives the cold start and recommendations.
-fn measure(global: &GlobalArgs, plan: &Plan) -> anyhow::Result<ProbeReport> {
+/// Runs every planned probe and derives the cold start and recommendations; also returns the
+/// failure of an `--exec` run, which the report records and the command then exits on.
+fn measure(
+    global: &GlobalArgs,
+    plan: &Plan,
+) -> anyhow::Result<(ProbeReport, Option<anyhow::Error>)> {
     let mut skipped = Vec::new();
     let gpu = match &plan.gpu {
         Some(input) => probe_gpu(input, plan, &mut skipped)?,
@@ -234,15 +242,19 @@ fn measure(global: &GlobalArgs, plan: &Plan) -> anyhow::Result<ProbeReport> {
     let needs_runtime =
         plan.exec.is_some() || plan.pods.as_ref().is_some_and(|p| p.from_file.is_none());
     let runtime = needs_runtime.then(crate::cli::runtime).transpose()?;
-    let exec = match (&plan.exec, &runtime) {
-        (Some(exec_plan), Some(rt)) => Some(probe_exec(rt, exec_plan)?),
-        _ => None,
+    let (exec, failed_run) = match (&plan.exec, &runtime) {
+        (Some(exec_plan), Some(rt)) => {
+            let (report, failed) = probe_exec(rt, exec_plan)?;
+            (Some(report), failed)
+        }
+        _ => (None, None),
     };
     let pods = match &plan.pods {
         Some(input) => Some(probe_pods(global, input, runtime.as_ref())?),
         None => None,
     };
-    Ok(ProbeReport::conclude(gpu, weights, exec, pods, skipped))
+    let report = ProbeReport::conclude(gpu, weights, exec, pods, skipped);
+    Ok((report, failed_run))
 }
 
 /// The GPU probe; a host without the driver (or an NVML failure) is noted and skipped. The
@@ -266,17 +278,28 @@ fn probe_gpu(
     }
 }
 
-/// The exec probe, with a spinner on stderr while it waits.
-fn probe_exec(runtime: &tokio::runtime::Runtime, plan: &ExecPlan) -> anyhow::Result<ExecReport> {
+/// The exec probe, with a spinner on stderr while it waits: every run's outcome, and the
+/// failure that ended the runs, if one did.
+fn probe_exec(
+    runtime: &tokio::runtime::Runtime,
+    plan: &ExecPlan,
+) -> anyhow::Result<(ExecReport, Option<anyhow::Error>)> {
     let progress = Progress::new();
     let runs = runtime.block_on(exec::measure(plan, &progress));
     progress.finish();
-    let runs = runs?;
-    Ok(ExecReport::new(
-        &plan.command,
-        plan.ready_url.as_str(),
-        runs,
-    ))
+    let mut failure = None;
+    let outcomes = runs?
+        .into_iter()
+        .map(|outcome| {
+            outcome.map_err(|error| {
+                let words = error.to_string();
+                failure = Some(anyhow::Error::new(error));
+                words
+            })
+        })
+        .collect();
+    let report = ExecReport::from_outcomes(&plan.command, plan.ready_url.as_str(), outcomes);
+    Ok((report, failure))
 }
 
 /// The pod probe, from a file or the cluster.

@@ -94,21 +94,63 @@ pub struct ExecReport {
     pub command: String,
     /// The URL polled until it answered 200.
     pub ready_url: String,
-    /// Seconds from start to the first 200, one value per run.
+    /// Seconds from start to the first 200, one value per run that became ready.
     pub runs_seconds: Vec<f64>,
-    /// Median, p90 and max of the runs.
+    /// Every run in order, ready or failed (the runs stop at the first failure).
+    pub runs: Vec<ExecRun>,
+    /// Median, p90 and max of the runs that became ready.
     pub summary: Option<Summary>,
 }
 
+/// How one run of the exec probe ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecRun {
+    /// The run's number, from 1.
+    pub run: u32,
+    /// Seconds from start to the first 200, when it became ready.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready_seconds: Option<f64>,
+    /// Why it failed, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 impl ExecReport {
-    /// The report of `runs` (seconds each).
+    /// The report of runs that all became ready (seconds each).
     pub fn new(command: &str, ready_url: &str, runs_seconds: Vec<f64>) -> Self {
+        let runs = runs_seconds.into_iter().map(Ok).collect();
+        Self::from_outcomes(command, ready_url, runs)
+    }
+
+    /// The report of each run's outcome: seconds to ready, or the failure in words.
+    pub fn from_outcomes(
+        command: &str,
+        ready_url: &str,
+        outcomes: Vec<Result<f64, String>>,
+    ) -> Self {
+        let runs: Vec<ExecRun> = outcomes
+            .into_iter()
+            .zip(1..)
+            .map(|(outcome, run)| ExecRun {
+                run,
+                ready_seconds: outcome.as_ref().ok().copied(),
+                error: outcome.err(),
+            })
+            .collect();
+        let runs_seconds: Vec<f64> = runs.iter().filter_map(|r| r.ready_seconds).collect();
         Self {
             command: command.to_string(),
             ready_url: ready_url.to_string(),
             summary: stats::summarize(&runs_seconds),
             runs_seconds,
+            runs,
         }
+    }
+
+    /// The runs that failed.
+    pub fn failed(&self) -> impl Iterator<Item = &ExecRun> {
+        self.runs.iter().filter(|r| r.error.is_some())
     }
 }
 

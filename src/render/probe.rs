@@ -159,12 +159,18 @@ fn weights_section(w: &WeightsReport) -> String {
 
 fn exec_section(e: &ExecReport) -> String {
     let mut table = table(&["RUN", "READY AFTER"]);
-    for (i, s) in e.runs_seconds.iter().enumerate() {
-        table.add_row(vec![(i + 1).to_string(), secs(*s)]);
+    for r in &e.runs {
+        let cell = r.ready_seconds.map_or_else(|| "FAILED".to_string(), secs);
+        table.add_row(vec![r.run.to_string(), cell]);
     }
     let mut text = format!("Server: {:?}, ready at {}\n{table}", e.command, e.ready_url);
     if let Some(s) = e.summary {
         text.push_str(&format!("\nTime to ready: {}", summary(&s, "runs")));
+    }
+    for failed in e.failed() {
+        if let Some(error) = &failed.error {
+            text.push_str(&format!("\nFailed: {error}"));
+        }
     }
     text
 }

@@ -103,8 +103,16 @@ pub enum ExecError {
     },
 }
 
-/// Runs the plan: seconds to ready for each run, in order.
-pub async fn measure(plan: &ExecPlan, observer: &dyn RunObserver) -> Result<Vec<f64>, ExecError> {
+/// How one run ended: seconds to ready, or why it failed (its group already stopped).
+pub type RunOutcome = Result<f64, ExecError>;
+
+/// Runs the plan: each run's outcome, in order. The runs stop at the first failure, which is
+/// the last outcome (a server that failed once usually fails again, and a run that never
+/// becomes ready costs the whole `--timeout`). `Err` only when the probe could not prepare.
+pub async fn measure(
+    plan: &ExecPlan,
+    observer: &dyn RunObserver,
+) -> Result<Vec<RunOutcome>, ExecError> {
     let client = reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
@@ -120,9 +128,15 @@ pub async fn measure(plan: &ExecPlan, observer: &dyn RunObserver) -> Result<Vec<
     let mut runs = Vec::new();
     for run in 1..=plan.runs {
         observer.started(run, plan.runs);
-        let seconds = one_run(plan, &client, &mut stop, run).await?;
-        observer.ready(run, seconds);
-        runs.push(seconds);
+        let outcome = one_run(plan, &client, &mut stop, run).await;
+        let failed = outcome.is_err();
+        if let Ok(seconds) = &outcome {
+            observer.ready(run, *seconds);
+        }
+        runs.push(outcome);
+        if failed {
+            break;
+        }
     }
     Ok(runs)
 }
