@@ -225,6 +225,30 @@ fn a_server_that_never_becomes_ready_is_stopped_with_its_whole_process_group() {
 }
 
 #[test]
+fn a_process_that_leaves_the_group_is_stopped_too() {
+    // Regression: `setsid` put a process in a session of its own, out of reach of the
+    // group's signals, and it outlived the probe. On Linux the probe is its subreaper.
+    let dir = tempfile::tempdir().unwrap();
+    let server = ReadyServer::start(dir.path().join("never"), None);
+    let escaped = dir.path().join("escaped.pid");
+    let command = format!(
+        "setsid sh -c 'echo $$ > \"{}\"; exec sleep 999' & sleep 999",
+        escaped.display()
+    );
+    let (code, _, stderr) = probe(&[
+        "--no-gpu",
+        "--exec",
+        &command,
+        "--ready-url",
+        &server.url,
+        "--timeout",
+        "1s",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_gone(&[&escaped]);
+}
+
+#[test]
 fn a_command_that_does_not_exist_is_named() {
     let (code, stdout, stderr) = probe(&[
         "--no-gpu",
