@@ -1,6 +1,14 @@
 //! The pod probe's arithmetic: from pod conditions, container statuses and events, when each
 //! pod was scheduled, had its image, started its containers and became ready, counted from the
 //! pod's creation; then the median and p90 of each phase over the pods.
+//!
+//! The Ready condition's `lastTransitionTime` is the *last* time the pod became ready. A pod
+//! whose readiness flapped days after it started (or whose container restarted after it had
+//! served for a long time) would count as a cold start of days. Kubernetes keeps no record of
+//! the first transition, so such pods are recognised and left out of the statistics: with no
+//! restart, Ready long after the containers started (over an hour, or far beyond the other
+//! pods' start-to-ready time); with restarts, a previous container that had run for over an
+//! hour.
 
 use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::Deployment;
@@ -161,7 +169,23 @@ pub struct PodTimeline {
     /// Container restarts so far; with restarts, "ready" is the last time the pod became ready
     /// and includes the failed attempts.
     pub restarts: i32,
+    /// Why its ready time is left out of the statistics (its Ready transition is not its first
+    /// start), if it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<String>,
 }
+
+/// Ready this long after the containers started, with no restart, is no start-up: an hour,
+/// the longest window the HPA can express.
+pub const LATE_READY_SECONDS: f64 = 3600.0;
+
+/// A pod's start-to-ready beyond this many times the other pods' median is an outlier (when
+/// it is also [`OUTLIER_MARGIN_SECONDS`] beyond it).
+const OUTLIER_FACTOR: f64 = 4.0;
+
+/// The least an outlier exceeds the other pods' median start-to-ready by: ten minutes, more
+/// than a cold node's weight download adds.
+const OUTLIER_MARGIN_SECONDS: f64 = 600.0;
 
 /// The pod part of a probe report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -183,6 +207,8 @@ pub struct PodsReport {
     pub ready: Option<Summary>,
     /// Pods that are not ready (still starting, crashing or never scheduled).
     pub not_ready: Vec<String>,
+    /// Ready pods whose ready time is left out (see [`PodTimeline::left_out`]).
+    pub left_out: Vec<String>,
 }
 
 /// Builds each pod's timeline and the summaries. `events` may hold events of other objects:
@@ -190,23 +216,100 @@ pub struct PodsReport {
 pub fn assess(namespace: &str, selector: &str, pods: &[Pod], events: &[Event]) -> PodsReport {
     let mut timelines: Vec<PodTimeline> = pods.iter().map(|p| timeline(p, events)).collect();
     timelines.sort_by(|a, b| a.name.cmp(&b.name));
+    leave_out_late_ready(&mut timelines, pods);
     let phase = |f: fn(&PodTimeline) -> Option<f64>| {
         stats::summarize(&timelines.iter().filter_map(f).collect::<Vec<_>>())
+    };
+    let names = |keep: fn(&PodTimeline) -> bool| {
+        timelines
+            .iter()
+            .filter(|t| keep(t))
+            .map(|t| t.name.clone())
+            .collect()
     };
     PodsReport {
         namespace: namespace.to_string(),
         selector: selector.to_string(),
         scheduled: phase(|t| t.scheduled_seconds),
         image_pulled: phase(|t| t.image_pulled_seconds),
-        started: phase(|t| t.started_seconds),
-        ready: phase(|t| t.ready_seconds),
-        not_ready: timelines
-            .iter()
-            .filter(|t| t.ready_seconds.is_none())
-            .map(|t| t.name.clone())
-            .collect(),
+        // A container restarted after serving started again; a flapped pod's start stands.
+        started: phase(|t| {
+            t.started_seconds
+                .filter(|_| t.left_out.is_none() || t.restarts == 0)
+        }),
+        ready: phase(|t| t.ready_seconds.filter(|_| t.left_out.is_none())),
+        not_ready: names(|t| t.ready_seconds.is_none()),
+        left_out: names(|t| t.left_out.is_some()),
         pods: timelines,
     }
+}
+
+/// Marks the pods whose Ready transition is not their first start (see the module's doc).
+fn leave_out_late_ready(timelines: &mut [PodTimeline], pods: &[Pod]) {
+    // Start-to-ready of the pods without restarts, by name.
+    let gaps: Vec<(String, f64)> = timelines
+        .iter()
+        .filter(|t| t.restarts == 0)
+        .filter_map(|t| Some((t.name.clone(), t.ready_seconds? - t.started_seconds?)))
+        .collect();
+    for t in timelines.iter_mut() {
+        let pod = pods
+            .iter()
+            .find(|p| p.metadata.name.as_deref() == Some(t.name.as_str()));
+        t.left_out = match (t.restarts, pod) {
+            (0, _) => late_first_ready(t, &gaps),
+            (_, Some(pod)) => restarted_after_serving(pod),
+            (_, None) => None,
+        };
+    }
+}
+
+/// With no restart: Ready over an hour after the containers started, or far beyond the other
+/// pods' start-to-ready.
+fn late_first_ready(t: &PodTimeline, gaps: &[(String, f64)]) -> Option<String> {
+    let gap = t.ready_seconds? - t.started_seconds?;
+    let others: Vec<f64> = gaps
+        .iter()
+        .filter(|(name, _)| *name != t.name)
+        .map(|(_, g)| *g)
+        .collect();
+    let reference = stats::summarize(&others).map(|s| s.median);
+    let outlier =
+        reference.is_some_and(|r| gap > (OUTLIER_FACTOR * r).max(r + OUTLIER_MARGIN_SECONDS));
+    if gap <= LATE_READY_SECONDS && !outlier {
+        return None;
+    }
+    let compared = reference.map_or_else(String::new, |r| {
+        format!(", where the other pods took {}", stats::human_duration(r))
+    });
+    Some(format!(
+        "Ready {} after its containers started, with no restart{compared}: its readiness \
+         flapped later, so when it first became ready is unknown",
+        stats::human_duration(gap)
+    ))
+}
+
+/// With restarts: a previous container that had run for over an hour, so the Ready time is
+/// the restart's, not the pod's start-up.
+fn restarted_after_serving(pod: &Pod) -> Option<String> {
+    let statuses = pod.status.as_ref()?.container_statuses.as_ref()?;
+    let longest = statuses
+        .iter()
+        .filter_map(|s| {
+            let last = s.last_state.as_ref()?.terminated.as_ref()?;
+            Some(seconds_between(
+                last.started_at.as_ref()?.0,
+                last.finished_at.as_ref()?.0,
+            ))
+        })
+        .fold(0.0, f64::max);
+    (longest > LATE_READY_SECONDS).then(|| {
+        format!(
+            "a container restarted after running {}: its Ready time is the restart's, not the \
+             pod's start-up",
+            stats::human_duration(longest)
+        )
+    })
 }
 
 /// One pod's timeline.
@@ -224,6 +327,7 @@ fn timeline(pod: &Pod, events: &[Event]) -> PodTimeline {
         // out of the summaries.
         ready_seconds: since(condition_true_at(pod, "Ready")),
         restarts: restarts(pod),
+        left_out: None,
     }
 }
 
@@ -408,6 +512,53 @@ mod tests {
         })];
         let err = pick(&objects, &Target::All, None).unwrap_err().to_string();
         assert!(err.starts_with("Pod bad: status.conditions"), "{err}");
+    }
+
+    /// A pod created at 10:00:00 whose container started at 10:01:00 and that became ready
+    /// `ready_after_start` seconds later, with no restart.
+    fn started_then_ready(name: &str, ready_after_start: i64) -> Pod {
+        let ready = jiff::Timestamp::from_second(1_796_119_260 + ready_after_start).unwrap();
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "creationTimestamp": "2026-12-01T10:00:00Z"},
+            "spec": {"containers": []},
+            "status": {
+                "conditions": [{"type": "Ready", "status": "True",
+                                "lastTransitionTime": ready.to_string()}],
+                "containerStatuses": [{"name": "vllm", "image": "vllm", "imageID": "",
+                    "ready": true, "restartCount": 0,
+                    "state": {"running": {"startedAt": "2026-12-01T10:01:00Z"}}}]
+            }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_ready_time_far_beyond_the_other_pods_is_left_out() {
+        let pods = [
+            started_then_ready("a", 120),
+            started_then_ready("b", 130),
+            started_then_ready("c", 1500),
+        ];
+        let report = assess("serving", "app=llama", &pods, &[]);
+        assert_eq!(report.left_out, ["c"]);
+        assert_eq!(report.ready.unwrap().count, 2);
+        assert_eq!(report.pods[0].ready_seconds, Some(180.0));
+
+        // Five minutes where the others take one is a slow node, not a flap: within the margin.
+        let pods = [
+            started_then_ready("a", 60),
+            started_then_ready("b", 60),
+            started_then_ready("c", 300),
+        ];
+        assert!(assess("serving", "x", &pods, &[]).left_out.is_empty());
+
+        // Alone, a pod is left out only past an hour.
+        let alone = assess("serving", "x", &[started_then_ready("a", 3000)], &[]);
+        assert!(alone.left_out.is_empty());
+        let alone = assess("serving", "x", &[started_then_ready("a", 3700)], &[]);
+        assert_eq!(alone.left_out, ["a"]);
+        assert_eq!(alone.ready, None);
+        assert!(alone.not_ready.is_empty());
     }
 
     #[test]

@@ -65,6 +65,7 @@ impl ProbeReport {
         match &report.cold_start {
             Some(cold) => {
                 report.recommendations = timing::derive(cold.duration()).reasons();
+                report.notes.extend(beyond_hpa_limits(cold));
             }
             None => report.notes.extend(report.lower_bound_note()),
         }
@@ -84,6 +85,24 @@ impl ProbeReport {
              recommended from it; measure a cold start with --exec or --deployment"
         ))
     }
+}
+
+/// A cold start whose settings reach the HPA's limits: the scale-up period (cold start plus a
+/// quarter) stops at 1800 s, the scale-down window (twice the cold start) at 3600 s, while
+/// `cooldownPeriod` and Kueue's timeout keep growing. Such a figure is worth a second look.
+fn beyond_hpa_limits(cold: &ColdStart) -> Option<String> {
+    let period = f64::from(timing::MAX_POLICY_PERIOD_SECONDS);
+    if cold.seconds * 1.25 <= period {
+        return None;
+    }
+    Some(format!(
+        "a cold start of {} is beyond what the HPA can express: scale-up policy periods stop at \
+         {period} s and stabilization windows at {} s, so those settings are capped, while \
+         cooldownPeriod and Kueue's timeout grow to twice the cold start; check the measurement \
+         (a pod that became ready again much later, a stuck start-up) before using them",
+        stats::human_duration(cold.seconds),
+        timing::MAX_STABILIZATION_SECONDS
+    ))
 }
 
 /// The exec probe's runs.
@@ -222,9 +241,14 @@ impl ColdStart {
         let pods = report
             .pods
             .as_ref()
-            .and_then(|p| Some((p.ready?, p.pods.len())));
-        if let Some((ready, total)) = pods {
-            let basis = format!("p90 of time to ready over {} of {total} pods", ready.count);
+            .and_then(|p| Some((p.ready?, p.pods.len(), p.left_out.len())));
+        if let Some((ready, total, left_out)) = pods {
+            let mut basis = format!("p90 of time to ready over {} of {total} pods", ready.count);
+            if left_out > 0 {
+                basis.push_str(&format!(
+                    " ({left_out} left out: Ready long after it started)"
+                ));
+            }
             return Some(Self::new(ready.p90, ColdStartSource::Pods, basis));
         }
         let summary = report.exec.as_ref().and_then(|e| e.summary)?;
@@ -360,6 +384,24 @@ mod tests {
             "{:?}",
             report.notes
         );
+    }
+
+    #[test]
+    fn a_cold_start_beyond_the_hpas_limits_is_noted() {
+        let exec = ExecReport::new("srv", "http://x/", vec![1500.0]);
+        let report = ProbeReport::conclude(None, None, Some(exec), None, vec![]);
+        assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+        assert!(
+            report.notes[0].starts_with(
+                "a cold start of 25m is beyond what the HPA can express: scale-up policy \
+                 periods stop at 1800 s"
+            ),
+            "{}",
+            report.notes[0]
+        );
+        let exec = ExecReport::new("srv", "http://x/", vec![1400.0]);
+        let report = ProbeReport::conclude(None, None, Some(exec), None, vec![]);
+        assert!(report.notes.is_empty(), "{:?}", report.notes);
     }
 
     #[test]

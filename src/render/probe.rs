@@ -187,13 +187,17 @@ fn pods_section(p: &PodsReport) -> String {
     ]);
     let cell = |v: Option<f64>| v.map_or("-".to_string(), secs);
     for t in &p.pods {
+        let mut ready = cell(t.ready_seconds);
+        if t.left_out.is_some() {
+            ready.push_str(" (left out)");
+        }
         table.add_row(vec![
             t.name.clone(),
             t.node.clone().unwrap_or_else(|| "-".to_string()),
             cell(t.scheduled_seconds),
             cell(t.image_pulled_seconds),
             cell(t.started_seconds),
-            cell(t.ready_seconds),
+            ready,
             t.restarts.to_string(),
         ]);
     }
@@ -213,6 +217,11 @@ fn pods_section(p: &PodsReport) -> String {
     );
     if !p.not_ready.is_empty() {
         text.push_str(&format!("\nNot ready: {}", p.not_ready.join(", ")));
+    }
+    for t in &p.pods {
+        if let Some(why) = &t.left_out {
+            text.push_str(&format!("\nLeft out: {}: {why}", t.name));
+        }
     }
     text
 }

@@ -91,6 +91,48 @@ fn pods_from_a_file_json() {
 }
 
 #[test]
+fn a_pod_whose_readiness_flapped_later_is_left_out_of_the_cold_start() {
+    // Regression: the flapped pod made the cold start 53 h and cooldownPeriod 381600.
+    let file = fixture("pods-flap.yaml");
+    let (code, stdout, stderr) =
+        probe(&["--from-file", &file, "--deployment", "llama", "-o", "json"]);
+    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
+    let report = json(&stdout);
+    let pods = &report["pods"];
+    assert_eq!(
+        pods["leftOut"],
+        serde_json::json!(["llama-6f7c9d-flap1", "llama-6f7c9d-oom01"])
+    );
+    assert_eq!(
+        pods["pods"][0]["leftOut"],
+        "Ready 52h59m after its containers started, with no restart, where the other pods \
+         took 1m10s: its readiness flapped later, so when it first became ready is unknown"
+    );
+    assert!(
+        pods["pods"][3]["leftOut"]
+            .as_str()
+            .unwrap()
+            .starts_with("a container restarted after running 23h59m50s: ")
+    );
+    assert_eq!(pods["ready"]["count"], 2);
+    assert_eq!(
+        pods["started"]["count"], 3,
+        "the restart's start is left out too"
+    );
+    assert_eq!(report["coldStart"]["seconds"], 150.0);
+    assert_eq!(
+        report["coldStart"]["basis"],
+        "p90 of time to ready over 2 of 4 pods (2 left out: Ready long after it started)"
+    );
+    let expected = timing::derive(Duration::from_secs(150)).reasons();
+    assert_eq!(
+        report["recommendations"],
+        serde_json::to_value(expected).unwrap()
+    );
+    assert_eq!(report["notes"], serde_json::json!([]));
+}
+
+#[test]
 fn pods_from_the_cluster() {
     let server = FixtureApiServer::start(objects("pods-llama.yaml"));
     let kubeconfig = server.kubeconfig().display().to_string();
