@@ -212,7 +212,7 @@ fn pods_section(p: &PodsReport) -> String {
         table.add_row(row);
     }
     let mut text = format!(
-        "Pods: {} in namespace {} (seconds after creation)\n{table}",
+        "Pods: {} in namespace {} (time after creation)\n{table}",
         p.selector, p.namespace
     );
     if !p.not_ready.is_empty() {
@@ -247,12 +247,9 @@ fn summary(s: &Summary, what: &str) -> String {
     )
 }
 
+/// Durations as people read them (`0.55s`, `12.3s`, `4m40s`); JSON keeps plain seconds.
 fn secs(seconds: f64) -> String {
-    if seconds < 10.0 {
-        format!("{seconds:.2}s")
-    } else {
-        format!("{seconds:.1}s")
-    }
+    crate::coldstart::stats::human_duration(seconds)
 }
 
 fn bytes(n: u64) -> String {
