@@ -102,6 +102,7 @@ fn gpu_section(gpu: &GpuReport) -> String {
         "MIG",
         "PCIE NOW",
         "PCIE MAX",
+        "H2D NOW",
         "H2D MAX",
     ]);
     for d in &gpu.devices {
@@ -115,6 +116,7 @@ fn gpu_section(gpu: &GpuReport) -> String {
             on_off(d.device.mig_mode),
             link_name(link.current_generation, link.current_width),
             link_name(link.max_generation, link.max_width),
+            d.current_bytes_per_second.map_or("?".to_string(), rate),
             d.max_bytes_per_second.map_or("?".to_string(), rate),
         ]);
     }
