@@ -75,8 +75,7 @@ fn no_cold_start(report: &ProbeReport) -> String {
             "Cold start: not measured: none of the {} pods became ready, so no recommendations",
             p.pods.len()
         ),
-        _ => "Cold start: not measured, so no recommendations (use --exec, --deployment, -l or \
-              --model-path)"
+        _ => "Cold start: not measured, so no recommendations (use --exec, --deployment or -l)"
             .to_string(),
     }
 }
