@@ -559,6 +559,16 @@ mod tests {
         assert_eq!(alone.left_out, ["a"]);
         assert_eq!(alone.ready, None);
         assert!(alone.not_ready.is_empty());
+        let report =
+            crate::coldstart::report::ProbeReport::conclude(None, None, None, Some(alone), vec![]);
+        let text = crate::render::probe::human(&report);
+        assert!(
+            text.contains(
+                "Cold start: not measured: the ready pods' times are left out (a), so no \
+                 recommendations"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

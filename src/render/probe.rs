@@ -71,6 +71,11 @@ fn no_cold_start(report: &ProbeReport) -> String {
         );
     }
     match &report.pods {
+        Some(p) if !p.left_out.is_empty() => format!(
+            "Cold start: not measured: the ready pods' times are left out ({}), so no \
+             recommendations",
+            p.left_out.join(", ")
+        ),
         Some(p) if !p.pods.is_empty() => format!(
             "Cold start: not measured: none of the {} pods became ready, so no recommendations",
             p.pods.len()
