@@ -344,14 +344,15 @@ fn namespace_of(pods: &[k8s_openapi::api::core::v1::Pod]) -> String {
         .unwrap_or_else(|| "default".to_string())
 }
 
-/// LISTs the target's pods (and the Deployment, for its selector) and the namespace's Pod
-/// events: at most three requests.
+/// LISTs the target's pods (the Deployment's selector, or `-l`, as the LIST's labelSelector,
+/// so that only its pods come back) and the namespace's Pod events, after GETting the
+/// Deployment: at most three requests.
 async fn list_pods(global: &GlobalArgs, target: &Target) -> anyhow::Result<(Vec<Value>, String)> {
     let cluster = cluster::connect(global).await?;
     let namespace = cluster.resolve_namespace(global);
     let scope = Scope::Namespace(namespace.clone());
     let mut objects = Vec::new();
-    let labels = match target {
+    let labels: Option<String> = match target {
         Target::Deployment(name) => {
             let deployment = cluster
                 .get(&resources::DEPLOYMENTS, Some(&namespace), name)
@@ -366,13 +367,14 @@ async fn list_pods(global: &GlobalArgs, target: &Target) -> anyhow::Result<(Vec<
                         ),
                     )
                 })?;
+            let selector = deployment_selector(&deployment);
             objects.push(deployment);
-            None
+            selector
         }
-        Target::Selector(text, _) => Some(text.as_str()),
+        Target::Selector(text, _) => Some(text.clone()),
         Target::All => None,
     };
-    let pods = cluster.list(&resources::PODS, &scope, labels, None);
+    let pods = cluster.list(&resources::PODS, &scope, labels.as_deref(), None);
     let events = cluster.list(
         &resources::EVENTS,
         &scope,
@@ -385,6 +387,16 @@ async fn list_pods(global: &GlobalArgs, target: &Target) -> anyhow::Result<(Vec<
     objects.extend(pods);
     objects.extend(events);
     Ok((objects, namespace))
+}
+
+/// The Deployment's `spec.selector` as a labelSelector query (`None` when it has none, which
+/// the API server does not allow for apps/v1).
+fn deployment_selector(deployment: &Value) -> Option<String> {
+    let selector = deployment.pointer("/spec/selector")?;
+    let selector: k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector =
+        serde_json::from_value(selector.clone()).ok()?;
+    let query = Selector::from_label_selector(&selector).to_query();
+    (!query.is_empty()).then_some(query)
 }
 
 /// 0 when something was measured and every pod became ready; 1 when nothing could be measured

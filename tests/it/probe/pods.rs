@@ -148,8 +148,20 @@ fn pods_from_the_cluster() {
     ]);
     assert_eq!((code, stderr.as_str()), (0, ""));
     assert_llama_report(&json(&stdout));
-    let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+    let requests = server.requests();
+    let paths: Vec<String> = requests.iter().map(|r| r.path.clone()).collect();
     assert_eq!(server.request_count(), 3, "{paths:?}");
+    // Only the Deployment's pods are listed: its selector goes with the LIST.
+    let pods = requests
+        .iter()
+        .find(|r| r.path.ends_with("/pods"))
+        .expect("a pods LIST");
+    assert!(
+        pods.query
+            .contains(&("labelSelector".to_string(), "app=llama".to_string())),
+        "{:?}",
+        pods.query
+    );
 }
 
 #[test]
