@@ -308,17 +308,21 @@ fn probe_pods(
     input: &PodsInput,
     runtime: Option<&tokio::runtime::Runtime>,
 ) -> anyhow::Result<PodsReport> {
-    let (objects, namespace) = match (&input.from_file, runtime) {
-        (Some(path), _) => (read_objects(path)?, global.namespace.clone()),
+    let (objects, namespace, source) = match (&input.from_file, runtime) {
+        (Some(path), _) => (
+            read_objects(path)?,
+            global.namespace.clone(),
+            files::display_name(path),
+        ),
         (None, Some(rt)) => {
-            let (objects, namespace) = rt.block_on(list_pods(global, &input.target))?;
-            (objects, Some(namespace))
+            let (objects, namespace, url) = rt.block_on(list_pods(global, &input.target))?;
+            (objects, Some(namespace), url)
         }
         (None, None) => anyhow::bail!("internal: the pod probe needs a runtime"),
     };
-    let (pod_list, events) = pods::pick(&objects, &input.target, namespace.as_deref())?;
-    let namespace = namespace.unwrap_or_else(|| namespace_of(&pod_list));
-    let report = pods::assess(&namespace, &input.target.describe(), &pod_list, &events);
+    let picked = pods::pick(&objects, &input.target, namespace.as_deref(), &source)?;
+    let namespace = namespace.unwrap_or_else(|| namespace_of(&picked.pods));
+    let report = pods::assess(&namespace, &picked.described, &picked.pods, &picked.events);
     if !report.not_ready.is_empty() {
         tracing::warn!(
             "{} of {} pods are not ready: {}",
@@ -347,7 +351,10 @@ fn namespace_of(pods: &[k8s_openapi::api::core::v1::Pod]) -> String {
 /// LISTs the target's pods (the Deployment's selector, or `-l`, as the LIST's labelSelector,
 /// so that only its pods come back) and the namespace's Pod events, after GETting the
 /// Deployment: at most three requests.
-async fn list_pods(global: &GlobalArgs, target: &Target) -> anyhow::Result<(Vec<Value>, String)> {
+async fn list_pods(
+    global: &GlobalArgs,
+    target: &Target,
+) -> anyhow::Result<(Vec<Value>, String, String)> {
     let cluster = cluster::connect(global).await?;
     let namespace = cluster.resolve_namespace(global);
     let scope = Scope::Namespace(namespace.clone());
@@ -386,7 +393,7 @@ async fn list_pods(global: &GlobalArgs, target: &Target) -> anyhow::Result<(Vec<
         .map_err(|e| e.into_anyhow())?;
     objects.extend(pods);
     objects.extend(events);
-    Ok((objects, namespace))
+    Ok((objects, namespace, cluster.url().to_string()))
 }
 
 /// The Deployment's `spec.selector` as a labelSelector query (`None` when it has none, which

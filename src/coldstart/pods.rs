@@ -55,23 +55,51 @@ pub enum PickError {
         message: String,
     },
     /// Nothing matched.
-    #[error("no pods match {target}{namespace}")]
+    #[error("no pods match {target} in {origin}{namespace}")]
     NoPods {
         /// The target, described.
         target: String,
-        /// ` in namespace NS`, or empty.
+        /// Where the objects came from: the file, or the cluster's URL.
+        origin: String,
+        /// `, namespace NS`, or empty.
         namespace: String,
+    },
+    /// Without `--deployment` or `-l`, the pods belong to several workloads.
+    #[error(
+        "{origin} holds pods of several workloads ({}): pick one with --deployment or -l",
+        workloads.join(", ")
+    )]
+    SeveralWorkloads {
+        /// Where the objects came from.
+        origin: String,
+        /// The workloads, as `deployment/NAME`, `statefulset/NAME`, `pod/NAME`.
+        workloads: Vec<String>,
     },
 }
 
+/// The pods and Pod events picked for the probe.
+#[derive(Debug, Clone)]
+pub struct Picked {
+    /// The target's pods.
+    pub pods: Vec<Pod>,
+    /// Every Pod event.
+    pub events: Vec<Event>,
+    /// How the pods were chosen, for the report: the target, or the one workload they all
+    /// belong to when every pod was taken.
+    pub described: String,
+}
+
 /// Picks the target's pods (in `namespace`, when given) and every Pod event from `objects`
-/// (a file dump or what the cluster listed). A Deployment is matched by its selector when the
-/// objects hold it, else by its ReplicaSets' names (`NAME-<pod-template-hash>`).
+/// (a file dump or what the cluster listed; `source` names it in errors). A Deployment is
+/// matched by its selector when the objects hold it, else by its ReplicaSets' names
+/// (`NAME-<pod-template-hash>`). Every pod ([`Target::All`]) must belong to one workload:
+/// the start-up of two servers mixed is no one's cold start.
 pub fn pick(
     objects: &[Value],
     target: &Target,
     namespace: Option<&str>,
-) -> Result<(Vec<Pod>, Vec<Event>), PickError> {
+    source: &str,
+) -> Result<Picked, PickError> {
     let in_namespace = |o: &&Value| {
         namespace.is_none_or(|ns| o.pointer("/metadata/namespace").is_none_or(|v| v == ns))
     };
@@ -99,16 +127,74 @@ pub fn pick(
     if pods.is_empty() {
         return Err(PickError::NoPods {
             target: target.describe(),
+            origin: source.to_string(),
             namespace: namespace
-                .map(|ns| format!(" in namespace {ns}"))
+                .map(|ns| format!(", namespace {ns}"))
                 .unwrap_or_default(),
         });
     }
+    let described = match target {
+        Target::All => one_workload(&pods, source)?,
+        _ => target.describe(),
+    };
     let events = of_kind("Event")
         .filter(|e| e.pointer("/involvedObject/kind").and_then(Value::as_str) == Some("Pod"))
         .map(|e| parse::<Event>("Event", e))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((pods, events))
+    Ok(Picked {
+        pods,
+        events,
+        described,
+    })
+}
+
+/// The one workload every pod belongs to, or the error naming them all.
+fn one_workload(pods: &[Pod], source: &str) -> Result<String, PickError> {
+    let namespaces: std::collections::BTreeSet<&str> = pods
+        .iter()
+        .filter_map(|p| p.metadata.namespace.as_deref())
+        .collect();
+    let workloads: std::collections::BTreeSet<String> = pods
+        .iter()
+        .map(|p| {
+            let workload = workload_of(p);
+            match (&p.metadata.namespace, namespaces.len() > 1) {
+                (Some(ns), true) => format!("{ns}/{workload}"),
+                _ => workload,
+            }
+        })
+        .collect();
+    let mut workloads: Vec<String> = workloads.into_iter().collect();
+    match workloads.len() {
+        1 => Ok(workloads.remove(0)),
+        _ => Err(PickError::SeveralWorkloads {
+            origin: source.to_string(),
+            workloads,
+        }),
+    }
+}
+
+/// The workload that owns a pod: its controller (a ReplicaSet named `NAME-<pod-template-hash>`
+/// stands for Deployment `NAME`), or the pod itself.
+fn workload_of(pod: &Pod) -> String {
+    let owners = pod.metadata.owner_references.as_deref().unwrap_or_default();
+    let Some(owner) = owners
+        .iter()
+        .find(|o| o.controller == Some(true))
+        .or_else(|| owners.first())
+    else {
+        return format!("pod/{}", pod.metadata.name.as_deref().unwrap_or("?"));
+    };
+    let hash = pod
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get("pod-template-hash"));
+    let deployment = hash.and_then(|h| owner.name.strip_suffix(&format!("-{h}")));
+    match (owner.kind.as_str(), deployment) {
+        ("ReplicaSet", Some(name)) => format!("deployment/{name}"),
+        (kind, _) => format!("{}/{}", kind.to_ascii_lowercase(), owner.name),
+    }
 }
 
 /// Whether a pod belongs to the target.
@@ -490,19 +576,40 @@ mod tests {
             value("Event", &pulled("llama-7d9-a", "2026-12-01T10:01:05Z")),
         ];
         let target = Target::Deployment("llama".to_string());
-        let (pods, events) = pick(&objects, &target, None).unwrap();
-        assert_eq!(pods.len(), 1);
-        assert_eq!(pods[0].metadata.name.as_deref(), Some("llama-7d9-a"));
-        assert_eq!(events.len(), 1);
+        let picked = pick(&objects, &target, None, "dump.yaml").unwrap();
+        assert_eq!(picked.pods.len(), 1);
+        assert_eq!(picked.pods[0].metadata.name.as_deref(), Some("llama-7d9-a"));
+        assert_eq!(picked.events.len(), 1);
         let err = pick(
             &objects,
             &Target::Deployment("mistral".into()),
             Some("serving"),
+            "dump.yaml",
         );
         assert_eq!(
             err.unwrap_err().to_string(),
-            "no pods match deployment/mistral in namespace serving"
+            "no pods match deployment/mistral in dump.yaml, namespace serving"
         );
+    }
+
+    #[test]
+    fn every_pod_of_a_dump_must_belong_to_one_workload() {
+        let llama = value(
+            "Pod",
+            &with_owner(pod("llama-7d9-a", true), "llama-7d9", "7d9"),
+        );
+        let canary = value(
+            "Pod",
+            &with_owner(pod("llama-canary-5c-b", true), "llama-canary-5c", "5c"),
+        );
+        let err = pick(&[llama.clone(), canary], &Target::All, None, "dump.yaml").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "dump.yaml holds pods of several workloads (deployment/llama, \
+             deployment/llama-canary): pick one with --deployment or -l"
+        );
+        let one = pick(&[llama], &Target::All, None, "dump.yaml").unwrap();
+        assert_eq!(one.described, "deployment/llama");
     }
 
     #[test]
@@ -510,7 +617,9 @@ mod tests {
         let objects = vec![serde_json::json!({
             "kind": "Pod", "metadata": {"name": "bad"}, "status": {"conditions": "yes"}
         })];
-        let err = pick(&objects, &Target::All, None).unwrap_err().to_string();
+        let err = pick(&objects, &Target::All, None, "dump.yaml")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("Pod bad: status.conditions"), "{err}");
     }
 

@@ -235,8 +235,32 @@ fn no_matching_pods_is_an_error() {
     assert_eq!((code, stdout.as_str()), (2, ""));
     assert_eq!(
         stderr.trim_end(),
-        "error: no pods match deployment/nope in namespace serving"
+        format!("error: no pods match deployment/nope in {file}, namespace serving")
     );
+}
+
+#[test]
+fn a_dump_of_several_workloads_needs_a_choice() {
+    // Regression: without --deployment or -l every pod of the file was one cold start.
+    let file = fixture("pods-llama.yaml");
+    let (code, stdout, stderr) = probe(&["--from-file", &file]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.starts_with(&format!("error: {file} holds pods of several workloads (")),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with("): pick one with --deployment or -l"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("deployment/llama,"), "{stderr}");
+
+    // One workload's pods are that workload's, and the report says which.
+    let (code, stdout, _) = probe(&["--from-file", &fixture("pods-stuck.yaml"), "-o", "json"]);
+    assert_eq!(code, 1);
+    assert_eq!(json(&stdout)["pods"]["selector"], "deployment/llama");
 }
 
 #[test]
