@@ -175,7 +175,7 @@ fn one_workload(pods: &[Pod], source: &str) -> Result<String, PickError> {
 }
 
 /// The workload that owns a pod: its controller (a ReplicaSet named `NAME-<pod-template-hash>`
-/// stands for Deployment `NAME`), or the pod itself.
+/// stands for Deployment `NAME`). Pods without one (a hand-written dump) count as one group.
 fn workload_of(pod: &Pod) -> String {
     let owners = pod.metadata.owner_references.as_deref().unwrap_or_default();
     let Some(owner) = owners
@@ -183,7 +183,7 @@ fn workload_of(pod: &Pod) -> String {
         .find(|o| o.controller == Some(true))
         .or_else(|| owners.first())
     else {
-        return format!("pod/{}", pod.metadata.name.as_deref().unwrap_or("?"));
+        return "pods without a controller".to_string();
     };
     let hash = pod
         .metadata
@@ -608,8 +608,22 @@ mod tests {
             "dump.yaml holds pods of several workloads (deployment/llama, \
              deployment/llama-canary): pick one with --deployment or -l"
         );
-        let one = pick(&[llama], &Target::All, None, "dump.yaml").unwrap();
+        let one = pick(&[llama.clone()], &Target::All, None, "dump.yaml").unwrap();
         assert_eq!(one.described, "deployment/llama");
+        let orphans = [value("Pod", &pod("a", true)), value("Pod", &pod("b", true))];
+        let picked = pick(&orphans, &Target::All, None, "dump.yaml").unwrap();
+        assert_eq!(picked.described, "pods without a controller");
+        let err = pick(
+            &[orphans[0].clone(), llama],
+            &Target::All,
+            None,
+            "dump.yaml",
+        );
+        assert!(
+            err.unwrap_err()
+                .to_string()
+                .contains("(deployment/llama, pods without a controller)")
+        );
     }
 
     #[test]
