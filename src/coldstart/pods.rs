@@ -608,7 +608,13 @@ mod tests {
             "dump.yaml holds pods of several workloads (deployment/llama, \
              deployment/llama-canary): pick one with --deployment or -l"
         );
-        let one = pick(&[llama.clone()], &Target::All, None, "dump.yaml").unwrap();
+        let one = pick(
+            std::slice::from_ref(&llama),
+            &Target::All,
+            None,
+            "dump.yaml",
+        )
+        .unwrap();
         assert_eq!(one.described, "deployment/llama");
         let orphans = [value("Pod", &pod("a", true)), value("Pod", &pod("b", true))];
         let picked = pick(&orphans, &Target::All, None, "dump.yaml").unwrap();
