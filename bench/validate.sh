@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Figures for `validate`: wall time for 1 and for 100 ScaledObjects against a real Prometheus
-# (Debian's package) reached through a proxy that adds 50 ms to every request, as a
-# port-forward to a remote cluster does; with the default concurrency and with --concurrency 1.
+# Figures for `validate`: wall time and request count for 1 and for 100 ScaledObjects against a
+# real Prometheus (Debian's package) reached through a proxy that adds DELAY_MS (default 200)
+# to every request, as a port-forward to a remote cluster does; with the default concurrency,
+# with --lookback, and with --concurrency 16 and 1. One round trip is DELAY_MS; the rest is
+# the process itself and Prometheus.
 # Needs: prometheus, python3. Prints the figures; asserts nothing.
 # KUBECTL_INFER_BIN=target/debug/kubectl-infer skips the release build (the figures are
 # dominated by the round trips, not by the binary's own work).
@@ -12,6 +14,7 @@ if [ -z "$bin" ]; then
   cargo build --release --quiet
   bin=target/release/kubectl-infer
 fi
+delay_ms=${DELAY_MS:-200}
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -41,7 +44,9 @@ cat >"$work/proxy.py" <<PY
 import http.server, socketserver, time, urllib.request
 class Proxy(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        time.sleep(0.05)
+        with open("$work/requests", "a") as count:
+            count.write(".")
+        time.sleep($delay_ms / 1000)
         with urllib.request.urlopen("http://127.0.0.1:$prom" + self.path) as answer:
             body = answer.read()
         self.send_response(200)
@@ -53,6 +58,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         pass
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
+    request_queue_size = 1024
 Server(("127.0.0.1", $proxy), Proxy).serve_forever()
 PY
 python3 "$work/proxy.py" &
@@ -87,16 +93,18 @@ YAML
 objects 1 >"$work/one.yaml"
 objects 100 >"$work/hundred.yaml"
 
-millis() {
+run() {
   local start end
+  : >"$work/requests"
   start=$(date +%s%N)
   "$bin" validate "$@" --prometheus "http://127.0.0.1:$proxy" -o json >/dev/null || true
   end=$(date +%s%N)
-  echo $(((end - start) / 1000000))
+  printf '%6d ms, %3d requests' $(((end - start) / 1000000)) "$(wc -c <"$work/requests")"
 }
 
-echo "validate, 50 ms added to every Prometheus request:"
-echo "  1 ScaledObject:                        $(millis "$work/one.yaml") ms"
-echo "  100 ScaledObjects (--concurrency 16):  $(millis "$work/hundred.yaml") ms"
-echo "  100 ScaledObjects (--concurrency 100): $(millis "$work/hundred.yaml" --concurrency 100) ms"
-echo "  100 ScaledObjects (--concurrency 1):   $(millis "$work/hundred.yaml" --concurrency 1) ms"
+echo "validate, ${delay_ms} ms added to every Prometheus request:"
+echo "  1 ScaledObject:                             $(run "$work/one.yaml")"
+echo "  100 ScaledObjects:                          $(run "$work/hundred.yaml")"
+echo "  100 ScaledObjects, --lookback 1h:           $(run "$work/hundred.yaml" --lookback 1h)"
+echo "  100 ScaledObjects, --concurrency 16:        $(run "$work/hundred.yaml" --concurrency 16)"
+echo "  100 ScaledObjects, --concurrency 1:         $(run "$work/hundred.yaml" --concurrency 1)"

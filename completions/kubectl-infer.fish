@@ -145,8 +145,8 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l basic-auth-password-file -d 'File holding the basic-auth password' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l header -d 'Extra header for every Prometheus request, e.g. "X-Scope-OrgID: team-a" (repeatable)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l ca-file -d 'PEM file of CA certificates to trust for Prometheus, besides the system\'s' -r -F
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l timeout -d 'Limit for each request to Prometheus, e.g. 5s' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l concurrency -d 'How many requests to Prometheus may run at once' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l timeout -d 'Limit for each request to Prometheus, e.g. 5s; 0 means no limit (as for --request-timeout)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l concurrency -d 'How many requests to Prometheus may run at once (1 to 1024)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l lookback -d 'Also read each trigger over this window (e.g. 1h): min, median, p95, max, the replicas they imply, and whether the service scales to zero and wakes' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l dcgm-match -d 'Label matchers that pick the DCGM exporter\'s series, e.g. \'job="dcgm-exporter"\' or \'cluster="prod"\' when one Prometheus holds several clusters' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l max-age -d 'A sample older than this is stale' -r
@@ -227,8 +227,8 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l basic-auth-password-file -d 'File holding the basic-auth password' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l header -d 'Extra header for every Prometheus request, e.g. "X-Scope-OrgID: team-a" (repeatable)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l ca-file -d 'PEM file of CA certificates to trust for Prometheus, besides the system\'s' -r -F
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l timeout -d 'Limit for each request to Prometheus, e.g. 5s' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l concurrency -d 'How many requests to Prometheus may run at once' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l timeout -d 'Limit for each request to Prometheus, e.g. 5s; 0 means no limit (as for --request-timeout)' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l concurrency -d 'How many requests to Prometheus may run at once (1 to 1024)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r

@@ -21,8 +21,9 @@ pub fn init(verbose: u8, color: ColorChoice) {
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         EnvFilter::new(format!(
-            "kubectl_infer={level},{},kube_client={}",
+            "kubectl_infer={level},{},kube_client={},rustls_platform_verifier={}",
             quiet_deps(level),
+            kube_client_level(level),
             kube_client_level(level)
         ))
     });
@@ -84,8 +85,9 @@ fn quiet_deps(level: &str) -> &'static str {
     }
 }
 
-/// kube's client logs every failed request at ERROR; the command already reports the failure
-/// as one line naming the server, so those logs only show from `-vv` on.
+/// kube's client logs every failed request at ERROR, and rustls' certificate verifier every
+/// refused certificate; the command already reports the failure as one line naming the server,
+/// so those logs only show from `-vv` on.
 fn kube_client_level(level: &str) -> &'static str {
     match level {
         "trace" | "debug" => quiet_deps(level),

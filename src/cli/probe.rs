@@ -147,14 +147,18 @@ struct PodsInput {
 pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     let plan = plan(global, &args)?;
 
-    let report = measure(global, &plan)?;
+    let (report, failed_run) = measure(global, &plan)?;
 
     let mut out = render::stdout();
     let format = global.output.unwrap_or(OutputFormat::Table);
     render::probe::write(&mut out, &report, format)?;
     std::io::Write::flush(&mut out).context("failed to write the report")?;
 
-    Ok(status(&report))
+    // A failed server run is reported with the runs before it, then ends the command (exit 2).
+    match failed_run {
+        Some(error) => Err(error),
+        None => Ok(status(&report)),
+    }
 }
 
 /// Resolves the flags into the probes to run.
@@ -217,8 +221,12 @@ fn pods_input(args: &PodArgs) -> anyhow::Result<Option<PodsInput>> {
     }))
 }
 
-/// Runs every planned probe and derives the cold start and recommendations.
-fn measure(global: &GlobalArgs, plan: &Plan) -> anyhow::Result<ProbeReport> {
+/// Runs every planned probe and derives the cold start and recommendations; also returns the
+/// failure of an `--exec` run, which the report records and the command then exits on.
+fn measure(
+    global: &GlobalArgs,
+    plan: &Plan,
+) -> anyhow::Result<(ProbeReport, Option<anyhow::Error>)> {
     let mut skipped = Vec::new();
     let gpu = match &plan.gpu {
         Some(input) => probe_gpu(input, plan, &mut skipped)?,
@@ -235,18 +243,23 @@ fn measure(global: &GlobalArgs, plan: &Plan) -> anyhow::Result<ProbeReport> {
     let needs_runtime =
         plan.exec.is_some() || plan.pods.as_ref().is_some_and(|p| p.from_file.is_none());
     let runtime = needs_runtime.then(crate::cli::runtime).transpose()?;
-    let exec = match (&plan.exec, &runtime) {
-        (Some(exec_plan), Some(rt)) => Some(probe_exec(rt, exec_plan)?),
-        _ => None,
+    let (exec, failed_run) = match (&plan.exec, &runtime) {
+        (Some(exec_plan), Some(rt)) => {
+            let (report, failed) = probe_exec(rt, exec_plan)?;
+            (Some(report), failed)
+        }
+        _ => (None, None),
     };
     let pods = match &plan.pods {
         Some(input) => Some(probe_pods(global, input, runtime.as_ref())?),
         None => None,
     };
-    Ok(ProbeReport::conclude(gpu, weights, exec, pods, skipped))
+    let report = ProbeReport::conclude(gpu, weights, exec, pods, skipped);
+    Ok((report, failed_run))
 }
 
-/// The GPU probe; a host without the driver (or an NVML failure) is noted and skipped.
+/// The GPU probe; a host without the driver (or an NVML failure) is noted and skipped. The
+/// note is the report's (a `Skipped:` line, `skipped` in JSON), not a log line as well.
 fn probe_gpu(
     input: &GpuInput,
     plan: &Plan,
@@ -259,24 +272,35 @@ fn probe_gpu(
     match result {
         Ok(reading) => Ok(Some(gpu::assess(&reading))),
         Err(error @ (GpuError::NoDriver { .. } | GpuError::Nvml { .. })) => {
-            tracing::warn!("{error}");
+            tracing::info!("GPU probe skipped: {error}");
             skipped.push(error.to_string());
             Ok(None)
         }
     }
 }
 
-/// The exec probe, with a spinner on stderr while it waits.
-fn probe_exec(runtime: &tokio::runtime::Runtime, plan: &ExecPlan) -> anyhow::Result<ExecReport> {
+/// The exec probe, with a spinner on stderr while it waits: every run's outcome, and the
+/// failure that ended the runs, if one did.
+fn probe_exec(
+    runtime: &tokio::runtime::Runtime,
+    plan: &ExecPlan,
+) -> anyhow::Result<(ExecReport, Option<anyhow::Error>)> {
     let progress = Progress::new();
     let runs = runtime.block_on(exec::measure(plan, &progress));
     progress.finish();
-    let runs = runs?;
-    Ok(ExecReport::new(
-        &plan.command,
-        plan.ready_url.as_str(),
-        runs,
-    ))
+    let mut failure = None;
+    let outcomes = runs?
+        .into_iter()
+        .map(|outcome| {
+            outcome.map_err(|error| {
+                let words = error.to_string();
+                failure = Some(anyhow::Error::new(error));
+                words
+            })
+        })
+        .collect();
+    let report = ExecReport::from_outcomes(&plan.command, plan.ready_url.as_str(), outcomes);
+    Ok((report, failure))
 }
 
 /// The pod probe, from a file or the cluster.
@@ -285,17 +309,21 @@ fn probe_pods(
     input: &PodsInput,
     runtime: Option<&tokio::runtime::Runtime>,
 ) -> anyhow::Result<PodsReport> {
-    let (objects, namespace) = match (&input.from_file, runtime) {
-        (Some(path), _) => (read_objects(path)?, global.namespace.clone()),
+    let (objects, namespace, source) = match (&input.from_file, runtime) {
+        (Some(path), _) => (
+            read_objects(path)?,
+            global.namespace.clone(),
+            files::display_name(path),
+        ),
         (None, Some(rt)) => {
-            let (objects, namespace) = rt.block_on(list_pods(global, &input.target))?;
-            (objects, Some(namespace))
+            let (objects, namespace, url) = rt.block_on(list_pods(global, &input.target))?;
+            (objects, Some(namespace), url)
         }
         (None, None) => anyhow::bail!("internal: the pod probe needs a runtime"),
     };
-    let (pod_list, events) = pods::pick(&objects, &input.target, namespace.as_deref())?;
-    let namespace = namespace.unwrap_or_else(|| namespace_of(&pod_list));
-    let report = pods::assess(&namespace, &input.target.describe(), &pod_list, &events);
+    let picked = pods::pick(&objects, &input.target, namespace.as_deref(), &source)?;
+    let namespace = namespace.unwrap_or_else(|| namespace_of(&picked.pods));
+    let report = pods::assess(&namespace, &picked.described, &picked.pods, &picked.events);
     if !report.not_ready.is_empty() {
         tracing::warn!(
             "{} of {} pods are not ready: {}",
@@ -321,14 +349,18 @@ fn namespace_of(pods: &[k8s_openapi::api::core::v1::Pod]) -> String {
         .unwrap_or_else(|| "default".to_string())
 }
 
-/// LISTs the target's pods (and the Deployment, for its selector) and the namespace's Pod
-/// events: at most three requests.
-async fn list_pods(global: &GlobalArgs, target: &Target) -> anyhow::Result<(Vec<Value>, String)> {
+/// LISTs the target's pods (the Deployment's selector, or `-l`, as the LIST's labelSelector,
+/// so that only its pods come back) and the namespace's Pod events, after GETting the
+/// Deployment: at most three requests.
+async fn list_pods(
+    global: &GlobalArgs,
+    target: &Target,
+) -> anyhow::Result<(Vec<Value>, String, String)> {
     let cluster = cluster::connect(global).await?;
     let namespace = cluster.resolve_namespace(global);
     let scope = Scope::Namespace(namespace.clone());
     let mut objects = Vec::new();
-    let labels = match target {
+    let labels: Option<String> = match target {
         Target::Deployment(name) => {
             let deployment = cluster
                 .get(&resources::DEPLOYMENTS, Some(&namespace), name)
@@ -343,13 +375,14 @@ async fn list_pods(global: &GlobalArgs, target: &Target) -> anyhow::Result<(Vec<
                         ),
                     )
                 })?;
+            let selector = deployment_selector(&deployment);
             objects.push(deployment);
-            None
+            selector
         }
-        Target::Selector(text, _) => Some(text.as_str()),
+        Target::Selector(text, _) => Some(text.clone()),
         Target::All => None,
     };
-    let pods = cluster.list(&resources::PODS, &scope, labels, None);
+    let pods = cluster.list(&resources::PODS, &scope, labels.as_deref(), None);
     let events = cluster.list(
         &resources::EVENTS,
         &scope,
@@ -361,13 +394,23 @@ async fn list_pods(global: &GlobalArgs, target: &Target) -> anyhow::Result<(Vec<
         .map_err(|e| e.into_anyhow())?;
     objects.extend(pods);
     objects.extend(events);
-    Ok((objects, namespace))
+    Ok((objects, namespace, cluster.url().to_string()))
+}
+
+/// The Deployment's `spec.selector` as a labelSelector query (`None` when it has none, which
+/// the API server does not allow for apps/v1).
+fn deployment_selector(deployment: &Value) -> Option<String> {
+    let selector = deployment.pointer("/spec/selector")?;
+    let selector: k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector =
+        serde_json::from_value(selector.clone()).ok()?;
+    let query = Selector::from_label_selector(&selector).to_query();
+    (!query.is_empty()).then_some(query)
 }
 
 /// 0 when something was measured and every pod became ready; 1 when nothing could be measured
 /// or some pods never became ready.
 fn status(report: &ProbeReport) -> Exit {
-    let nothing = report.gpu.is_none() && report.cold_start.is_none();
+    let nothing = report.gpu.is_none() && report.weights.is_none() && report.cold_start.is_none();
     let not_ready = report
         .pods
         .as_ref()

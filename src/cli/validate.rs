@@ -16,7 +16,9 @@ use anyhow::Context;
 
 use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
 use crate::exit::{ErrorKind, Exit, Kinded, kinded};
-use crate::sources::prometheus::{self, Auth, DEFAULT_CONCURRENCY, Prometheus, PrometheusOptions};
+use crate::sources::prometheus::{
+    self, Auth, DEFAULT_CONCURRENCY, MAX_CONCURRENCY, Prometheus, PrometheusOptions,
+};
 use crate::validate::checks::{self, Context as CheckContext};
 use crate::validate::cluster::ClusterFacts;
 use crate::validate::{self, CheckResult, Report, dcgm};
@@ -93,13 +95,27 @@ pub struct PrometheusArgs {
     #[arg(long)]
     pub insecure_skip_tls_verify: bool,
 
-    /// Limit for each request to Prometheus, e.g. 5s.
+    /// Limit for each request to Prometheus, e.g. 5s; 0 means no limit (as for
+    /// --request-timeout).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
 
-    /// How many requests to Prometheus may run at once.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY)]
+    /// How many requests to Prometheus may run at once (1 to 1024).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY,
+          value_parser = parse_concurrency)]
     pub concurrency: usize,
+}
+
+/// `--concurrency`: a whole number from 1 to [`MAX_CONCURRENCY`].
+fn parse_concurrency(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a whole number"))?;
+    if (1..=MAX_CONCURRENCY).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("{n} is not in 1..={MAX_CONCURRENCY}"))
+    }
 }
 
 impl PrometheusArgs {
@@ -276,10 +292,8 @@ fn cluster_checks(plan: &plan::Plan, facts: &ClusterFacts) -> Vec<CheckResult> {
             .is_some_and(|t| validate::cluster::queue_name(t).is_some())
     });
     let mut results = validate::cluster::cluster_checks(facts, uses_queues);
-    if facts.keda_installed {
-        for spec in firsts {
-            results.extend(validate::cluster::object_checks(facts, spec));
-        }
+    for spec in firsts {
+        results.extend(validate::cluster::object_checks(facts, spec));
     }
     results
 }

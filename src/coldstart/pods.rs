@@ -1,6 +1,14 @@
 //! The pod probe's arithmetic: from pod conditions, container statuses and events, when each
 //! pod was scheduled, had its image, started its containers and became ready, counted from the
 //! pod's creation; then the median and p90 of each phase over the pods.
+//!
+//! The Ready condition's `lastTransitionTime` is the *last* time the pod became ready. A pod
+//! whose readiness flapped days after it started (or whose container restarted after it had
+//! served for a long time) would count as a cold start of days. Kubernetes keeps no record of
+//! the first transition, so such pods are recognised and left out of the statistics: with no
+//! restart, Ready long after the containers started (over an hour, or far beyond the other
+//! pods' start-to-ready time); with restarts, a previous container that had run for over an
+//! hour.
 
 use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::Deployment;
@@ -47,23 +55,51 @@ pub enum PickError {
         message: String,
     },
     /// Nothing matched.
-    #[error("no pods match {target}{namespace}")]
+    #[error("no pods match {target} in {origin}{namespace}")]
     NoPods {
         /// The target, described.
         target: String,
-        /// ` in namespace NS`, or empty.
+        /// Where the objects came from: the file, or the cluster's URL.
+        origin: String,
+        /// `, namespace NS`, or empty.
         namespace: String,
+    },
+    /// Without `--deployment` or `-l`, the pods belong to several workloads.
+    #[error(
+        "{origin} holds pods of several workloads ({}): pick one with --deployment or -l",
+        workloads.join(", ")
+    )]
+    SeveralWorkloads {
+        /// Where the objects came from.
+        origin: String,
+        /// The workloads, as `deployment/NAME`, `statefulset/NAME`, `pod/NAME`.
+        workloads: Vec<String>,
     },
 }
 
+/// The pods and Pod events picked for the probe.
+#[derive(Debug, Clone)]
+pub struct Picked {
+    /// The target's pods.
+    pub pods: Vec<Pod>,
+    /// Every Pod event.
+    pub events: Vec<Event>,
+    /// How the pods were chosen, for the report: the target, or the one workload they all
+    /// belong to when every pod was taken.
+    pub described: String,
+}
+
 /// Picks the target's pods (in `namespace`, when given) and every Pod event from `objects`
-/// (a file dump or what the cluster listed). A Deployment is matched by its selector when the
-/// objects hold it, else by its ReplicaSets' names (`NAME-<pod-template-hash>`).
+/// (a file dump or what the cluster listed; `source` names it in errors). A Deployment is
+/// matched by its selector when the objects hold it, else by its ReplicaSets' names
+/// (`NAME-<pod-template-hash>`). Every pod ([`Target::All`]) must belong to one workload:
+/// the start-up of two servers mixed is no one's cold start.
 pub fn pick(
     objects: &[Value],
     target: &Target,
     namespace: Option<&str>,
-) -> Result<(Vec<Pod>, Vec<Event>), PickError> {
+    source: &str,
+) -> Result<Picked, PickError> {
     let in_namespace = |o: &&Value| {
         namespace.is_none_or(|ns| o.pointer("/metadata/namespace").is_none_or(|v| v == ns))
     };
@@ -91,16 +127,74 @@ pub fn pick(
     if pods.is_empty() {
         return Err(PickError::NoPods {
             target: target.describe(),
+            origin: source.to_string(),
             namespace: namespace
-                .map(|ns| format!(" in namespace {ns}"))
+                .map(|ns| format!(", namespace {ns}"))
                 .unwrap_or_default(),
         });
     }
+    let described = match target {
+        Target::All => one_workload(&pods, source)?,
+        _ => target.describe(),
+    };
     let events = of_kind("Event")
         .filter(|e| e.pointer("/involvedObject/kind").and_then(Value::as_str) == Some("Pod"))
         .map(|e| parse::<Event>("Event", e))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((pods, events))
+    Ok(Picked {
+        pods,
+        events,
+        described,
+    })
+}
+
+/// The one workload every pod belongs to, or the error naming them all.
+fn one_workload(pods: &[Pod], source: &str) -> Result<String, PickError> {
+    let namespaces: std::collections::BTreeSet<&str> = pods
+        .iter()
+        .filter_map(|p| p.metadata.namespace.as_deref())
+        .collect();
+    let workloads: std::collections::BTreeSet<String> = pods
+        .iter()
+        .map(|p| {
+            let workload = workload_of(p);
+            match (&p.metadata.namespace, namespaces.len() > 1) {
+                (Some(ns), true) => format!("{ns}/{workload}"),
+                _ => workload,
+            }
+        })
+        .collect();
+    let mut workloads: Vec<String> = workloads.into_iter().collect();
+    match workloads.len() {
+        1 => Ok(workloads.remove(0)),
+        _ => Err(PickError::SeveralWorkloads {
+            origin: source.to_string(),
+            workloads,
+        }),
+    }
+}
+
+/// The workload that owns a pod: its controller (a ReplicaSet named `NAME-<pod-template-hash>`
+/// stands for Deployment `NAME`). Pods without one (a hand-written dump) count as one group.
+fn workload_of(pod: &Pod) -> String {
+    let owners = pod.metadata.owner_references.as_deref().unwrap_or_default();
+    let Some(owner) = owners
+        .iter()
+        .find(|o| o.controller == Some(true))
+        .or_else(|| owners.first())
+    else {
+        return "pods without a controller".to_string();
+    };
+    let hash = pod
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get("pod-template-hash"));
+    let deployment = hash.and_then(|h| owner.name.strip_suffix(&format!("-{h}")));
+    match (owner.kind.as_str(), deployment) {
+        ("ReplicaSet", Some(name)) => format!("deployment/{name}"),
+        (kind, _) => format!("{}/{}", kind.to_ascii_lowercase(), owner.name),
+    }
 }
 
 /// Whether a pod belongs to the target.
@@ -161,7 +255,23 @@ pub struct PodTimeline {
     /// Container restarts so far; with restarts, "ready" is the last time the pod became ready
     /// and includes the failed attempts.
     pub restarts: i32,
+    /// Why its ready time is left out of the statistics (its Ready transition is not its first
+    /// start), if it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<String>,
 }
+
+/// Ready this long after the containers started, with no restart, is no start-up: an hour,
+/// the longest window the HPA can express.
+pub const LATE_READY_SECONDS: f64 = 3600.0;
+
+/// A pod's start-to-ready beyond this many times the other pods' median is an outlier (when
+/// it is also [`OUTLIER_MARGIN_SECONDS`] beyond it).
+const OUTLIER_FACTOR: f64 = 4.0;
+
+/// The least an outlier exceeds the other pods' median start-to-ready by: ten minutes, more
+/// than a cold node's weight download adds.
+const OUTLIER_MARGIN_SECONDS: f64 = 600.0;
 
 /// The pod part of a probe report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -183,6 +293,8 @@ pub struct PodsReport {
     pub ready: Option<Summary>,
     /// Pods that are not ready (still starting, crashing or never scheduled).
     pub not_ready: Vec<String>,
+    /// Ready pods whose ready time is left out (see [`PodTimeline::left_out`]).
+    pub left_out: Vec<String>,
 }
 
 /// Builds each pod's timeline and the summaries. `events` may hold events of other objects:
@@ -190,23 +302,100 @@ pub struct PodsReport {
 pub fn assess(namespace: &str, selector: &str, pods: &[Pod], events: &[Event]) -> PodsReport {
     let mut timelines: Vec<PodTimeline> = pods.iter().map(|p| timeline(p, events)).collect();
     timelines.sort_by(|a, b| a.name.cmp(&b.name));
+    leave_out_late_ready(&mut timelines, pods);
     let phase = |f: fn(&PodTimeline) -> Option<f64>| {
         stats::summarize(&timelines.iter().filter_map(f).collect::<Vec<_>>())
+    };
+    let names = |keep: fn(&PodTimeline) -> bool| {
+        timelines
+            .iter()
+            .filter(|t| keep(t))
+            .map(|t| t.name.clone())
+            .collect()
     };
     PodsReport {
         namespace: namespace.to_string(),
         selector: selector.to_string(),
         scheduled: phase(|t| t.scheduled_seconds),
         image_pulled: phase(|t| t.image_pulled_seconds),
-        started: phase(|t| t.started_seconds),
-        ready: phase(|t| t.ready_seconds),
-        not_ready: timelines
-            .iter()
-            .filter(|t| t.ready_seconds.is_none())
-            .map(|t| t.name.clone())
-            .collect(),
+        // A container restarted after serving started again; a flapped pod's start stands.
+        started: phase(|t| {
+            t.started_seconds
+                .filter(|_| t.left_out.is_none() || t.restarts == 0)
+        }),
+        ready: phase(|t| t.ready_seconds.filter(|_| t.left_out.is_none())),
+        not_ready: names(|t| t.ready_seconds.is_none()),
+        left_out: names(|t| t.left_out.is_some()),
         pods: timelines,
     }
+}
+
+/// Marks the pods whose Ready transition is not their first start (see the module's doc).
+fn leave_out_late_ready(timelines: &mut [PodTimeline], pods: &[Pod]) {
+    // Start-to-ready of the pods without restarts, by name.
+    let gaps: Vec<(String, f64)> = timelines
+        .iter()
+        .filter(|t| t.restarts == 0)
+        .filter_map(|t| Some((t.name.clone(), t.ready_seconds? - t.started_seconds?)))
+        .collect();
+    for t in timelines.iter_mut() {
+        let pod = pods
+            .iter()
+            .find(|p| p.metadata.name.as_deref() == Some(t.name.as_str()));
+        t.left_out = match (t.restarts, pod) {
+            (0, _) => late_first_ready(t, &gaps),
+            (_, Some(pod)) => restarted_after_serving(pod),
+            (_, None) => None,
+        };
+    }
+}
+
+/// With no restart: Ready over an hour after the containers started, or far beyond the other
+/// pods' start-to-ready.
+fn late_first_ready(t: &PodTimeline, gaps: &[(String, f64)]) -> Option<String> {
+    let gap = t.ready_seconds? - t.started_seconds?;
+    let others: Vec<f64> = gaps
+        .iter()
+        .filter(|(name, _)| *name != t.name)
+        .map(|(_, g)| *g)
+        .collect();
+    let reference = stats::summarize(&others).map(|s| s.median);
+    let outlier =
+        reference.is_some_and(|r| gap > (OUTLIER_FACTOR * r).max(r + OUTLIER_MARGIN_SECONDS));
+    if gap <= LATE_READY_SECONDS && !outlier {
+        return None;
+    }
+    let compared = reference.map_or_else(String::new, |r| {
+        format!(", where the other pods took {}", stats::human_duration(r))
+    });
+    Some(format!(
+        "Ready {} after its containers started, with no restart{compared}: its readiness \
+         flapped later, so when it first became ready is unknown",
+        stats::human_duration(gap)
+    ))
+}
+
+/// With restarts: a previous container that had run for over an hour, so the Ready time is
+/// the restart's, not the pod's start-up.
+fn restarted_after_serving(pod: &Pod) -> Option<String> {
+    let statuses = pod.status.as_ref()?.container_statuses.as_ref()?;
+    let longest = statuses
+        .iter()
+        .filter_map(|s| {
+            let last = s.last_state.as_ref()?.terminated.as_ref()?;
+            Some(seconds_between(
+                last.started_at.as_ref()?.0,
+                last.finished_at.as_ref()?.0,
+            ))
+        })
+        .fold(0.0, f64::max);
+    (longest > LATE_READY_SECONDS).then(|| {
+        format!(
+            "a container restarted after running {}: its Ready time is the restart's, not the \
+             pod's start-up",
+            stats::human_duration(longest)
+        )
+    })
 }
 
 /// One pod's timeline.
@@ -224,6 +413,7 @@ fn timeline(pod: &Pod, events: &[Event]) -> PodTimeline {
         // out of the summaries.
         ready_seconds: since(condition_true_at(pod, "Ready")),
         restarts: restarts(pod),
+        left_out: None,
     }
 }
 
@@ -386,18 +576,59 @@ mod tests {
             value("Event", &pulled("llama-7d9-a", "2026-12-01T10:01:05Z")),
         ];
         let target = Target::Deployment("llama".to_string());
-        let (pods, events) = pick(&objects, &target, None).unwrap();
-        assert_eq!(pods.len(), 1);
-        assert_eq!(pods[0].metadata.name.as_deref(), Some("llama-7d9-a"));
-        assert_eq!(events.len(), 1);
+        let picked = pick(&objects, &target, None, "dump.yaml").unwrap();
+        assert_eq!(picked.pods.len(), 1);
+        assert_eq!(picked.pods[0].metadata.name.as_deref(), Some("llama-7d9-a"));
+        assert_eq!(picked.events.len(), 1);
         let err = pick(
             &objects,
             &Target::Deployment("mistral".into()),
             Some("serving"),
+            "dump.yaml",
         );
         assert_eq!(
             err.unwrap_err().to_string(),
-            "no pods match deployment/mistral in namespace serving"
+            "no pods match deployment/mistral in dump.yaml, namespace serving"
+        );
+    }
+
+    #[test]
+    fn every_pod_of_a_dump_must_belong_to_one_workload() {
+        let llama = value(
+            "Pod",
+            &with_owner(pod("llama-7d9-a", true), "llama-7d9", "7d9"),
+        );
+        let canary = value(
+            "Pod",
+            &with_owner(pod("llama-canary-5c-b", true), "llama-canary-5c", "5c"),
+        );
+        let err = pick(&[llama.clone(), canary], &Target::All, None, "dump.yaml").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "dump.yaml holds pods of several workloads (deployment/llama, \
+             deployment/llama-canary): pick one with --deployment or -l"
+        );
+        let one = pick(
+            std::slice::from_ref(&llama),
+            &Target::All,
+            None,
+            "dump.yaml",
+        )
+        .unwrap();
+        assert_eq!(one.described, "deployment/llama");
+        let orphans = [value("Pod", &pod("a", true)), value("Pod", &pod("b", true))];
+        let picked = pick(&orphans, &Target::All, None, "dump.yaml").unwrap();
+        assert_eq!(picked.described, "pods without a controller");
+        let err = pick(
+            &[orphans[0].clone(), llama],
+            &Target::All,
+            None,
+            "dump.yaml",
+        );
+        assert!(
+            err.unwrap_err()
+                .to_string()
+                .contains("(deployment/llama, pods without a controller)")
         );
     }
 
@@ -406,8 +637,67 @@ mod tests {
         let objects = vec![serde_json::json!({
             "kind": "Pod", "metadata": {"name": "bad"}, "status": {"conditions": "yes"}
         })];
-        let err = pick(&objects, &Target::All, None).unwrap_err().to_string();
+        let err = pick(&objects, &Target::All, None, "dump.yaml")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("Pod bad: status.conditions"), "{err}");
+    }
+
+    /// A pod created at 10:00:00 whose container started at 10:01:00 and that became ready
+    /// `ready_after_start` seconds later, with no restart.
+    fn started_then_ready(name: &str, ready_after_start: i64) -> Pod {
+        let ready = jiff::Timestamp::from_second(1_796_119_260 + ready_after_start).unwrap();
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "creationTimestamp": "2026-12-01T10:00:00Z"},
+            "spec": {"containers": []},
+            "status": {
+                "conditions": [{"type": "Ready", "status": "True",
+                                "lastTransitionTime": ready.to_string()}],
+                "containerStatuses": [{"name": "vllm", "image": "vllm", "imageID": "",
+                    "ready": true, "restartCount": 0,
+                    "state": {"running": {"startedAt": "2026-12-01T10:01:00Z"}}}]
+            }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_ready_time_far_beyond_the_other_pods_is_left_out() {
+        let pods = [
+            started_then_ready("a", 120),
+            started_then_ready("b", 130),
+            started_then_ready("c", 1500),
+        ];
+        let report = assess("serving", "app=llama", &pods, &[]);
+        assert_eq!(report.left_out, ["c"]);
+        assert_eq!(report.ready.unwrap().count, 2);
+        assert_eq!(report.pods[0].ready_seconds, Some(180.0));
+
+        // Five minutes where the others take one is a slow node, not a flap: within the margin.
+        let pods = [
+            started_then_ready("a", 60),
+            started_then_ready("b", 60),
+            started_then_ready("c", 300),
+        ];
+        assert!(assess("serving", "x", &pods, &[]).left_out.is_empty());
+
+        // Alone, a pod is left out only past an hour.
+        let alone = assess("serving", "x", &[started_then_ready("a", 3000)], &[]);
+        assert!(alone.left_out.is_empty());
+        let alone = assess("serving", "x", &[started_then_ready("a", 3700)], &[]);
+        assert_eq!(alone.left_out, ["a"]);
+        assert_eq!(alone.ready, None);
+        assert!(alone.not_ready.is_empty());
+        let report =
+            crate::coldstart::report::ProbeReport::conclude(None, None, None, Some(alone), vec![]);
+        let text = crate::render::probe::human(&report);
+        assert!(
+            text.contains(
+                "Cold start: not measured: the ready pods' times are left out (a), so no \
+                 recommendations"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

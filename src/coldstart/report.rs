@@ -29,8 +29,13 @@ pub struct ProbeReport {
     pub pods: Option<PodsReport>,
     /// Probes that could not run, one sentence each (e.g. no NVIDIA driver).
     pub skipped: Vec<String>,
-    /// The cold start the recommendations use, and where it came from.
+    /// The cold start the recommendations use, and where it came from: the pods' or the
+    /// `--exec` runs' time to ready. A weight-load estimate alone is no cold start (see
+    /// `notes`).
     pub cold_start: Option<ColdStart>,
+    /// What to know about the cold start before using it, one sentence each: a weight-load
+    /// lower bound that is not one, pods left out, settings beyond what the HPA can express.
+    pub notes: Vec<String>,
     /// The scaling settings that follow from the cold start (`generate::timing`, so that
     /// `probe`, `generate` and `lint` agree).
     pub recommendations: Vec<Recommendation>,
@@ -53,14 +58,51 @@ impl ProbeReport {
             pods,
             skipped,
             cold_start: None,
+            notes: Vec::new(),
             recommendations: Vec::new(),
         };
         report.cold_start = ColdStart::choose(&report);
-        if let Some(cold) = &report.cold_start {
-            report.recommendations = timing::derive(cold.duration()).reasons();
+        match &report.cold_start {
+            Some(cold) => {
+                report.recommendations = timing::derive(cold.duration()).reasons();
+                report.notes.extend(beyond_hpa_limits(cold));
+            }
+            None => report.notes.extend(report.lower_bound_note()),
         }
         report
     }
+
+    /// The weight-load estimate, when it is all there is: a lower bound, not a cold start.
+    pub fn lower_bound(&self) -> Option<f64> {
+        self.weights.as_ref()?.estimated_load_seconds
+    }
+
+    fn lower_bound_note(&self) -> Option<String> {
+        let seconds = self.lower_bound()?;
+        Some(format!(
+            "the weights alone take at least {seconds:.2}s to load onto the GPU: a lower bound, \
+             not a cold start (no scheduling, image pull or engine start), so no settings are \
+             recommended from it; measure a cold start with --exec or --deployment"
+        ))
+    }
+}
+
+/// A cold start whose settings reach the HPA's limits: the scale-up period (cold start plus a
+/// quarter) stops at 1800 s, the scale-down window (twice the cold start) at 3600 s, while
+/// `cooldownPeriod` and Kueue's timeout keep growing. Such a figure is worth a second look.
+fn beyond_hpa_limits(cold: &ColdStart) -> Option<String> {
+    let period = f64::from(timing::MAX_POLICY_PERIOD_SECONDS);
+    if cold.seconds * 1.25 <= period {
+        return None;
+    }
+    Some(format!(
+        "a cold start of {} is beyond what the HPA can express: scale-up policy periods stop at \
+         {period} s and stabilization windows at {} s, so those settings are capped, while \
+         cooldownPeriod and Kueue's timeout grow to twice the cold start; check the measurement \
+         (a pod that became ready again much later, a stuck start-up) before using them",
+        stats::human_duration(cold.seconds),
+        timing::MAX_STABILIZATION_SECONDS
+    ))
 }
 
 /// The exec probe's runs.
@@ -71,21 +113,63 @@ pub struct ExecReport {
     pub command: String,
     /// The URL polled until it answered 200.
     pub ready_url: String,
-    /// Seconds from start to the first 200, one value per run.
+    /// Seconds from start to the first 200, one value per run that became ready.
     pub runs_seconds: Vec<f64>,
-    /// Median, p90 and max of the runs.
+    /// Every run in order, ready or failed (the runs stop at the first failure).
+    pub runs: Vec<ExecRun>,
+    /// Median, p90 and max of the runs that became ready.
     pub summary: Option<Summary>,
 }
 
+/// How one run of the exec probe ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecRun {
+    /// The run's number, from 1.
+    pub run: u32,
+    /// Seconds from start to the first 200, when it became ready.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready_seconds: Option<f64>,
+    /// Why it failed, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 impl ExecReport {
-    /// The report of `runs` (seconds each).
+    /// The report of runs that all became ready (seconds each).
     pub fn new(command: &str, ready_url: &str, runs_seconds: Vec<f64>) -> Self {
+        let runs = runs_seconds.into_iter().map(Ok).collect();
+        Self::from_outcomes(command, ready_url, runs)
+    }
+
+    /// The report of each run's outcome: seconds to ready, or the failure in words.
+    pub fn from_outcomes(
+        command: &str,
+        ready_url: &str,
+        outcomes: Vec<Result<f64, String>>,
+    ) -> Self {
+        let runs: Vec<ExecRun> = outcomes
+            .into_iter()
+            .zip(1..)
+            .map(|(outcome, run)| ExecRun {
+                run,
+                ready_seconds: outcome.as_ref().ok().copied(),
+                error: outcome.err(),
+            })
+            .collect();
+        let runs_seconds: Vec<f64> = runs.iter().filter_map(|r| r.ready_seconds).collect();
         Self {
             command: command.to_string(),
             ready_url: ready_url.to_string(),
             summary: stats::summarize(&runs_seconds),
             runs_seconds,
+            runs,
         }
+    }
+
+    /// The runs that failed.
+    pub fn failed(&self) -> impl Iterator<Item = &ExecRun> {
+        self.runs.iter().filter(|r| r.error.is_some())
     }
 }
 
@@ -98,7 +182,8 @@ pub enum ColdStartSource {
     Pods,
     /// The p90 of the server's time to ready under `--exec` (no scheduling or image pull).
     Exec,
-    /// The estimated weight load alone: a lower bound.
+    /// The estimated weight load alone: a lower bound. Reports no longer take a cold start
+    /// from it; older ones that did are refused when read back.
     Weights,
 }
 
@@ -128,10 +213,16 @@ pub enum ReportError {
     },
     /// A report whose probes measured nothing a cold start can come from.
     #[error(
-        "the probe report has no cold start (no pod became ready and no server run or weight \
-         load was measured)"
+        "the probe report has no cold start (no pod became ready and no server run was \
+         measured)"
     )]
     NoColdStart,
+    /// A report whose cold start is only the weight-load estimate.
+    #[error(
+        "the probe report's cold start is only the weight-load estimate, a lower bound; \
+         measure one with probe --exec or --deployment, or give --cold-start"
+    )]
+    LowerBound,
 }
 
 /// The fields of a report that readers need.
@@ -144,24 +235,25 @@ struct ReportHead {
 
 impl ColdStart {
     /// Picks the cold start from what was measured: the pods' p90 time to ready, else the
-    /// exec runs' p90, else the weight-load estimate.
+    /// exec runs' p90. The weight-load estimate is no cold start: windows derived from a
+    /// fraction of the start-up would be too short (README, "probe").
     pub fn choose(report: &ProbeReport) -> Option<Self> {
         let pods = report
             .pods
             .as_ref()
-            .and_then(|p| Some((p.ready?, p.pods.len())));
-        if let Some((ready, total)) = pods {
-            let basis = format!("p90 of time to ready over {} of {total} pods", ready.count);
+            .and_then(|p| Some((p.ready?, p.pods.len(), p.left_out.len())));
+        if let Some((ready, total, left_out)) = pods {
+            let mut basis = format!("p90 of time to ready over {} of {total} pods", ready.count);
+            if left_out > 0 {
+                basis.push_str(&format!(
+                    " ({left_out} left out: Ready long after it started)"
+                ));
+            }
             return Some(Self::new(ready.p90, ColdStartSource::Pods, basis));
         }
-        if let Some(summary) = report.exec.as_ref().and_then(|e| e.summary) {
-            let basis = format!("p90 of time to ready over {} runs of --exec", summary.count);
-            return Some(Self::new(summary.p90, ColdStartSource::Exec, basis));
-        }
-        let load = report.weights.as_ref()?.estimated_load_seconds?;
-        let basis = "estimated weight load only (a lower bound: no engine start, scheduling or \
-                     image pull)";
-        Some(Self::new(load, ColdStartSource::Weights, basis.to_string()))
+        let summary = report.exec.as_ref().and_then(|e| e.summary)?;
+        let basis = format!("p90 of time to ready over {} runs of --exec", summary.count);
+        Some(Self::new(summary.p90, ColdStartSource::Exec, basis))
     }
 
     fn new(seconds: f64, source: ColdStartSource, basis: String) -> Self {
@@ -186,6 +278,7 @@ impl ColdStart {
             });
         }
         match head.cold_start {
+            Some(c) if c.source == ColdStartSource::Weights => Err(ReportError::LowerBound),
             Some(c) if c.seconds.is_finite() && c.seconds >= 0.0 => Ok(c),
             _ => Err(ReportError::NoColdStart),
         }
@@ -217,6 +310,7 @@ mod tests {
             pods: None,
             skipped: vec![],
             cold_start: None,
+            notes: vec![],
             recommendations: vec![],
         }
     }
@@ -269,6 +363,57 @@ mod tests {
             ColdStart::from_report(&yaml).unwrap().source,
             ColdStartSource::Exec
         );
+    }
+
+    #[test]
+    fn a_weight_load_alone_is_a_lower_bound_with_no_settings() {
+        let reading = crate::coldstart::weights::WeightsReading {
+            path: "/models/m".into(),
+            files: 1,
+            bytes: 200_000_000,
+            sampled_bytes: 200_000_000,
+            read_seconds: 0.55,
+        };
+        let weights = crate::coldstart::weights::assess(reading, None);
+        let report = ProbeReport::conclude(None, Some(weights), None, None, vec![]);
+        assert_eq!(report.cold_start, None);
+        assert!(report.recommendations.is_empty());
+        assert_eq!(report.lower_bound(), Some(0.55));
+        assert!(
+            report.notes[0].starts_with("the weights alone take at least 0.55s"),
+            "{:?}",
+            report.notes
+        );
+    }
+
+    #[test]
+    fn a_cold_start_beyond_the_hpas_limits_is_noted() {
+        let exec = ExecReport::new("srv", "http://x/", vec![1500.0]);
+        let report = ProbeReport::conclude(None, None, Some(exec), None, vec![]);
+        assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+        assert!(
+            report.notes[0].starts_with(
+                "a cold start of 25m is beyond what the HPA can express: scale-up policy \
+                 periods stop at 1800 s"
+            ),
+            "{}",
+            report.notes[0]
+        );
+        let exec = ExecReport::new("srv", "http://x/", vec![1400.0]);
+        let report = ProbeReport::conclude(None, None, Some(exec), None, vec![]);
+        assert!(report.notes.is_empty(), "{:?}", report.notes);
+    }
+
+    #[test]
+    fn an_older_report_whose_cold_start_is_the_weight_load_is_refused() {
+        let text = format!(
+            r#"{{"version": "{OUTPUT_VERSION}", "coldStart": {{"seconds": 0.55,
+                "source": "weights", "basis": "estimated weight load only"}}}}"#
+        );
+        assert!(matches!(
+            ColdStart::from_report(&text),
+            Err(ReportError::LowerBound)
+        ));
     }
 
     #[test]

@@ -76,6 +76,24 @@ impl Selector {
         Self { requirements }
     }
 
+    /// The selector in kubectl's `-l` syntax, as the API server's `labelSelector` takes it
+    /// (empty for a selector that matches everything).
+    pub fn to_query(&self) -> String {
+        let list = |vs: &[String]| vs.join(",");
+        self.requirements
+            .iter()
+            .map(|r| match r {
+                Requirement::In(k, vs) if vs.len() == 1 => format!("{k}={}", vs[0]),
+                Requirement::In(k, vs) => format!("{k} in ({})", list(vs)),
+                Requirement::NotIn(k, vs) if vs.len() == 1 => format!("{k}!={}", vs[0]),
+                Requirement::NotIn(k, vs) => format!("{k} notin ({})", list(vs)),
+                Requirement::Exists(k) => k.clone(),
+                Requirement::DoesNotExist(k) => format!("!{k}"),
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     /// Whether `labels` satisfy every requirement.
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
         self.requirements.iter().all(|r| match r {
@@ -178,6 +196,25 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_deployments_selector_becomes_a_label_selector_query() {
+        let selector: LabelSelector = serde_json::from_value(serde_json::json!({
+            "matchLabels": {"app": "llama"},
+            "matchExpressions": [
+                {"key": "tier", "operator": "In", "values": ["gpu", "cpu"]},
+                {"key": "canary", "operator": "DoesNotExist"},
+                {"key": "zone", "operator": "NotIn", "values": ["a"]},
+                {"key": "team", "operator": "Exists"}
+            ]
+        }))
+        .unwrap();
+        let selector = Selector::from_label_selector(&selector);
+        let query = selector.to_query();
+        assert_eq!(query, "app=llama,tier in (gpu,cpu),!canary,zone!=a,team");
+        // It reads back as the same selector.
+        assert_eq!(Selector::parse(&query).unwrap(), selector);
     }
 
     #[test]

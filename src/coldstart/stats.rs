@@ -39,6 +39,30 @@ pub fn summarize(values: &[f64]) -> Option<Summary> {
     })
 }
 
+/// Seconds as people read them: `0.55s` and `12.3s` below a minute, then whole seconds as
+/// `4m40s`, `5m`, `1h0m5s`, `53h`.
+pub fn human_duration(seconds: f64) -> String {
+    if seconds < 10.0 {
+        return format!("{seconds:.2}s");
+    }
+    if seconds < 59.95 {
+        return format!("{seconds:.1}s");
+    }
+    let whole = seconds.round() as u64;
+    let (h, m, s) = (whole / 3600, whole % 3600 / 60, whole % 60);
+    let mut text = String::new();
+    if h > 0 {
+        text.push_str(&format!("{h}h"));
+    }
+    if m > 0 || (h > 0 && s > 0) {
+        text.push_str(&format!("{m}m"));
+    }
+    if s > 0 {
+        text.push_str(&format!("{s}s"));
+    }
+    text
+}
+
 /// The nearest-rank percentile `q` (0 < q ≤ 1) of sorted, non-empty values.
 fn nearest_rank(sorted: &[f64], q: f64) -> f64 {
     let rank = (q * sorted.len() as f64).ceil() as usize;
@@ -70,6 +94,23 @@ mod tests {
     fn one_value_is_every_statistic() {
         let s = summarize(&[42.5]).unwrap();
         assert_eq!((s.median, s.p90, s.max), (42.5, 42.5, 42.5));
+    }
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        let cases = [
+            (0.554, "0.55s"),
+            (12.34, "12.3s"),
+            (59.99, "1m"),
+            (280.0, "4m40s"),
+            (300.0, "5m"),
+            (3605.0, "1h0m5s"),
+            (3660.0, "1h1m"),
+            (190_800.0, "53h"),
+        ];
+        for (seconds, text) in cases {
+            assert_eq!(human_duration(seconds), text, "{seconds}");
+        }
     }
 
     #[test]

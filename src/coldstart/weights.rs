@@ -58,10 +58,10 @@ pub fn assess(reading: WeightsReading, pcie_bytes_per_second: Option<f64>) -> We
         (None, Some(pcie)) => Some((LoadBound::Pcie, pcie)),
         (None, None) => None,
     };
+    // Nothing to load is no estimate (the probe refuses such folders before this).
     let estimated_load_seconds = match (reading.bytes, bound) {
-        (0, _) => Some(0.0),
+        (0, _) | (_, None) => None,
         (bytes, Some((_, rate))) => Some(bytes as f64 / rate),
-        (_, None) => None,
     };
     WeightsReport {
         read_bytes_per_second,
@@ -108,7 +108,7 @@ mod tests {
         assert_eq!(report.estimated_load_seconds, Some(1.5));
         assert_eq!(report.limited_by, Some(LoadBound::Disk));
         let empty = assess(reading(0, 0, 0.0), None);
-        assert_eq!(empty.estimated_load_seconds, Some(0.0));
+        assert_eq!(empty.estimated_load_seconds, None);
         assert_eq!(empty.limited_by, None);
     }
 }

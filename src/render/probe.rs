@@ -43,6 +43,10 @@ pub fn human(report: &ProbeReport) -> String {
         ),
         None => no_cold_start(report),
     });
+    if !report.notes.is_empty() {
+        let notes: Vec<String> = report.notes.iter().map(|n| format!("Note: {n}")).collect();
+        sections.push(notes.join("\n"));
+    }
     if !report.recommendations.is_empty() {
         let mut lines = vec!["Recommended settings".to_string()];
         for r in &report.recommendations {
@@ -59,13 +63,24 @@ pub fn human(report: &ProbeReport) -> String {
 
 /// Why there is no cold start, and so no recommendations.
 fn no_cold_start(report: &ProbeReport) -> String {
+    if let Some(seconds) = report.lower_bound() {
+        return format!(
+            "Cold start: NOT MEASURED. The weight load ({}) is only a lower bound, so no \
+             settings are recommended",
+            secs(seconds)
+        );
+    }
     match &report.pods {
+        Some(p) if !p.left_out.is_empty() => format!(
+            "Cold start: not measured: the ready pods' times are left out ({}), so no \
+             recommendations",
+            p.left_out.join(", ")
+        ),
         Some(p) if !p.pods.is_empty() => format!(
             "Cold start: not measured: none of the {} pods became ready, so no recommendations",
             p.pods.len()
         ),
-        _ => "Cold start: not measured, so no recommendations (use --exec, --deployment, -l or \
-              --model-path)"
+        _ => "Cold start: not measured, so no recommendations (use --exec, --deployment or -l)"
             .to_string(),
     }
 }
@@ -91,6 +106,7 @@ fn gpu_section(gpu: &GpuReport) -> String {
         "MIG",
         "PCIE NOW",
         "PCIE MAX",
+        "H2D NOW",
         "H2D MAX",
     ]);
     for d in &gpu.devices {
@@ -104,6 +120,7 @@ fn gpu_section(gpu: &GpuReport) -> String {
             on_off(d.device.mig_mode),
             link_name(link.current_generation, link.current_width),
             link_name(link.max_generation, link.max_width),
+            d.current_bytes_per_second.map_or("?".to_string(), rate),
             d.max_bytes_per_second.map_or("?".to_string(), rate),
         ]);
     }
@@ -148,12 +165,18 @@ fn weights_section(w: &WeightsReport) -> String {
 
 fn exec_section(e: &ExecReport) -> String {
     let mut table = table(&["RUN", "READY AFTER"]);
-    for (i, s) in e.runs_seconds.iter().enumerate() {
-        table.add_row(vec![(i + 1).to_string(), secs(*s)]);
+    for r in &e.runs {
+        let cell = r.ready_seconds.map_or_else(|| "FAILED".to_string(), secs);
+        table.add_row(vec![r.run.to_string(), cell]);
     }
     let mut text = format!("Server: {:?}, ready at {}\n{table}", e.command, e.ready_url);
     if let Some(s) = e.summary {
         text.push_str(&format!("\nTime to ready: {}", summary(&s, "runs")));
+    }
+    for failed in e.failed() {
+        if let Some(error) = &failed.error {
+            text.push_str(&format!("\nFailed: {error}"));
+        }
     }
     text
 }
@@ -170,13 +193,17 @@ fn pods_section(p: &PodsReport) -> String {
     ]);
     let cell = |v: Option<f64>| v.map_or("-".to_string(), secs);
     for t in &p.pods {
+        let mut ready = cell(t.ready_seconds);
+        if t.left_out.is_some() {
+            ready.push_str(" (left out)");
+        }
         table.add_row(vec![
             t.name.clone(),
             t.node.clone().unwrap_or_else(|| "-".to_string()),
             cell(t.scheduled_seconds),
             cell(t.image_pulled_seconds),
             cell(t.started_seconds),
-            cell(t.ready_seconds),
+            ready,
             t.restarts.to_string(),
         ]);
     }
@@ -191,11 +218,16 @@ fn pods_section(p: &PodsReport) -> String {
         table.add_row(row);
     }
     let mut text = format!(
-        "Pods: {} in namespace {} (seconds after creation)\n{table}",
+        "Pods: {} in namespace {} (time after creation)\n{table}",
         p.selector, p.namespace
     );
     if !p.not_ready.is_empty() {
         text.push_str(&format!("\nNot ready: {}", p.not_ready.join(", ")));
+    }
+    for t in &p.pods {
+        if let Some(why) = &t.left_out {
+            text.push_str(&format!("\nLeft out: {}: {why}", t.name));
+        }
     }
     text
 }
@@ -221,12 +253,9 @@ fn summary(s: &Summary, what: &str) -> String {
     )
 }
 
+/// Durations as people read them (`0.55s`, `12.3s`, `4m40s`); JSON keeps plain seconds.
 fn secs(seconds: f64) -> String {
-    if seconds < 10.0 {
-        format!("{seconds:.2}s")
-    } else {
-        format!("{seconds:.1}s")
-    }
+    crate::coldstart::stats::human_duration(seconds)
 }
 
 fn bytes(n: u64) -> String {

@@ -1,5 +1,10 @@
 //! The exec probe's IO: start a server command in its own process group, poll its ready URL
 //! until it answers 200, stop the whole group, and repeat. No process outlives a run.
+//!
+//! A process can leave the group (`setsid`, a daemonizing server). On Linux the probe makes
+//! itself a child subreaper, so such processes become its children when their parent exits,
+//! and after stopping the group it kills (and reaps) every child left. Elsewhere there is no
+//! subreaper: a process that left the group outlives the run (README, "probe").
 
 use std::collections::VecDeque;
 use std::process::{ExitStatus, Stdio};
@@ -103,8 +108,16 @@ pub enum ExecError {
     },
 }
 
-/// Runs the plan: seconds to ready for each run, in order.
-pub async fn measure(plan: &ExecPlan, observer: &dyn RunObserver) -> Result<Vec<f64>, ExecError> {
+/// How one run ended: seconds to ready, or why it failed (its group already stopped).
+pub type RunOutcome = Result<f64, ExecError>;
+
+/// Runs the plan: each run's outcome, in order. The runs stop at the first failure, which is
+/// the last outcome (a server that failed once usually fails again, and a run that never
+/// becomes ready costs the whole `--timeout`). `Err` only when the probe could not prepare.
+pub async fn measure(
+    plan: &ExecPlan,
+    observer: &dyn RunObserver,
+) -> Result<Vec<RunOutcome>, ExecError> {
     let client = reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
@@ -117,12 +130,19 @@ pub async fn measure(plan: &ExecPlan, observer: &dyn RunObserver) -> Result<Vec<
         what: "catch SIGINT and SIGTERM",
         source,
     })?;
+    escapes::adopt();
     let mut runs = Vec::new();
     for run in 1..=plan.runs {
         observer.started(run, plan.runs);
-        let seconds = one_run(plan, &client, &mut stop, run).await?;
-        observer.ready(run, seconds);
-        runs.push(seconds);
+        let outcome = one_run(plan, &client, &mut stop, run).await;
+        let failed = outcome.is_err();
+        if let Ok(seconds) = &outcome {
+            observer.ready(run, *seconds);
+        }
+        runs.push(outcome);
+        if failed {
+            break;
+        }
     }
     Ok(runs)
 }
@@ -387,6 +407,7 @@ impl ProcessGroup {
         self.signal(Signal::Kill);
         let _ = child.kill().await;
         self.disarm();
+        escapes::kill_adopted().await;
     }
 
     #[cfg(unix)]
@@ -411,11 +432,129 @@ impl ProcessGroup {
             self.id = None;
         }
     }
+
+    /// Whether the group has not been stopped in order yet.
+    fn armed(&self) -> bool {
+        #[cfg(unix)]
+        {
+            self.id.is_some()
+        }
+        #[cfg(not(unix))]
+        {
+            false
+        }
+    }
 }
 
 impl Drop for ProcessGroup {
     fn drop(&mut self) {
         self.signal(Signal::Kill);
+        if self.armed() {
+            escapes::kill_adopted_now();
+        }
+    }
+}
+
+/// Processes that left the server's process group: adopted through the child-subreaper flag
+/// and killed after the group (Linux only).
+#[cfg(target_os = "linux")]
+mod escapes {
+    use std::time::Duration;
+
+    use rustix::process::{Pid, Signal, WaitOptions, getpid, kill_process, waitpid};
+
+    /// How long to wait for a killed process to be reaped before moving on.
+    const REAP_PATIENCE: Duration = Duration::from_secs(2);
+
+    /// Makes this process the reaper of its orphaned descendants.
+    pub fn adopt() {
+        if let Err(e) = rustix::process::set_child_subreaper(Some(getpid())) {
+            tracing::warn!(
+                "cannot become a child subreaper ({e}): processes that leave the server's \
+                 process group may outlive the probe"
+            );
+        }
+    }
+
+    /// Kills every remaining child (the server's processes that left its group, adopted
+    /// when their parent died) and reaps them, until none is left; a killed process's own
+    /// children are adopted in turn and found by the next round.
+    pub async fn kill_adopted() {
+        for _ in 0..100 {
+            let children = kill_adopted_now();
+            if children.is_empty() {
+                return;
+            }
+            tracing::info!(
+                "killed {} process(es) that left the server's group",
+                children.len()
+            );
+            reap(&children).await;
+        }
+    }
+
+    /// Sends SIGKILL to every child of this process; returns them.
+    pub fn kill_adopted_now() -> Vec<Pid> {
+        let children = children_of(getpid());
+        for &pid in &children {
+            // ESRCH (already gone) is the outcome we want.
+            let _ = kill_process(pid, Signal::KILL);
+        }
+        children
+    }
+
+    async fn reap(children: &[Pid]) {
+        let deadline = tokio::time::Instant::now() + REAP_PATIENCE;
+        let mut left: Vec<Pid> = children.to_vec();
+        while !left.is_empty() && tokio::time::Instant::now() < deadline {
+            // Reaped (Some) or not our child any more (an error): done with it.
+            left.retain(|&pid| matches!(waitpid(Some(pid), WaitOptions::NOHANG), Ok(None)));
+            if !left.is_empty() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    }
+
+    /// The processes whose parent is `parent`, from `/proc/<pid>/stat`.
+    fn children_of(parent: Pid) -> Vec<Pid> {
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|&pid| parent_of(pid) == Some(parent.as_raw_nonzero().get()))
+            .filter_map(Pid::from_raw)
+            .collect()
+    }
+
+    /// The parent pid in `/proc/<pid>/stat`: the second field after the `(comm)`.
+    fn parent_of(pid: i32) -> Option<i32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let after_comm = stat.rsplit_once(')')?.1;
+        after_comm.split_whitespace().nth(1)?.parse().ok()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn the_parent_of_this_process_is_read_from_proc() {
+            let me = std::process::id() as i32;
+            let parent = std::os::unix::process::parent_id() as i32;
+            assert_eq!(super::parent_of(me), Some(parent));
+        }
+    }
+}
+
+/// Without a child subreaper, processes that left the group cannot be found.
+#[cfg(not(target_os = "linux"))]
+mod escapes {
+    pub fn adopt() {}
+
+    pub async fn kill_adopted() {}
+
+    pub fn kill_adopted_now() -> Vec<()> {
+        Vec::new()
     }
 }
 

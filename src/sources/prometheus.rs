@@ -29,8 +29,13 @@ use crate::exit::ErrorKind;
 /// The largest answer read from Prometheus; larger answers are refused, not buffered.
 pub const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
 
-/// How many requests run at once by default.
-pub const DEFAULT_CONCURRENCY: usize = 16;
+/// How many requests run at once by default: enough for a hundred ScaledObjects' requests
+/// (one per distinct query, a few combined freshness queries, the metric names and DCGM) to
+/// go out in one wave, so that the run costs about one round trip.
+pub const DEFAULT_CONCURRENCY: usize = 128;
+
+/// The most requests `--concurrency` allows at once.
+pub const MAX_CONCURRENCY: usize = 1024;
 
 /// How to authenticate to Prometheus. Tokens and passwords are never logged.
 #[derive(Clone, Default)]
@@ -94,7 +99,8 @@ pub struct PrometheusOptions {
     pub ca_file: Option<PathBuf>,
     /// Skip TLS certificate verification (off by default; for test set-ups only).
     pub insecure_skip_tls_verify: bool,
-    /// The limit for one request, connection and answer included.
+    /// The limit for one request, connection and answer included; zero means no limit (as
+    /// kubectl's `--request-timeout 0`).
     pub timeout: Duration,
     /// How many requests may be in flight at once.
     pub concurrency: usize,
@@ -219,7 +225,8 @@ pub enum PrometheusError {
         /// The limit.
         limit: usize,
     },
-    /// `status: error` with `errorType` `bad_data` or `execution`: the query is at fault.
+    /// `status: error` with `errorType` `bad_data` or `execution` and a 4xx status: the query
+    /// is at fault.
     #[error("Prometheus rejected the query ({error_type}): {message}")]
     QueryRejected {
         /// Prometheus's `errorType`.
@@ -228,7 +235,8 @@ pub enum PrometheusError {
         message: String,
     },
     /// `status: error` for a server-side reason (`timeout`, `canceled`, `internal`,
-    /// `unavailable`, ...): Prometheus cannot answer now.
+    /// `unavailable`, ..., or any error type with a 5xx status, such as an `execution` error
+    /// from failing storage): Prometheus cannot answer now.
     #[error("{url}: Prometheus failed to run the query ({error_type}): {message}")]
     QueryFailed {
         /// The endpoint.
@@ -357,9 +365,11 @@ impl Prometheus {
         let base = parse_base_url(&options.url)?;
         let mut builder = reqwest::Client::builder()
             .default_headers(header_map(&options.headers)?)
-            .connect_timeout(options.timeout)
             .tls_danger_accept_invalid_certs(options.insecure_skip_tls_verify)
             .user_agent(concat!("kubectl-infer/", env!("CARGO_PKG_VERSION")));
+        if !options.timeout.is_zero() {
+            builder = builder.connect_timeout(options.timeout);
+        }
         if let Some(path) = &options.ca_file {
             builder = builder.tls_certs_merge(read_ca_file(path)?);
         }
@@ -462,7 +472,11 @@ impl Prometheus {
                 PrometheusError::Client("the request limiter was closed".to_string())
             })?;
         tracing::debug!(endpoint = %endpoint, "GET");
-        let request = self.authorize(self.client.get(url).timeout(self.timeout));
+        let mut request = self.client.get(url);
+        if !self.timeout.is_zero() {
+            request = request.timeout(self.timeout);
+        }
+        let request = self.authorize(request);
         let mut response = request
             .send()
             .await
@@ -488,6 +502,12 @@ fn parse_base_url(text: &str) -> Result<Url, PrometheusError> {
         url: text.to_string(),
         reason,
     };
+    if !text.contains("://") {
+        return Err(invalid(format!(
+            "no scheme: add http:// or https:// (e.g. http://{})",
+            text.trim()
+        )));
+    }
     let mut url = Url::parse(text.trim()).map_err(|e| invalid(e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be http or https".to_string()));
@@ -671,7 +691,7 @@ fn classify_answer(
         Err(e) => return Err(not_api(status, url, describe_bad_body(body, &e))),
     };
     if envelope.status == "error" {
-        return Err(api_error(url, envelope));
+        return Err(api_error(url, status, envelope));
     }
     if !status.is_success() {
         return Err(not_api(
@@ -703,11 +723,14 @@ fn not_api(status: StatusCode, url: String, detail: String) -> PrometheusError {
     PrometheusError::NotPrometheus { url, detail }
 }
 
-/// `status: error`: the query's fault (`bad_data`, `execution`) or the server's (the rest).
-fn api_error(url: String, envelope: Envelope) -> PrometheusError {
+/// `status: error`: the query's fault (`bad_data` or `execution`, answered with 4xx, as
+/// Prometheus does: 400 and 422) or the server's (the other types, and anything answered with
+/// 5xx: an `execution` error with 500 is failing storage, not a bad query).
+fn api_error(url: String, status: StatusCode, envelope: Envelope) -> PrometheusError {
     let error_type = envelope.error_type.unwrap_or_else(|| "unknown".to_string());
     let message = envelope.error.unwrap_or_else(|| "(no message)".to_string());
-    if matches!(error_type.as_str(), "bad_data" | "execution") {
+    let query_fault = matches!(error_type.as_str(), "bad_data" | "execution");
+    if query_fault && !status.is_server_error() {
         PrometheusError::QueryRejected {
             error_type,
             message,
@@ -929,6 +952,21 @@ mod tests {
     }
 
     #[test]
+    fn an_execution_error_is_the_querys_fault_only_with_a_4xx_status() {
+        let body = r#"{"status":"error","errorType":"execution","error":"many-to-many matching"}"#;
+        assert!(answer(422, body).unwrap_err().is_query_error());
+        let body = r#"{"status":"error","errorType":"execution","error":"storage unavailable"}"#;
+        let err = answer(500, body).unwrap_err();
+        assert!(!err.is_query_error(), "{err}");
+        assert_eq!(err.kind(), ErrorKind::Prometheus);
+        assert!(
+            err.to_string()
+                .ends_with("failed to run the query (execution): storage unavailable"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn http_failures_are_classified() {
         let err = answer(401, "").unwrap_err();
         assert!(
@@ -982,6 +1020,12 @@ mod tests {
         );
         assert!(parse_base_url("ftp://h").is_err());
         assert!(parse_base_url("localhost:9090").is_err());
+        let err = parse_base_url("127.0.0.1:9090").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid Prometheus URL \"127.0.0.1:9090\": no scheme: add http:// or https:// \
+             (e.g. http://127.0.0.1:9090)"
+        );
         let err = parse_base_url("http://h/?x=1").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Usage);
     }
@@ -1066,6 +1110,17 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, PrometheusError::Tls { .. }), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_zero_timeout_means_no_limit() {
+        let slow = serve(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n\
+             {\"status\":\"success\",\"data\":[\"up\"]}",
+            Duration::from_millis(300),
+        );
+        let names = client(&slow, Duration::ZERO).metric_names().await.unwrap();
+        assert_eq!(names, ["up"]);
     }
 
     #[tokio::test]

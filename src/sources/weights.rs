@@ -45,18 +45,33 @@ pub fn probe(dir: &Path, sample_bytes: u64) -> anyhow::Result<WeightsReading> {
                 .with_context(|| format!("{}: failed to read size", f.display()))
         })
         .collect::<anyhow::Result<Vec<u64>>>()?;
+    let bytes: u64 = sizes.iter().sum();
+    if bytes == 0 {
+        anyhow::bail!(
+            "the {} weight files under {} are empty",
+            files.len(),
+            dir.display()
+        );
+    }
     let (sampled_bytes, read_seconds) = timed_read(&files, sample_bytes)?;
     Ok(WeightsReading {
         path: dir.display().to_string(),
         files: files.len(),
-        bytes: sizes.iter().sum(),
+        bytes,
         sampled_bytes,
         read_seconds,
     })
 }
 
-/// The weight files under `dir`, sorted; an error names a folder that cannot be read.
+/// The weight files under `dir`, sorted; an error names a folder that does not exist, cannot
+/// be read or holds no weight file (a load time of nothing is no measurement).
 fn weight_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if !dir.exists() {
+        anyhow::bail!(
+            "{}: does not exist (--model-path wants the model's folder)",
+            dir.display()
+        );
+    }
     if !dir.is_dir() {
         anyhow::bail!(
             "{}: not a folder (--model-path wants the model's folder)",
@@ -67,6 +82,14 @@ fn weight_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     collect(dir, 0, &mut files)?;
     files.sort();
     files.dedup();
+    if files.is_empty() {
+        let kinds: Vec<String> = WEIGHT_EXTENSIONS.iter().map(|e| format!("*.{e}")).collect();
+        anyhow::bail!(
+            "no weight files under {} (looked for {})",
+            dir.display(),
+            kinds.join(", ")
+        );
+    }
     Ok(files)
 }
 
@@ -156,13 +179,35 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_folder_is_named() {
+    fn a_missing_folder_or_a_file_is_named() {
         let err = probe(Path::new("/nonexistent/model"), 1)
             .unwrap_err()
             .to_string();
         assert_eq!(
             err,
-            "/nonexistent/model: not a folder (--model-path wants the model's folder)"
+            "/nonexistent/model: does not exist (--model-path wants the model's folder)"
         );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("model.safetensors");
+        std::fs::write(&file, b"x").unwrap();
+        let err = probe(&file, 1).unwrap_err().to_string();
+        assert!(err.ends_with(": not a folder (--model-path wants the model's folder)"));
+    }
+
+    #[test]
+    fn a_folder_without_weight_files_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.json"), b"{}").unwrap();
+        let err = probe(dir.path(), 1).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!(
+                "no weight files under {} (looked for *.safetensors, *.bin",
+                dir.path().display()
+            )),
+            "{err}"
+        );
+        std::fs::write(dir.path().join("model.safetensors"), b"").unwrap();
+        let err = probe(dir.path(), 1).unwrap_err().to_string();
+        assert!(err.starts_with("the 1 weight files under "), "{err}");
     }
 }

@@ -1,9 +1,9 @@
 //! The per-trigger checks: from what Prometheus answered for one trigger to result rows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use super::stats::{Stats, project};
+use super::stats::{Stats, expected_points, project};
 use super::triggers::TriggerSpec;
 use super::{CheckName, CheckResult, Status, promql};
 use crate::sources::prometheus::QueryData;
@@ -66,7 +66,9 @@ fn row(spec: &TriggerSpec, check: CheckName, status: Status, detail: String) -> 
     CheckResult::for_trigger(spec, check, status, detail)
 }
 
-/// Every metric the query names exists; close names are suggested when one does not.
+/// Every metric the query names exists; close names are suggested when one does not. With
+/// `or`, a missing metric fails only when no alternative has all of its metrics: `avg(new or
+/// old)` is written for servers that export either name.
 fn check_metrics(spec: &TriggerSpec, ctx: &Context<'_>) -> Option<CheckResult> {
     let parts = promql::parts(&spec.query).ok()?;
     if parts.metric_names.is_empty() {
@@ -77,31 +79,56 @@ fn check_metrics(spec: &TriggerSpec, ctx: &Context<'_>) -> Option<CheckResult> {
             "the query names no metric: it cannot follow the load".to_string(),
         ));
     }
-    let missing: Vec<String> = parts
-        .metric_names
+    let exists = |name: &String| ctx.metric_names.binary_search(name).is_ok();
+    let missing: Vec<&String> = parts.metric_names.iter().filter(|n| !exists(n)).collect();
+    if missing.is_empty() {
+        return Some(all_exist(spec, &parts));
+    }
+    let usable: Vec<&promql::Alternative> = parts
+        .alternatives
         .iter()
-        .filter(|name| ctx.metric_names.binary_search(name).is_err())
+        .filter(|a| a.metric_names.iter().all(exists))
+        .collect();
+    let described: Vec<String> = missing
+        .iter()
         .map(|name| describe_missing(name, ctx.metric_names))
         .collect();
-    if !missing.is_empty() {
+    let Some(used) = usable.first() else {
         return Some(row(
             spec,
             CheckName::Metrics,
             Status::Fail,
-            missing.join("; "),
+            described.join("; "),
         ));
-    }
+    };
+    let names: Vec<&str> = used.metric_names.iter().map(String::as_str).collect();
+    let missing: Vec<&str> = missing.iter().map(|n| n.as_str()).collect();
+    let detail = format!(
+        "{} exist{} (the `or` branch that can return data); {} do{} not, which the `or` allows",
+        names.join(", "),
+        if names.len() == 1 { "s" } else { "" },
+        missing.join(", "),
+        if missing.len() == 1 { "es" } else { "" },
+    );
+    Some(row(spec, CheckName::Metrics, Status::Ok, detail))
+}
+
+/// Every metric exists; old names of renamed vLLM metrics warn, unless the query also reads
+/// the new name (an `or` over both releases).
+fn all_exist(spec: &TriggerSpec, parts: &promql::QueryParts) -> CheckResult {
     let names: Vec<&str> = parts.metric_names.iter().map(String::as_str).collect();
     let renamed: Vec<String> = names
         .iter()
-        .filter_map(|n| promql::renamed_to(n).map(|new| format!("{n} is renamed {new} upstream")))
+        .filter_map(|n| promql::renamed_to(n).map(|new| (n, new)))
+        .filter(|(_, new)| !parts.metric_names.contains(*new))
+        .map(|(n, new)| format!("{n} is renamed {new} upstream"))
         .collect();
     if !renamed.is_empty() {
         let detail = format!("{} (newer releases drop the old name)", renamed.join("; "));
-        return Some(row(spec, CheckName::Metrics, Status::Warn, detail));
+        return row(spec, CheckName::Metrics, Status::Warn, detail);
     }
     let detail = format!("{} exist in Prometheus", names.join(", "));
-    Some(row(spec, CheckName::Metrics, Status::Ok, detail))
+    row(spec, CheckName::Metrics, Status::Ok, detail)
 }
 
 fn describe_missing(name: &str, existing: &[String]) -> String {
@@ -130,8 +157,23 @@ fn check_accepted(spec: &TriggerSpec, warnings: &[String]) -> CheckResult {
     }
 }
 
-/// Exactly one series with a finite value; returns that value.
-fn check_series(spec: &TriggerSpec, data: &QueryData, out: &mut Vec<CheckResult>) -> Option<f64> {
+/// What the instant query gave KEDA to read, for the activation check.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Current {
+    /// One series with a finite value.
+    Value(f64),
+    /// No series.
+    Empty,
+    /// This many series (KEDA errors).
+    Several(usize),
+    /// One series whose value is NaN or ±Inf.
+    NonFinite(f64),
+    /// A scalar, string or range vector (KEDA errors).
+    WrongType(&'static str),
+}
+
+/// Exactly one series with a finite value; returns what KEDA would read.
+fn check_series(spec: &TriggerSpec, data: &QueryData, out: &mut Vec<CheckResult>) -> Current {
     let samples = match data {
         QueryData::Vector(samples) => samples,
         other => {
@@ -141,7 +183,7 @@ fn check_series(spec: &TriggerSpec, data: &QueryData, out: &mut Vec<CheckResult>
                 Status::Fail,
                 wrong_type(other),
             ));
-            return None;
+            return Current::WrongType(other.type_name());
         }
     };
     match samples.len() {
@@ -152,14 +194,18 @@ fn check_series(spec: &TriggerSpec, data: &QueryData, out: &mut Vec<CheckResult>
                 Status::Fail,
                 empty_result(spec),
             ));
-            None
+            Current::Empty
         }
         1 => {
             let detail = "one series, as KEDA needs".to_string();
             out.push(row(spec, CheckName::Series, Status::Ok, detail));
             let value = samples[0].point.value;
             out.push(check_value(spec, value));
-            value.is_finite().then_some(value)
+            if value.is_finite() {
+                Current::Value(value)
+            } else {
+                Current::NonFinite(value)
+            }
         }
         n => {
             let examples: Vec<String> = samples.iter().take(3).map(|s| labels(&s.labels)).collect();
@@ -170,7 +216,7 @@ fn check_series(spec: &TriggerSpec, data: &QueryData, out: &mut Vec<CheckResult>
                 if n > 3 { ", ..." } else { "" }
             );
             out.push(row(spec, CheckName::Series, Status::Fail, detail));
-            None
+            Current::Several(n)
         }
     }
 }
@@ -233,7 +279,8 @@ fn check_value(spec: &TriggerSpec, value: f64) -> CheckResult {
     row(spec, CheckName::Value, Status::Ok, detail).with("value", value)
 }
 
-/// The newest raw sample behind each selector is recent.
+/// The newest raw sample behind each selector is recent. With `or`, only the branches that
+/// return data are judged: the other branch of `avg(new or old)` has no samples by design.
 fn check_freshness(
     spec: &TriggerSpec,
     newest: &BTreeMap<String, Option<f64>>,
@@ -242,10 +289,11 @@ fn check_freshness(
     if newest.is_empty() {
         return None;
     }
+    let (judged, unused) = judged_selectors(&spec.query, newest);
     let limit = ctx.max_age.as_secs_f64();
     let mut stale = Vec::new();
     let mut oldest_age: f64 = 0.0;
-    for (selector, time) in newest {
+    for (selector, time) in newest.iter().filter(|(s, _)| judged.contains(*s)) {
         match time {
             None => stale.push(format!("{selector} has no sample in the last 5m")),
             Some(time) => {
@@ -260,9 +308,14 @@ fn check_freshness(
             }
         }
     }
+    let unused = match unused.len() {
+        0 => String::new(),
+        1 => format!("; the other `or` branch ({}) has no recent data", unused[0]),
+        n => format!("; {n} other `or` branches have no recent data"),
+    };
     if stale.is_empty() {
         let detail = format!(
-            "newest samples are at most {} old (limit {})",
+            "newest samples are at most {} old (limit {}){unused}",
             seconds(oldest_age),
             seconds(limit)
         );
@@ -271,11 +324,44 @@ fn check_freshness(
         );
     }
     let detail = format!(
-        "{} (limit {}): the signal is stale",
+        "{} (limit {}): the signal is stale{unused}",
         stale.join("; "),
         seconds(limit)
     );
     Some(row(spec, CheckName::Freshness, Status::Warn, detail))
+}
+
+/// The selectors whose freshness counts, and the selectors left unjudged because they belong
+/// only to `or` branches with no recent data. Without an `or` branch that has data for all of
+/// its selectors, every selector counts.
+fn judged_selectors(
+    query: &str,
+    newest: &BTreeMap<String, Option<f64>>,
+) -> (BTreeSet<String>, Vec<String>) {
+    let everything = || newest.keys().cloned().collect::<BTreeSet<_>>();
+    let Ok(parts) = promql::parts(query) else {
+        return (everything(), Vec::new());
+    };
+    let has_data = |s: &String| matches!(newest.get(s), Some(Some(_)));
+    let live: BTreeSet<String> = parts
+        .alternatives
+        .iter()
+        .filter(|a| !a.selectors.is_empty() && a.selectors.iter().all(has_data))
+        .flat_map(|a| a.selectors.iter().cloned())
+        .collect();
+    if live.is_empty() {
+        return (everything(), Vec::new());
+    }
+    let unused = parts
+        .alternatives
+        .iter()
+        .flat_map(|a| a.selectors.iter())
+        .filter(|s| !live.contains(*s) && !has_data(s))
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    (live, unused)
 }
 
 /// The signal over the window, and the replicas it implies. Returns what the window showed
@@ -312,15 +398,24 @@ fn check_window(
         out.push(row(spec, CheckName::Lookback, Status::Warn, detail));
         return None;
     }
+    let points = series.first().map_or(0, |s| s.points.len());
     let Some(stats) = series
         .first()
         .and_then(|s| Stats::of(s.points.iter().map(|p| p.value)))
     else {
+        if points > 0 {
+            let detail = format!(
+                "no finite value over the last {span}: all {points} points are NaN or ±Inf"
+            );
+            out.push(row(spec, CheckName::Lookback, Status::Warn, detail));
+            return Some(Window::NonFinite(span));
+        }
         let detail = format!("no data over the last {span}");
         out.push(row(spec, CheckName::Lookback, Status::Warn, detail));
         return Some(Window::Empty);
     };
-    out.push(lookback_row(spec, &stats, &span));
+    let expected = ctx.lookback.map(expected_points);
+    out.push(lookback_row(spec, &stats, &span, expected));
     out.push(replicas_row(spec, &stats));
     Some(Window::Stats(stats, span))
 }
@@ -330,24 +425,54 @@ fn check_window(
 enum Window {
     /// No data at all over the window.
     Empty,
+    /// Points, but every one NaN or ±Inf; the window's name.
+    NonFinite(String),
     /// Statistics of the one series, and the window's name (e.g. `1h`).
     Stats(Stats, String),
 }
 
-fn lookback_row(spec: &TriggerSpec, stats: &Stats, span: &str) -> CheckResult {
-    let detail = format!(
-        "over {span}: min {}, median {}, p95 {}, max {} ({} points)",
+/// Below this share of the window's points, the statistics describe too little of it.
+const MIN_COVERAGE: f64 = 0.5;
+
+fn lookback_row(
+    spec: &TriggerSpec,
+    stats: &Stats,
+    span: &str,
+    expected: Option<usize>,
+) -> CheckResult {
+    let counted = match expected {
+        Some(expected) => format!("{} of {expected} points", stats.points),
+        None => format!("{} points", stats.points),
+    };
+    let mut detail = format!(
+        "over {span}: min {}, median {}, p95 {}, max {} ({counted})",
         format_value(stats.min),
         format_value(stats.median),
         format_value(stats.p95),
         format_value(stats.max),
-        stats.points
     );
-    row(spec, CheckName::Lookback, Status::Ok, detail)
+    let coverage = expected.map(|e| stats.points as f64 / e.max(1) as f64);
+    let status = match coverage {
+        Some(share) if share < MIN_COVERAGE => {
+            detail.push_str(&format!(
+                ": only {:.0}% of the window has data, so these figures describe a small part \
+                 of it",
+                (share * 100.0).floor()
+            ));
+            Status::Warn
+        }
+        _ => Status::Ok,
+    };
+    let mut result = row(spec, CheckName::Lookback, status, detail)
         .with("min", stats.min)
         .with("median", stats.median)
         .with("p95", stats.p95)
         .with("max", stats.max)
+        .with("points", stats.points as f64);
+    if let Some(expected) = expected {
+        result = result.with("expectedPoints", expected as f64);
+    }
+    result
 }
 
 fn replicas_row(spec: &TriggerSpec, stats: &Stats) -> CheckResult {
@@ -395,7 +520,7 @@ fn replicas_row(spec: &TriggerSpec, stats: &Stats) -> CheckResult {
 /// ever above it.
 fn check_activation(
     spec: &TriggerSpec,
-    current: Option<f64>,
+    current: Current,
     window: Option<Window>,
     ctx: &Context<'_>,
 ) -> CheckResult {
@@ -408,29 +533,76 @@ fn check_activation(
         );
         return row(Status::Ok, detail);
     }
-    match window {
-        Some(Window::Stats(stats, span)) => activation_over_window(spec, &stats, &span, row),
-        Some(Window::Empty) => row(Status::Warn, no_data_activation(spec)),
-        None if ctx.lookback.is_some() => row(Status::Ok, "not checked: no usable window".into()),
-        None => match current {
-            Some(v) if v > act => row(
-                Status::Ok,
-                format!(
-                    "active now ({} > activationThreshold {}); --lookback checks idle and busy",
-                    format_value(v),
-                    format_value(act)
-                ),
+    match (window, current) {
+        (Some(Window::Stats(stats, span)), _) => activation_over_window(spec, &stats, &span, row),
+        (Some(Window::Empty), _) | (None, Current::Empty) => {
+            row(Status::Warn, no_data_activation(spec))
+        }
+        (Some(Window::NonFinite(span)), _) => {
+            let what = format!("every value over {span} is NaN or ±Inf");
+            row(Status::Warn, non_finite_activation(spec, &what))
+        }
+        (None, Current::Several(n)) => row(
+            Status::Warn,
+            format!(
+                "not judged: the query returns {n} series, which KEDA reports as an error; \
+                 on errors it neither activates nor scales to zero"
             ),
-            Some(v) => row(
-                Status::Ok,
-                format!(
-                    "inactive now ({} ≤ activationThreshold {}); --lookback checks idle and busy",
-                    format_value(v),
-                    format_value(act)
-                ),
+        ),
+        (None, Current::WrongType(kind)) => row(
+            Status::Warn,
+            format!(
+                "not judged: the query returns a {kind}, which KEDA cannot read (an error); on \
+                 errors it neither activates nor scales to zero"
             ),
-            None => row(Status::Warn, no_data_activation(spec)),
-        },
+        ),
+        (None, Current::NonFinite(v)) => {
+            let what = format!("the value is {} now", format_value(v));
+            row(Status::Warn, non_finite_activation(spec, &what))
+        }
+        (None, Current::Value(_)) if ctx.lookback.is_some() => {
+            row(Status::Ok, "not checked: no usable window".into())
+        }
+        (None, Current::Value(v)) if v > act => row(
+            Status::Ok,
+            format!(
+                "active now ({} > activationThreshold {}); --lookback checks idle and busy",
+                format_value(v),
+                format_value(act)
+            ),
+        ),
+        (None, Current::Value(v)) => row(
+            Status::Ok,
+            format!(
+                "inactive now ({} ≤ activationThreshold {}); --lookback checks idle and busy",
+                format_value(v),
+                format_value(act)
+            ),
+        ),
+    }
+}
+
+/// Activation when KEDA reads NaN or ±Inf (`what` says where): 0 or an error, by
+/// `ignoreNullValues`.
+fn non_finite_activation(spec: &TriggerSpec, what: &str) -> String {
+    let act = spec.activation_threshold;
+    if !spec.ignore_null_values {
+        return format!(
+            "{what}: KEDA reports an error (ignoreNullValues: false); on errors it neither \
+             activates nor scales to zero"
+        );
+    }
+    if 0.0 > act {
+        format!(
+            "{what}: KEDA reads 0, above activationThreshold {}, so the trigger counts as active",
+            format_value(act)
+        )
+    } else {
+        format!(
+            "{what}: KEDA reads 0, which does not exceed activationThreshold {}, so the trigger \
+             stays inactive (a ratio over an idle denominator?)",
+            format_value(act)
+        )
     }
 }
 

@@ -38,7 +38,7 @@ pub struct ClusterFacts {
     pub keda_installed: bool,
     /// The external metrics APIService.
     pub metrics_api: MetricsApi,
-    /// The objects read (empty when KEDA is not installed).
+    /// The objects read (without ScaledObjects and HPAs when KEDA is not installed).
     pub objects: ObjectSet,
 }
 

@@ -1,6 +1,11 @@
 //! The DCGM check: do the DCGM exporter's GPU series map to the target's pods (through `pod`,
 //! or `exported_pod` when Prometheus renamed the exporter's labels), one per requested GPU, and
 //! do they report utilization?
+//!
+//! A `pod` label is not always a workload's: with the exporter's Kubernetes mapping off,
+//! Prometheus's service discovery still gives every series the exporter's own `pod` and
+//! `namespace` as target labels. Such series are told apart by the scrape target (the `up`
+//! series of the same `job` and `instance` carries the same pod) or by the exporter's name.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,6 +34,17 @@ pub fn selector(extra: Option<&str>) -> String {
     }
 }
 
+/// The query for the DCGM check: the utilization series of [`selector`], and the `up` series
+/// of the targets that export them (whose `pod` label is the exporter's own, when service
+/// discovery adds one).
+pub fn query(extra: Option<&str>) -> String {
+    let gpus = selector(extra);
+    format!("{gpus} or (up and on(job, instance) {gpus})")
+}
+
+/// The metric whose series name the scrape targets, as [`query`] returns them.
+const UP: &str = "up";
+
 /// What is known of the workload whose GPUs are checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Workload {
@@ -46,8 +62,9 @@ pub struct Workload {
     pub scales_on_dcgm: bool,
 }
 
-/// Checks the DCGM series (an instant vector of [`selector`]) against one workload.
-pub fn check(workload: &Workload, series: &[Sample]) -> CheckResult {
+/// Checks the answer to [`query`] (or Prometheus's message when it rejected the query)
+/// against one workload.
+pub fn check(workload: &Workload, answer: &Result<Vec<Sample>, String>) -> CheckResult {
     let result = |status, detail: String| {
         CheckResult::for_object(&workload.object, CheckName::Dcgm, status, detail)
     };
@@ -56,23 +73,35 @@ pub fn check(workload: &Workload, series: &[Sample]) -> CheckResult {
     } else {
         Status::Warn
     };
-    let Some(metric) = chosen_metric(series) else {
+    let samples = match answer {
+        Ok(samples) => samples,
+        Err(message) => {
+            return result(missing, format!("cannot read the DCGM series: {message}"));
+        }
+    };
+    let exporters = exporter_pods(samples);
+    let Some(metric) = chosen_metric(samples) else {
         return result(
             missing,
             format!("no DCGM exporter series ({GPU_UTIL}) in Prometheus: GPU use is not visible"),
         );
     };
-    let series: Vec<&Sample> = series
+    let series: Vec<&Sample> = samples
         .iter()
         .filter(|s| name_of(s) == Some(metric))
         .collect();
-    if !series.iter().any(|s| pod_of(s).is_some()) {
-        return result(missing, no_pod_labels(series.len()));
-    }
-    let mine: Vec<&Sample> = series
+    let mapped: Vec<&Sample> = series
         .iter()
         .copied()
-        .filter(|s| belongs_to(s, workload))
+        .filter(|s| workload_pod(s, &exporters).is_some())
+        .collect();
+    if mapped.is_empty() {
+        return result(missing, not_mapped(&series, &exporters));
+    }
+    let mine: Vec<&Sample> = mapped
+        .iter()
+        .copied()
+        .filter(|s| belongs_to(s, workload, &exporters))
         .collect();
     if mine.is_empty() {
         let detail = format!(
@@ -84,7 +113,36 @@ pub fn check(workload: &Workload, series: &[Sample]) -> CheckResult {
         );
         return result(Status::Warn, detail);
     }
-    per_pod_result(workload, metric, &mine, result)
+    per_pod_result(workload, metric, &mine, &exporters, result)
+}
+
+/// Why no series maps a GPU to a workload pod: no pod labels at all, or only the exporter's.
+fn not_mapped(series: &[&Sample], exporters: &Exporters) -> String {
+    let own: BTreeSet<&str> = series
+        .iter()
+        .filter_map(|s| s.labels.get("pod").map(String::as_str))
+        .filter(|p| !p.is_empty())
+        .collect();
+    if own.is_empty() {
+        return no_pod_labels(series.len());
+    }
+    let names: Vec<&str> = own.iter().take(3).copied().collect();
+    let more = if own.len() > 3 { ", ..." } else { "" };
+    let why = if series
+        .iter()
+        .any(|s| scrape_target_pod(s, exporters).is_some())
+    {
+        "the scrape target's own pod, added by service discovery"
+    } else {
+        "the exporter's own pod"
+    };
+    format!(
+        "DCGM does not map GPUs to pods: the pod label of its {} series is {why} ({}{more}), \
+         not a workload's; run the exporter with DCGM_EXPORTER_KUBERNETES=true and the \
+         kubelet pod-resources socket mounted",
+        series.len(),
+        names.join(", ")
+    )
 }
 
 fn no_pod_labels(count: usize) -> String {
@@ -99,11 +157,12 @@ fn per_pod_result(
     workload: &Workload,
     metric: &str,
     mine: &[&Sample],
+    exporters: &Exporters,
     result: impl Fn(Status, String) -> CheckResult,
 ) -> CheckResult {
     let mut gpus: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for sample in mine {
-        if let Some(pod) = pod_of(sample) {
+        if let Some(pod) = workload_pod(sample, exporters) {
             gpus.entry(pod).or_default().insert(gpu_of(sample));
         }
     }
@@ -165,15 +224,54 @@ fn name_of(sample: &Sample) -> Option<&str> {
     sample.labels.get("__name__").map(String::as_str)
 }
 
+/// The `pod` label of each scrape target's `up` series, by `(job, instance)`.
+type Exporters = BTreeMap<(String, String), String>;
+
+fn exporter_pods(samples: &[Sample]) -> Exporters {
+    samples
+        .iter()
+        .filter(|s| name_of(s) == Some(UP))
+        .filter_map(|s| {
+            let label = |k: &str| s.labels.get(k).cloned();
+            Some(((label("job")?, label("instance")?), label("pod")?))
+        })
+        .collect()
+}
+
+/// The scrape target's own pod when the series' `pod` label is that pod.
+fn scrape_target_pod<'a>(sample: &Sample, exporters: &'a Exporters) -> Option<&'a str> {
+    let key = (
+        sample.labels.get("job")?.clone(),
+        sample.labels.get("instance")?.clone(),
+    );
+    let target = exporters.get(&key)?;
+    (sample.labels.get("pod") == Some(target)).then_some(target.as_str())
+}
+
+/// Whether a pod or container name is the DCGM exporter's (the GPU Operator's
+/// `nvidia-dcgm-exporter` DaemonSet, the Helm chart's `dcgm-exporter`).
+fn is_exporter_name(name: &str) -> bool {
+    name.contains("dcgm-exporter") || name.contains("dcgm_exporter")
+}
+
 /// The workload pod a series belongs to. `exported_pod` wins: when present, `pod` names the
-/// exporter's own pod (a ServiceMonitor with `honorLabels: false`).
-pub fn pod_of(sample: &Sample) -> Option<&str> {
+/// exporter's own pod (a ServiceMonitor with `honorLabels: false`). A `pod` label that is the
+/// scrape target's own (service discovery's, with the exporter's mapping off) or the
+/// exporter's by name is no workload pod.
+pub fn workload_pod<'a>(sample: &'a Sample, exporters: &Exporters) -> Option<&'a str> {
     let labels = &sample.labels;
-    labels
-        .get("exported_pod")
-        .or_else(|| labels.get("pod"))
-        .map(String::as_str)
-        .filter(|p| !p.is_empty())
+    if let Some(pod) = labels.get("exported_pod").filter(|p| !p.is_empty()) {
+        return Some(pod);
+    }
+    let pod = labels.get("pod").filter(|p| !p.is_empty())?;
+    let container_is_exporter = labels.get("container").is_some_and(|c| is_exporter_name(c));
+    if scrape_target_pod(sample, exporters).is_some()
+        || is_exporter_name(pod)
+        || container_is_exporter
+    {
+        return None;
+    }
+    Some(pod)
 }
 
 fn namespace_of(sample: &Sample) -> Option<&str> {
@@ -192,8 +290,8 @@ fn gpu_of(sample: &Sample) -> &str {
         .map_or("?", String::as_str)
 }
 
-fn belongs_to(sample: &Sample, workload: &Workload) -> bool {
-    let Some(pod) = pod_of(sample) else {
+fn belongs_to(sample: &Sample, workload: &Workload, exporters: &Exporters) -> bool {
+    let Some(pod) = workload_pod(sample, exporters) else {
         return false;
     };
     if namespace_of(sample).is_some_and(|ns| ns != workload.namespace) {
@@ -296,6 +394,7 @@ mod tests {
                 99.0,
             ),
         ];
+        let series = Ok(series.to_vec());
         let ok = check(&workload(Some(2), false), &series);
         assert_eq!(ok.status, Status::Ok, "{}", ok.detail);
         assert_eq!(
@@ -313,7 +412,7 @@ mod tests {
 
     #[test]
     fn missing_pod_labels_fail_only_when_scaling_on_dcgm() {
-        let series = [sample(&[("__name__", GPU_UTIL), ("gpu", "0")], 10.0)];
+        let series = Ok(vec![sample(&[("__name__", GPU_UTIL), ("gpu", "0")], 10.0)]);
         let warn = check(&workload(None, false), &series);
         assert_eq!(warn.status, Status::Warn);
         assert!(
@@ -322,8 +421,82 @@ mod tests {
             warn.detail
         );
         assert_eq!(check(&workload(None, true), &series).status, Status::Fail);
-        let none = check(&workload(None, false), &[]);
+        let none = check(&workload(None, false), &Ok(vec![]));
         assert!(none.detail.starts_with("no DCGM exporter series"));
+    }
+
+    /// One GPU's series as service discovery labels it when the exporter maps no pods: the
+    /// exporter's own pod and namespace, from the scrape target.
+    fn discovered(uuid: &str, pod: &str, container: &str) -> Sample {
+        sample(
+            &[
+                ("__name__", GPU_UTIL),
+                ("UUID", uuid),
+                ("job", "gpu-metrics"),
+                ("instance", "10.0.0.7:9400"),
+                ("namespace", "gpu-operator"),
+                ("pod", pod),
+                ("container", container),
+            ],
+            30.0,
+        )
+    }
+
+    #[test]
+    fn the_scrape_targets_own_pod_is_no_mapping() {
+        let up = sample(
+            &[
+                ("__name__", "up"),
+                ("job", "gpu-metrics"),
+                ("instance", "10.0.0.7:9400"),
+                ("namespace", "gpu-operator"),
+                ("pod", "telemetry-q8r4t"),
+            ],
+            1.0,
+        );
+        let answer = Ok(vec![
+            discovered("GPU-1", "telemetry-q8r4t", "telemetry"),
+            discovered("GPU-2", "telemetry-q8r4t", "telemetry"),
+            up,
+        ]);
+        let fail = check(&workload(Some(1), true), &answer);
+        assert_eq!(fail.status, Status::Fail);
+        assert_eq!(
+            fail.detail,
+            "DCGM does not map GPUs to pods: the pod label of its 2 series is the scrape \
+             target's own pod, added by service discovery (telemetry-q8r4t), not a workload's; \
+             run the exporter with DCGM_EXPORTER_KUBERNETES=true and the kubelet pod-resources \
+             socket mounted"
+        );
+        assert_eq!(check(&workload(None, false), &answer).status, Status::Warn);
+    }
+
+    #[test]
+    fn an_exporter_named_pod_is_no_mapping_even_without_up() {
+        let by_pod = Ok(vec![discovered("GPU-1", "nvidia-dcgm-exporter-x7k2p", "x")]);
+        let by_container = Ok(vec![discovered("GPU-1", "gpu-agent-1", "dcgm-exporter")]);
+        for answer in [by_pod, by_container] {
+            let result = check(&workload(None, true), &answer);
+            assert_eq!(result.status, Status::Fail, "{}", result.detail);
+            assert!(
+                result.detail.contains("series is the exporter's own pod ("),
+                "{}",
+                result.detail
+            );
+        }
+    }
+
+    #[test]
+    fn a_rejected_dcgm_query_is_the_checks_finding() {
+        let answer = Err("Prometheus rejected the query (bad_data): no regex".to_string());
+        let result = check(&workload(None, true), &answer);
+        assert_eq!(
+            (result.status, result.detail.as_str()),
+            (
+                Status::Fail,
+                "cannot read the DCGM series: Prometheus rejected the query (bad_data): no regex"
+            )
+        );
     }
 
     #[test]

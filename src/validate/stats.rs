@@ -1,9 +1,26 @@
 //! Summary statistics of a signal over a window, and the replicas the HPA would ask for at a
 //! given value.
 
+use std::time::Duration;
+
 use serde::Serialize;
 
 use super::triggers::{MetricType, TriggerSpec};
+
+/// The most points a lookback range query asks for.
+pub const MAX_POINTS: f64 = 250.0;
+
+/// The step of the lookback range query over `window`: at most [`MAX_POINTS`] points,
+/// whole seconds, at least 1 s.
+pub fn lookback_step(window: Duration) -> Duration {
+    Duration::from_secs_f64((window.as_secs_f64() / MAX_POINTS).ceil().max(1.0))
+}
+
+/// How many points the range query over `window` returns when the series has data all along.
+pub fn expected_points(window: Duration) -> usize {
+    let step = lookback_step(window).as_secs_f64();
+    (window.as_secs_f64() / step).floor() as usize + 1
+}
 
 /// Min, median, p95 and max of the finite values of a series.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -1,5 +1,7 @@
 //! The cluster side of `validate --cluster`: one snapshot (a LIST per kind, through
 //! `sources::cluster`), whether KEDA is installed, and the external metrics APIService.
+//! Without KEDA the workloads, pods and Kueue's objects are still read, so that the target and
+//! queue checks of ScaledObjects from files still run.
 
 use crate::cli::GlobalArgs;
 use crate::sources::cluster::resources::{self, Resource};
@@ -26,8 +28,8 @@ pub async fn read(global: &GlobalArgs) -> anyhow::Result<(ClusterFacts, String)>
     let objects = if keda_installed {
         snapshot::read(&cluster, &scope).await?
     } else {
-        tracing::warn!("KEDA is not installed at {}", cluster.url());
-        ObjectSet::default()
+        tracing::info!("KEDA is not installed at {}", cluster.url());
+        without_keda(&cluster, &scope).await?
     };
     let metrics_api = metrics_api(&cluster).await?;
 
@@ -38,6 +40,29 @@ pub async fn read(global: &GlobalArgs) -> anyhow::Result<(ClusterFacts, String)>
         objects,
     };
     Ok((facts, namespace))
+}
+
+/// The workloads, their pods and Kueue's objects (one LIST per kind), for a cluster that
+/// serves no ScaledObjects.
+async fn without_keda(cluster: &Cluster, scope: &Scope) -> anyhow::Result<ObjectSet> {
+    let core = futures::future::try_join_all([
+        cluster.list(&resources::PODS, scope, None, None),
+        cluster.list(&resources::DEPLOYMENTS, scope, None, None),
+        cluster.list(&resources::STATEFUL_SETS, scope, None, None),
+    ]);
+    let core = async { core.await.map_err(ClusterError::into_anyhow) };
+    let (core, kueue) = futures::try_join!(core, snapshot::read_kueue(cluster, scope))?;
+    let mut set = ObjectSet::default();
+    for object in core.into_iter().flatten() {
+        set.push(object);
+    }
+    if let Some(kueue) = kueue {
+        set.kueue_installed = true;
+        for object in kueue {
+            set.push(object);
+        }
+    }
+    Ok(set)
 }
 
 /// Whether the API group is served (discovery answers for it).

@@ -1,13 +1,17 @@
-//! The fetch step of `validate`: every request of the run in one concurrent batch (bounded by
-//! the client), so that a hundred triggers cost a few round trips, not hundreds.
+//! The fetch step of `validate`: every request of the run in one concurrent wave (bounded by
+//! the client's `--concurrency`), so that a hundred ScaledObjects cost about one round trip.
+//!
+//! Identical queries are asked once, whichever triggers share them, and the newest sample of
+//! every selector of every query comes from a few combined queries (one `max(timestamp(..))`
+//! per selector, told apart by a label), not one request per selector.
 //!
 //! A query that Prometheus rejects becomes part of the observation (a failed check); any other
 //! failure means Prometheus cannot be used and ends the run (exit 4).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use futures::future::{try_join, try_join_all};
+use futures::future::try_join_all;
 
 use super::plan::Plan;
 use super::tagged;
@@ -17,10 +21,14 @@ use crate::sources::prometheus::{
 };
 use crate::validate::checks::Observed;
 use crate::validate::triggers::TriggerSpec;
-use crate::validate::{dcgm, promql};
+use crate::validate::{dcgm, promql, stats};
 
-/// The most points a lookback range query asks for.
-const MAX_POINTS: f64 = 250.0;
+/// The label that tells the selectors of a combined newest-sample query apart.
+const SELECTOR_LABEL: &str = "kubectl_infer_selector";
+
+/// The longest combined newest-sample query, in characters: URL-encoded, it stays within
+/// the 8 KiB request line that common reverse proxies accept.
+const MAX_COMBINED_QUERY: usize = 3000;
 
 /// Everything Prometheus said for one run.
 #[derive(Debug)]
@@ -31,11 +39,16 @@ pub struct Fetched {
     pub metric_names: Vec<String>,
     /// One observation per trigger of the plan, in the same order.
     pub observed: Vec<Observed>,
-    /// The DCGM utilization series (empty when no workload needs them).
-    pub dcgm: Vec<Sample>,
+    /// The DCGM utilization series and their targets' `up` series (empty when no workload
+    /// needs them), or Prometheus's message when it rejected the built-in DCGM query.
+    pub dcgm: Result<Vec<Sample>, String>,
 }
 
-/// Fetches every answer the plan needs.
+/// A query's answer, or Prometheus's message when it rejected the query; other failures
+/// stay errors.
+type Outcome = Result<(QueryData, Vec<String>), String>;
+
+/// Fetches every answer the plan needs, all requests at once.
 pub async fn fetch(
     prom: &Prometheus,
     plan: &Plan,
@@ -43,19 +56,53 @@ pub async fn fetch(
     dcgm_match: Option<&str>,
 ) -> anyhow::Result<Fetched> {
     let now = now_seconds();
-    tracing::info!(url = %prom.url(), triggers = plan.triggers.len(), "querying Prometheus");
-    // Asked first and alone: when Prometheus cannot be used, this says so in one request.
-    let mut metric_names = prom.metric_names().await.map_err(tagged)?;
-    metric_names.sort();
-
-    let observations = try_join_all(
-        plan.triggers
-            .iter()
-            .map(|spec| observe(prom, spec, now, lookback)),
+    let queries: BTreeSet<&str> = plan.triggers.iter().map(|t| t.query.as_str()).collect();
+    let selectors: BTreeSet<String> = queries
+        .iter()
+        .filter_map(|q| promql::parts(q).ok())
+        .flat_map(|p| p.selectors)
+        .collect();
+    tracing::info!(
+        url = %prom.url(),
+        triggers = plan.triggers.len(),
+        queries = queries.len(),
+        selectors = selectors.len(),
+        "querying Prometheus"
     );
-    let observations = async { observations.await.map_err(tagged) };
-    let dcgm = dcgm_series(prom, plan, now, dcgm_match);
-    let (observed, dcgm) = try_join(observations, dcgm).await?;
+
+    let names = async { prom.metric_names().await.map_err(tagged) };
+    let work = async {
+        let instants = by_query(&queries, |q| async move {
+            query_outcome(prom.query(q, Some(now)).await)
+        });
+        let ranges = async {
+            match lookback {
+                Some(window) => {
+                    let range = range(now, window);
+                    let answers = by_query(&queries, |q| async move {
+                        query_outcome(prom.query_range(q, &range).await)
+                    });
+                    answers.await.map(Some)
+                }
+                None => Ok(None),
+            }
+        };
+        let newest = newest_samples(prom, &selectors, now);
+        let prometheus = async { futures::try_join!(instants, ranges, newest).map_err(tagged) };
+        futures::try_join!(prometheus, dcgm_series(prom, plan, now, dcgm_match))
+    };
+    // When Prometheus cannot be used, every request fails alike: the metric-name request's
+    // error is the one reported, so that the message does not depend on which came first.
+    let (names, work) = futures::join!(names, work);
+    let mut metric_names = names?;
+    metric_names.sort();
+    let ((instants, ranges, newest), dcgm) = work?;
+
+    let observed = plan
+        .triggers
+        .iter()
+        .map(|spec| observe(spec, &instants, ranges.as_ref(), &newest))
+        .collect();
     Ok(Fetched {
         now,
         metric_names,
@@ -64,43 +111,62 @@ pub async fn fetch(
     })
 }
 
-/// The instant query, the newest sample of each selector and the lookback range of one
-/// trigger, all at once.
-async fn observe(
-    prom: &Prometheus,
+/// Asks `ask` once per distinct query; the outcomes by query.
+async fn by_query<'q, F, Fut>(
+    queries: &BTreeSet<&'q str>,
+    ask: F,
+) -> Result<BTreeMap<&'q str, Outcome>, PrometheusError>
+where
+    F: Fn(&'q str) -> Fut,
+    Fut: std::future::Future<Output = Result<Outcome, PrometheusError>>,
+{
+    let answers = try_join_all(queries.iter().map(|&q| {
+        let answer = ask(q);
+        async move { Ok::<_, PrometheusError>((q, answer.await?)) }
+    }));
+    Ok(answers.await?.into_iter().collect())
+}
+
+/// One trigger's observation, from the answers shared by every trigger.
+fn observe(
     spec: &TriggerSpec,
-    now: f64,
-    lookback: Option<Duration>,
-) -> Result<Observed, PrometheusError> {
-    let instant = async { query_outcome(prom.query(&spec.query, Some(now)).await) };
-    let newest = newest_samples(prom, &spec.query, now);
-    let range = async {
-        match lookback {
-            Some(window) => {
-                let answer = prom.query_range(&spec.query, &range(now, window)).await;
-                query_outcome(answer).map(|outcome| Some(outcome.map(|(data, _)| data)))
-            }
-            None => Ok(None),
-        }
-    };
-    let (instant, newest, range) = futures::try_join!(instant, newest, range)?;
-    let (instant, warnings) = match instant {
+    instants: &BTreeMap<&str, Outcome>,
+    ranges: Option<&BTreeMap<&str, Outcome>>,
+    newest: &BTreeMap<String, Option<f64>>,
+) -> Observed {
+    let query = spec.query.as_str();
+    let missing = || Err("no answer".to_string());
+    let (instant, warnings) = match instants.get(query).cloned().unwrap_or_else(missing) {
         Ok((data, warnings)) => (Ok(data), warnings),
         Err(message) => (Err(message), Vec::new()),
     };
     // A rejected query has nothing fresh or stale to say, and its range fails the same way.
-    let rejected = instant.is_err();
-    Ok(Observed {
+    if instant.is_err() {
+        return Observed {
+            instant,
+            warnings,
+            newest: BTreeMap::new(),
+            range: None,
+        };
+    }
+    let selectors = promql::parts(query)
+        .map(|p| p.selectors)
+        .unwrap_or_default();
+    Observed {
         instant,
         warnings,
-        newest: if rejected { BTreeMap::new() } else { newest },
-        range: if rejected { None } else { range },
-    })
+        newest: selectors
+            .into_iter()
+            .filter_map(|s| newest.get(&s).map(|time| (s, *time)))
+            .collect(),
+        range: ranges.map(|r| {
+            r.get(query)
+                .cloned()
+                .unwrap_or_else(missing)
+                .map(|(data, _)| data)
+        }),
+    }
 }
-
-/// A query's answer, or Prometheus's message when it rejected the query; other failures
-/// stay errors.
-type Outcome = Result<(QueryData, Vec<String>), String>;
 
 fn query_outcome(answer: Result<QueryAnswer, PrometheusError>) -> Result<Outcome, PrometheusError> {
     match answer {
@@ -110,26 +176,96 @@ fn query_outcome(answer: Result<QueryAnswer, PrometheusError>) -> Result<Outcome
     }
 }
 
-/// The time of the newest raw sample of each selector of `query` (`max(timestamp(sel))`).
+/// The time of the newest raw sample of each selector (`None`: none in the last 5 minutes),
+/// from combined queries of up to [`MAX_COMBINED_QUERY`] characters. A combined query that
+/// Prometheus rejects is asked again one selector at a time; a selector whose own query is
+/// rejected is left out rather than reported as stale.
 async fn newest_samples(
     prom: &Prometheus,
-    query: &str,
+    selectors: &BTreeSet<String>,
     now: f64,
 ) -> Result<BTreeMap<String, Option<f64>>, PrometheusError> {
-    let Ok(parts) = promql::parts(query) else {
-        // Prometheus's own verdict on the query is reported by the instant query.
-        return Ok(BTreeMap::new());
-    };
-    let lookups = parts.selectors.into_iter().map(|selector| async move {
+    let batches = batches(selectors);
+    let found = try_join_all(batches.iter().map(|batch| async move {
+        let answer = query_outcome(prom.query(&combined(batch), Some(now)).await)?;
+        match answer {
+            Ok((QueryData::Vector(samples), _)) => Ok(newest_of(batch, &samples)),
+            Ok(_) | Err(_) => one_by_one(prom, batch, now).await,
+        }
+    }))
+    .await?;
+    Ok(found.into_iter().flatten().collect())
+}
+
+/// Selectors in groups whose combined query stays within [`MAX_COMBINED_QUERY`].
+fn batches(selectors: &BTreeSet<String>) -> Vec<Vec<&str>> {
+    let mut out: Vec<Vec<&str>> = Vec::new();
+    let mut length = 0;
+    for selector in selectors {
+        let cost = newest_term(selector, 0).len() + 8;
+        match out.last_mut() {
+            Some(batch) if length + cost <= MAX_COMBINED_QUERY => {
+                batch.push(selector);
+                length += cost;
+            }
+            _ => {
+                out.push(vec![selector]);
+                length = cost;
+            }
+        }
+    }
+    out
+}
+
+/// `max(timestamp(SELECTOR))`, labelled with the selector's index in its batch.
+fn newest_term(selector: &str, index: usize) -> String {
+    format!(
+        "label_replace(max(timestamp({selector})), \"{SELECTOR_LABEL}\", \"{index}\", \"\", \"\")"
+    )
+}
+
+/// The combined query of a batch: its terms joined by `or` (their labels differ, so `or`
+/// keeps every one).
+fn combined(batch: &[&str]) -> String {
+    batch
+        .iter()
+        .enumerate()
+        .map(|(i, s)| newest_term(s, i))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// Each selector of `batch` with the time its labelled sample carries, or `None`.
+fn newest_of(batch: &[&str], samples: &[Sample]) -> Vec<(String, Option<f64>)> {
+    let by_index: BTreeMap<usize, f64> = samples
+        .iter()
+        .filter_map(|s| {
+            let index = s.labels.get(SELECTOR_LABEL)?.parse().ok()?;
+            Some((index, s.point.value))
+        })
+        .collect();
+    batch
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.to_string(), by_index.get(&i).copied()))
+        .collect()
+}
+
+/// The newest sample of each selector, one query each.
+async fn one_by_one(
+    prom: &Prometheus,
+    batch: &[&str],
+    now: f64,
+) -> Result<Vec<(String, Option<f64>)>, PrometheusError> {
+    let lookups = batch.iter().map(|&selector| async move {
         let answer = prom
             .query(&format!("max(timestamp({selector}))"), Some(now))
             .await;
         match query_outcome(answer)? {
             Ok((QueryData::Vector(samples), _)) => {
                 let newest = samples.first().map(|s| s.point.value);
-                Ok(Some((selector, newest)))
+                Ok(Some((selector.to_string(), newest)))
             }
-            // A selector we could not re-query is left out rather than reported as stale.
             Ok(_) | Err(_) => Ok(None),
         }
     });
@@ -137,37 +273,40 @@ async fn newest_samples(
     Ok(found.into_iter().flatten().collect())
 }
 
+/// The answer to the DCGM check's query. A rejected query is the user's when they narrowed it
+/// with `--dcgm-match` (exit 2); without the flag it is the DCGM check's finding.
 async fn dcgm_series(
     prom: &Prometheus,
     plan: &Plan,
     now: f64,
     extra: Option<&str>,
-) -> anyhow::Result<Vec<Sample>> {
+) -> anyhow::Result<Result<Vec<Sample>, String>> {
     if plan.workloads.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Ok(Vec::new()));
     }
-    match prom.query(&dcgm::selector(extra), Some(now)).await {
+    match prom.query(&dcgm::query(extra), Some(now)).await {
         Ok(QueryAnswer {
             data: QueryData::Vector(samples),
             ..
-        }) => Ok(samples),
-        Ok(_) => Ok(Vec::new()),
-        Err(e) if e.is_query_error() => Err(kinded(
-            ErrorKind::Usage,
-            format!("--dcgm-match {:?}: {e}", extra.unwrap_or("")),
-        )),
+        }) => Ok(Ok(samples)),
+        Ok(_) => Ok(Ok(Vec::new())),
+        Err(e) if e.is_query_error() => match extra {
+            Some(matchers) => Err(kinded(
+                ErrorKind::Usage,
+                format!("--dcgm-match {matchers:?}: {e}"),
+            )),
+            None => Ok(Err(e.to_string())),
+        },
         Err(e) => Err(tagged(e)),
     }
 }
 
-/// The lookback window ending at `now`, with at most [`MAX_POINTS`] points, whole-second
-/// steps of at least 1 s.
+/// The lookback window ending at `now`, in steps of [`stats::lookback_step`].
 pub fn range(now: f64, window: Duration) -> Range {
-    let step = (window.as_secs_f64() / MAX_POINTS).ceil().max(1.0);
     Range {
         start: now - window.as_secs_f64(),
         end: now,
-        step: Duration::from_secs_f64(step),
+        step: stats::lookback_step(window),
     }
 }
 
@@ -178,6 +317,44 @@ fn now_seconds() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::prometheus::Point;
+
+    #[test]
+    fn newest_samples_are_asked_in_few_combined_queries() {
+        let selectors: BTreeSet<String> = (0..100)
+            .map(|i| format!("vllm:num_requests_waiting{{namespace=\"bench\",pod=\"llama-{i}\"}}"))
+            .collect();
+        let batches = batches(&selectors);
+        assert!(
+            (3..=6).contains(&batches.len()),
+            "{} batches",
+            batches.len()
+        );
+        assert_eq!(batches.iter().map(Vec::len).sum::<usize>(), 100);
+        for batch in &batches {
+            assert!(combined(batch).len() <= MAX_COMBINED_QUERY);
+        }
+        let two = ["a{x=\"1\"}", "b"];
+        assert_eq!(
+            combined(&two),
+            "label_replace(max(timestamp(a{x=\"1\"})), \"kubectl_infer_selector\", \"0\", \"\", \"\") \
+             or label_replace(max(timestamp(b)), \"kubectl_infer_selector\", \"1\", \"\", \"\")"
+        );
+        let answer = [Sample {
+            labels: [(SELECTOR_LABEL.to_string(), "1".to_string())].into(),
+            point: Point {
+                time: 10.0,
+                value: 9.5,
+            },
+        }];
+        assert_eq!(
+            newest_of(&two, &answer),
+            [
+                ("a{x=\"1\"}".to_string(), None),
+                ("b".to_string(), Some(9.5))
+            ]
+        );
+    }
 
     #[test]
     fn lookback_steps_keep_the_point_count_small() {

@@ -67,7 +67,7 @@ async fn read_core(cluster: &Cluster, scope: &Scope) -> anyhow::Result<Vec<Value
 }
 
 /// Kueue's objects, or `None` when its API group is not served (Kueue is optional).
-async fn read_kueue(cluster: &Cluster, scope: &Scope) -> anyhow::Result<Option<Vec<Value>>> {
+pub async fn read_kueue(cluster: &Cluster, scope: &Scope) -> anyhow::Result<Option<Vec<Value>>> {
     let Some(version) = kueue_version(cluster).await? else {
         tracing::info!(
             "Kueue is not installed (no {} API group)",

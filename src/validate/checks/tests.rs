@@ -212,11 +212,103 @@ fn missing_metrics_suggest_close_names() {
 }
 
 #[test]
-fn stale_samples_warn() {
+fn or_fails_only_when_no_branch_has_its_metrics() {
+    let mut spec = spec();
+    spec.query = "avg(vllm:kv_cache_usage_perc{namespace=\"s\"} or \
+                  vllm:gpu_cache_usage_perc{namespace=\"s\"})"
+        .into();
+    let results = run(&spec, &observed(Ok(vector(&[0.5])), None), false);
+    let row = find(&results, CheckName::Metrics);
+    assert_eq!(
+        (row.status, row.detail.as_str()),
+        (
+            Status::Ok,
+            "vllm:kv_cache_usage_perc exists (the `or` branch that can return data); \
+             vllm:gpu_cache_usage_perc does not, which the `or` allows"
+        )
+    );
+
+    spec.query = "avg(vllm:gpu_cache_usage_perc or vllm:gpu_cache_usage_percent)".into();
+    let results = run(&spec, &observed(Ok(vector(&[])), None), false);
+    let row = find(&results, CheckName::Metrics);
+    assert_eq!(row.status, Status::Fail);
+    assert!(
+        row.detail
+            .starts_with("vllm:gpu_cache_usage_perc does not exist"),
+        "{}",
+        row.detail
+    );
+}
+
+#[test]
+fn an_old_name_beside_its_new_name_is_not_a_rename_warning() {
+    let mut names = names();
+    names.push("vllm:gpu_cache_usage_perc".into());
+    names.sort();
+    let ctx = Context {
+        now: 100.0,
+        max_age: Duration::from_secs(60),
+        lookback: None,
+        metric_names: &names,
+    };
+    let mut spec = spec();
+    spec.query = "avg(vllm:kv_cache_usage_perc or vllm:gpu_cache_usage_perc)".into();
+    let results = check_trigger(&spec, &observed(Ok(vector(&[0.5])), None), &ctx);
+    assert_eq!(find(&results, CheckName::Metrics).status, Status::Ok);
+    spec.query = "avg(vllm:gpu_cache_usage_perc)".into();
+    let results = check_trigger(&spec, &observed(Ok(vector(&[0.5])), None), &ctx);
+    assert_eq!(find(&results, CheckName::Metrics).status, Status::Warn);
+}
+
+#[test]
+fn freshness_judges_only_the_or_branches_with_data() {
+    let mut spec = spec();
+    spec.query = "avg(x{pod=\"a\"} or x{exported_pod=\"a\"})".into();
     let mut obs = observed(Ok(vector(&[1.0])), None);
-    obs.newest.insert("up".into(), Some(-200.0));
-    obs.newest.insert("absent_metric".into(), None);
-    let results = run(&spec(), &obs, false);
+    obs.newest = [
+        ("x{pod=\"a\"}".to_string(), Some(99.0)),
+        ("x{exported_pod=\"a\"}".to_string(), None),
+    ]
+    .into();
+    let results = run(&spec, &obs, false);
+    let row = find(&results, CheckName::Freshness);
+    assert_eq!(
+        (row.status, row.detail.as_str()),
+        (
+            Status::Ok,
+            "newest samples are at most 1s old (limit 1m); the other `or` branch \
+             (x{exported_pod=\"a\"}) has no recent data"
+        )
+    );
+
+    // No branch has data: every selector is judged.
+    obs.newest.insert("x{pod=\"a\"}".to_string(), None);
+    let results = run(&spec, &obs, false);
+    let row = find(&results, CheckName::Freshness);
+    assert_eq!(row.status, Status::Warn);
+    assert!(
+        row.detail.contains("x{exported_pod=\"a\"} has no sample"),
+        "{}",
+        row.detail
+    );
+    assert!(
+        row.detail.contains("x{pod=\"a\"} has no sample"),
+        "{}",
+        row.detail
+    );
+}
+
+#[test]
+fn stale_samples_warn() {
+    let mut spec = spec();
+    spec.query = "sum(up) + sum(absent_metric)".into();
+    let mut obs = observed(Ok(vector(&[1.0])), None);
+    obs.newest = [
+        ("up".to_string(), Some(-200.0)),
+        ("absent_metric".to_string(), None),
+    ]
+    .into();
+    let results = run(&spec, &obs, false);
     let row = find(&results, CheckName::Freshness);
     assert_eq!(row.status, Status::Warn);
     assert_eq!(
@@ -228,15 +320,20 @@ fn stale_samples_warn() {
 
 #[test]
 fn lookback_statistics_and_replicas() {
-    let values: Vec<f64> = (0..=20).map(f64::from).collect();
+    // 241 points, as a 1h window at a 15 s step has, stepping up by one every 12 points.
+    let values: Vec<f64> = (0..241).map(|i| f64::from(i / 12)).collect();
     let results = run(
         &spec(),
         &observed(Ok(vector(&[3.0])), Some(matrix(&values))),
         true,
     );
+    let lookback = find(&results, CheckName::Lookback);
     assert_eq!(
-        find(&results, CheckName::Lookback).detail,
-        "over 1h: min 0, median 10, p95 19, max 20 (21 points)"
+        (lookback.status, lookback.detail.as_str()),
+        (
+            Status::Ok,
+            "over 1h: min 0, median 10, p95 19, max 20 (241 of 241 points)"
+        )
     );
     let replicas = find(&results, CheckName::Replicas);
     assert_eq!(replicas.status, Status::Ok);
@@ -259,6 +356,99 @@ fn lookback_statistics_and_replicas() {
         replicas
             .detail
             .ends_with("capped by maxReplicaCount 4 more than 5% of the time")
+    );
+}
+
+#[test]
+fn few_points_over_the_window_warn_about_coverage() {
+    let results = run(
+        &spec(),
+        &observed(Ok(vector(&[3.0])), Some(matrix(&[4.0]))),
+        true,
+    );
+    let lookback = find(&results, CheckName::Lookback);
+    assert_eq!(
+        (lookback.status, lookback.detail.as_str()),
+        (
+            Status::Warn,
+            "over 1h: min 4, median 4, p95 4, max 4 (1 of 241 points): only 0% of the window \
+             has data, so these figures describe a small part of it"
+        )
+    );
+    assert_eq!(lookback.data["points"], 1.0);
+    assert_eq!(lookback.data["expectedPoints"], 241.0);
+}
+
+#[test]
+fn activation_says_why_it_cannot_judge_several_series_and_odd_values() {
+    let several = run(&spec(), &observed(Ok(vector(&[1.0, 2.0])), None), false);
+    let row = find(&several, CheckName::Activation);
+    assert_eq!(row.status, Status::Warn);
+    assert!(
+        row.detail
+            .starts_with("not judged: the query returns 2 series"),
+        "{}",
+        row.detail
+    );
+
+    let nan = run(&spec(), &observed(Ok(vector(&[f64::NAN])), None), false);
+    assert_eq!(
+        find(&nan, CheckName::Activation).detail,
+        "the value is NaN now: KEDA reads 0, which does not exceed activationThreshold 0, so \
+         the trigger stays inactive (a ratio over an idle denominator?)"
+    );
+    let mut strict = spec();
+    strict.ignore_null_values = false;
+    let inf = run(
+        &strict,
+        &observed(Ok(vector(&[f64::INFINITY])), None),
+        false,
+    );
+    assert!(
+        find(&inf, CheckName::Activation)
+            .detail
+            .starts_with("the value is +Inf now: KEDA reports an error"),
+    );
+
+    let scalar = QueryData::Scalar(Point {
+        time: 1.0,
+        value: 1.0,
+    });
+    let results = run(&spec(), &observed(Ok(scalar), None), false);
+    assert!(
+        find(&results, CheckName::Activation)
+            .detail
+            .starts_with("not judged: the query returns a scalar"),
+    );
+    for results in [several, nan, inf] {
+        assert!(
+            !find(&results, CheckName::Activation)
+                .detail
+                .contains("no data"),
+            "{results:#?}"
+        );
+    }
+}
+
+#[test]
+fn an_all_nan_window_is_not_called_empty() {
+    let results = run(
+        &spec(),
+        &observed(Ok(vector(&[f64::NAN])), Some(matrix(&[f64::NAN, f64::NAN]))),
+        true,
+    );
+    let lookback = find(&results, CheckName::Lookback);
+    assert_eq!(
+        (lookback.status, lookback.detail.as_str()),
+        (
+            Status::Warn,
+            "no finite value over the last 1h: all 2 points are NaN or ±Inf"
+        )
+    );
+    assert!(
+        find(&results, CheckName::Activation)
+            .detail
+            .starts_with("every value over 1h is NaN or ±Inf: KEDA reads 0"),
     );
 }
 

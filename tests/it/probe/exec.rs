@@ -206,14 +206,15 @@ fn a_server_that_never_becomes_ready_is_stopped_with_its_whole_process_group() {
         "2s",
     ]);
     assert_eq!(code, 2, "{stderr}");
-    assert_eq!(stdout, "");
-    assert_eq!(
-        stderr.trim_end(),
-        format!(
-            "error: run 1: {} did not answer 200 within 2s (last answer: HTTP 503 Service \
-             Unavailable); stopped the command's process group",
-            server.url
-        )
+    let failure = format!(
+        "run 1: {} did not answer 200 within 2s (last answer: HTTP 503 Service Unavailable); \
+         stopped the command's process group",
+        server.url
+    );
+    assert_eq!(stderr.trim_end(), format!("error: {failure}"));
+    assert!(
+        stdout.contains(&format!("\nFailed: {failure}\n")),
+        "{stdout}"
     );
     assert!(
         started.elapsed() < Duration::from_secs(8),
@@ -221,6 +222,30 @@ fn a_server_that_never_becomes_ready_is_stopped_with_its_whole_process_group() {
         started.elapsed()
     );
     assert_gone(&[&leader, &child]);
+}
+
+#[test]
+fn a_process_that_leaves_the_group_is_stopped_too() {
+    // Regression: `setsid` put a process in a session of its own, out of reach of the
+    // group's signals, and it outlived the probe. On Linux the probe is its subreaper.
+    let dir = tempfile::tempdir().unwrap();
+    let server = ReadyServer::start(dir.path().join("never"), None);
+    let escaped = dir.path().join("escaped.pid");
+    let command = format!(
+        "setsid sh -c 'echo $$ > \"{}\"; exec sleep 999' & sleep 999",
+        escaped.display()
+    );
+    let (code, _, stderr) = probe(&[
+        "--no-gpu",
+        "--exec",
+        &command,
+        "--ready-url",
+        &server.url,
+        "--timeout",
+        "1s",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_gone(&[&escaped]);
 }
 
 #[test]
@@ -232,11 +257,15 @@ fn a_command_that_does_not_exist_is_named() {
         "--ready-url",
         "http://127.0.0.1:9/health",
     ]);
-    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr
             .starts_with("error: run 1: command not found: \"no-such-server-4711 --port 8000\": "),
         "{stderr}"
+    );
+    assert!(
+        stdout.contains("Failed: run 1: command not found"),
+        "{stdout}"
     );
     assert!(
         stderr.contains("no-such-server-4711: not found"),
@@ -260,13 +289,66 @@ fn a_command_that_exits_before_ready_reports_its_status_and_leaves_nothing_behin
         "--ready-url",
         "http://127.0.0.1:9/health",
     ]);
-    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert_eq!(code, 2, "{stderr}");
     assert_eq!(
         stderr.trim_end(),
         "error: run 1: the command exited (exit status: 3) before http://127.0.0.1:9/health \
          answered 200: CUDA out of memory"
     );
+    assert!(
+        stdout.contains("Failed: run 1: the command exited"),
+        "{stdout}"
+    );
     assert_gone(&[&child]);
+}
+
+#[test]
+fn a_failed_run_keeps_the_good_ones_in_the_report() {
+    // Regression: with --runs 3 and run 3 exiting 5, stdout was empty even with -o json.
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("started");
+    let server = ReadyServer::start(marker.clone(), Some(Duration::from_millis(200)));
+    let count = dir.path().join("count");
+    let command = format!(
+        "n=$(cat '{count}' 2>/dev/null || echo 0); n=$((n + 1)); echo $n > '{count}'; \
+         if [ $n -ge 3 ]; then echo 'weights missing' >&2; exit 5; fi; \
+         touch '{marker}' && exec sleep 60",
+        count = count.display(),
+        marker = marker.display()
+    );
+    let (code, stdout, stderr) = probe(&[
+        "--no-gpu",
+        "--exec",
+        &command,
+        "--ready-url",
+        &server.url,
+        "--runs",
+        "3",
+        "--poll-interval",
+        "50ms",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    let failure = format!(
+        "run 3: the command exited (exit status: 5) before {} answered 200: weights missing",
+        server.url
+    );
+    assert_eq!(stderr.trim_end(), format!("error: {failure}"));
+    let report = json(&stdout);
+    let exec = &report["exec"];
+    assert_eq!(exec["runsSeconds"].as_array().unwrap().len(), 2);
+    let runs = exec["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
+    assert!(runs[0]["readySeconds"].as_f64().is_some());
+    assert!(runs[1]["readySeconds"].as_f64().is_some());
+    assert_eq!(runs[2]["run"], 3);
+    assert_eq!(runs[2]["error"], failure.as_str());
+    assert_eq!(exec["summary"]["count"], 2);
+    assert_eq!(
+        report["coldStart"]["basis"],
+        "p90 of time to ready over 2 runs of --exec"
+    );
 }
 
 #[test]
@@ -328,5 +410,7 @@ fn an_interrupted_probe_stops_the_server_before_it_exits() {
         stderr.trim_end(),
         "error: run 1: interrupted; stopped the command's process group"
     );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("Failed: run 1: interrupted"), "{stdout}");
     assert_gone(&[&leader, &child]);
 }

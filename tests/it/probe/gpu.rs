@@ -24,10 +24,8 @@ fn without_a_driver_the_probe_says_so_in_one_line() {
         return;
     }
     assert_eq!(code, 1, "nothing was measured: {stdout}");
-    assert_eq!(
-        stderr.trim(),
-        "warning: no NVIDIA driver: libnvidia-ml.so.1 not found"
-    );
+    // One line, in the report: not a log line on stderr as well.
+    assert_eq!(stderr, "");
     assert_eq!(
         report["skipped"],
         serde_json::json!(["no NVIDIA driver: libnvidia-ml.so.1 not found"])
@@ -44,17 +42,30 @@ fn without_a_driver_the_other_probes_go_on() {
     let (code, stdout, stderr) = probe(&[
         "--from-file",
         &fixture("pods-llama.yaml"),
+        "--deployment",
+        "llama",
         "--gpu",
         "-o",
         "json",
     ]);
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(
-        stderr.trim(),
-        "warning: no NVIDIA driver: libnvidia-ml.so.1 not found"
-    );
+    assert_eq!((code, stderr.as_str()), (0, ""));
     let report = json(&stdout);
     assert_eq!(report["coldStart"]["source"], "pods");
+}
+
+#[test]
+fn without_a_driver_the_text_report_says_so_once() {
+    if has_nvidia_driver() {
+        return;
+    }
+    let (code, stdout, stderr) = probe(&[]);
+    assert_eq!((code, stderr.as_str()), (1, ""));
+    let said = "no NVIDIA driver: libnvidia-ml.so.1 not found";
+    assert_eq!(stdout.matches(said).count(), 1, "{stdout}");
+    assert!(
+        stdout.starts_with(&format!("Skipped: {said}\n")),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -128,8 +139,38 @@ fn weight_load_is_estimated_from_the_disk_and_the_recorded_pcie_link() {
     let expected = f64::from(32 << 20) / read.min(pcie);
     let load = w["estimatedLoadSeconds"].as_f64().unwrap();
     assert!((load - expected).abs() < 1e-9, "{load} vs {expected}");
-    assert_eq!(report["coldStart"]["source"], "weights");
-    assert_eq!(report["coldStart"]["seconds"].as_f64(), Some(load));
+    // A lower bound, not a cold start: no settings come from it.
+    assert_eq!(report["coldStart"], serde_json::Value::Null);
+    assert_eq!(report["recommendations"], serde_json::json!([]));
+    let note = report["notes"][0].as_str().unwrap();
+    assert!(
+        note.starts_with("the weights alone take at least ") && note.contains("a lower bound"),
+        "{note}"
+    );
+}
+
+#[test]
+fn a_weight_load_alone_recommends_nothing_and_says_it_is_a_lower_bound() {
+    // Regression: 0.55 s of weights gave startupProbe.failureThreshold 3 (30 s) and more.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("model.safetensors"), vec![7u8; 4 << 20]).unwrap();
+    let model = dir.path().display().to_string();
+    let (code, stdout, stderr) = probe(&["--no-gpu", "--model-path", &model]);
+    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
+    assert!(
+        stdout.contains("Cold start: NOT MEASURED. The weight load ("),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(") is only a lower bound, so no settings are recommended"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\nNote: the weights alone take at least "),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Recommended settings"), "{stdout}");
+    assert!(!stdout.contains("failureThreshold"), "{stdout}");
 }
 
 #[test]
@@ -138,6 +179,23 @@ fn a_missing_model_folder_is_an_input_error() {
     assert_eq!((code, stdout.as_str()), (2, ""));
     assert_eq!(
         stderr.trim_end(),
-        "error: /nonexistent/llama: not a folder (--model-path wants the model's folder)"
+        "error: /nonexistent/llama: does not exist (--model-path wants the model's folder)"
     );
+}
+
+#[test]
+fn a_model_folder_without_weights_is_an_input_error() {
+    // Regression: it printed "0 files, 0 bytes", a 0 s cold start, settings, and exit 0.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tokenizer.json"), b"{}").unwrap();
+    let model = dir.path().display().to_string();
+    let (code, stdout, stderr) = probe(&["--no-gpu", "--model-path", &model]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.starts_with(&format!(
+            "error: no weight files under {model} (looked for "
+        )),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }

@@ -91,6 +91,48 @@ fn pods_from_a_file_json() {
 }
 
 #[test]
+fn a_pod_whose_readiness_flapped_later_is_left_out_of_the_cold_start() {
+    // Regression: the flapped pod made the cold start 53 h and cooldownPeriod 381600.
+    let file = fixture("pods-flap.yaml");
+    let (code, stdout, stderr) =
+        probe(&["--from-file", &file, "--deployment", "llama", "-o", "json"]);
+    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
+    let report = json(&stdout);
+    let pods = &report["pods"];
+    assert_eq!(
+        pods["leftOut"],
+        serde_json::json!(["llama-6f7c9d-flap1", "llama-6f7c9d-oom01"])
+    );
+    assert_eq!(
+        pods["pods"][0]["leftOut"],
+        "Ready 52h59m after its containers started, with no restart, where the other pods \
+         took 1m10s: its readiness flapped later, so when it first became ready is unknown"
+    );
+    assert!(
+        pods["pods"][3]["leftOut"]
+            .as_str()
+            .unwrap()
+            .starts_with("a container restarted after running 23h59m50s: ")
+    );
+    assert_eq!(pods["ready"]["count"], 2);
+    assert_eq!(
+        pods["started"]["count"], 3,
+        "the restart's start is left out too"
+    );
+    assert_eq!(report["coldStart"]["seconds"], 150.0);
+    assert_eq!(
+        report["coldStart"]["basis"],
+        "p90 of time to ready over 2 of 4 pods (2 left out: Ready long after it started)"
+    );
+    let expected = timing::derive(Duration::from_secs(150)).reasons();
+    assert_eq!(
+        report["recommendations"],
+        serde_json::to_value(expected).unwrap()
+    );
+    assert_eq!(report["notes"], serde_json::json!([]));
+}
+
+#[test]
 fn pods_from_the_cluster() {
     let server = FixtureApiServer::start(objects("pods-llama.yaml"));
     let kubeconfig = server.kubeconfig().display().to_string();
@@ -106,8 +148,20 @@ fn pods_from_the_cluster() {
     ]);
     assert_eq!((code, stderr.as_str()), (0, ""));
     assert_llama_report(&json(&stdout));
-    let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+    let requests = server.requests();
+    let paths: Vec<String> = requests.iter().map(|r| r.path.clone()).collect();
     assert_eq!(server.request_count(), 3, "{paths:?}");
+    // Only the Deployment's pods are listed: its selector goes with the LIST.
+    let pods = requests
+        .iter()
+        .find(|r| r.path.ends_with("/pods"))
+        .expect("a pods LIST");
+    assert!(
+        pods.query
+            .contains(&("labelSelector".to_string(), "app=llama".to_string())),
+        "{:?}",
+        pods.query
+    );
 }
 
 #[test]
@@ -181,8 +235,32 @@ fn no_matching_pods_is_an_error() {
     assert_eq!((code, stdout.as_str()), (2, ""));
     assert_eq!(
         stderr.trim_end(),
-        "error: no pods match deployment/nope in namespace serving"
+        format!("error: no pods match deployment/nope in {file}, namespace serving")
     );
+}
+
+#[test]
+fn a_dump_of_several_workloads_needs_a_choice() {
+    // Regression: without --deployment or -l every pod of the file was one cold start.
+    let file = fixture("pods-llama.yaml");
+    let (code, stdout, stderr) = probe(&["--from-file", &file]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.starts_with(&format!("error: {file} holds pods of several workloads (")),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with("): pick one with --deployment or -l"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("deployment/llama,"), "{stderr}");
+
+    // One workload's pods are that workload's, and the report says which.
+    let (code, stdout, _) = probe(&["--from-file", &fixture("pods-stuck.yaml"), "-o", "json"]);
+    assert_eq!(code, 1);
+    assert_eq!(json(&stdout)["pods"]["selector"], "deployment/llama");
 }
 
 #[test]

@@ -5,7 +5,14 @@ use super::{fixture, probe};
 
 /// Writes the `-o json` report of the `pods-llama.yaml` probe (cold start 280 s) to a file.
 fn saved_report(dir: &tempfile::TempDir) -> String {
-    let (code, stdout, _) = probe(&["--from-file", &fixture("pods-llama.yaml"), "-o", "json"]);
+    let (code, stdout, _) = probe(&[
+        "--from-file",
+        &fixture("pods-llama.yaml"),
+        "--deployment",
+        "llama",
+        "-o",
+        "json",
+    ]);
     assert_eq!(code, 0);
     let path = dir.path().join("probe.json");
     std::fs::write(&path, stdout).unwrap();

@@ -158,12 +158,13 @@ pub struct Gpu<'a> {
     /// The workload pod it is assigned to, as `(namespace, pod, container)`; `None` when the
     /// exporter runs without Kubernetes mapping.
     pub pod: Option<(&'a str, &'a str, &'a str)>,
-    /// `DCGM_FI_DEV_GPU_UTIL` (0–100).
+    /// `DCGM_FI_DEV_GPU_UTIL` (0–100); `DCGM_FI_PROF_GR_ENGINE_ACTIVE` is the same as a
+    /// 0–1 ratio.
     pub util: f64,
 }
 
 impl Gpu<'_> {
-    /// Publishes the GPU's utilization on `exporter`.
+    /// Publishes the GPU's utilization (both metrics) on `exporter`.
     pub fn publish(&self, exporter: &Exporter) {
         let device = format!("nvidia{}", self.index);
         let mut labels = vec![
@@ -183,5 +184,6 @@ impl Gpu<'_> {
             ]);
         }
         exporter.set("DCGM_FI_DEV_GPU_UTIL", &labels, self.util);
+        exporter.set("DCGM_FI_PROF_GR_ENGINE_ACTIVE", &labels, self.util / 100.0);
     }
 }

@@ -8,6 +8,7 @@ pub mod exporters;
 pub mod fake_prometheus;
 pub mod httpd;
 pub mod prometheus;
+pub mod tls;
 
 use std::path::PathBuf;
 

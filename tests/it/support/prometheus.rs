@@ -16,6 +16,9 @@ use std::time::{Duration, Instant};
 use super::exporters::Exporter;
 use super::httpd;
 
+/// How many targets Prometheus scrapes: the model servers and four DCGM exporters.
+const TARGETS: f64 = 5.0;
+
 /// How long to wait for Prometheus to start and scrape, and for a value to show up.
 const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -36,6 +39,11 @@ pub struct Lab {
     pub dcgm_monitor: Exporter,
     /// DCGM without Kubernetes mapping: no pod labels at all (job `dcgm-plain`).
     pub dcgm_plain: Exporter,
+    /// DCGM without Kubernetes mapping, discovered as Kubernetes service discovery does: the
+    /// target carries the exporter's own `pod`/`namespace`/`container`, so every series does
+    /// (job `dcgm-sd`). The DaemonSet has a neutral name (`gpu-telemetry`), so only the scrape
+    /// target tells that the pod is the exporter's.
+    pub dcgm_sd: Exporter,
     /// The shell that owns Prometheus; dropping its stdin stops it.
     _guard: Mutex<Child>,
 }
@@ -51,9 +59,10 @@ fn start() -> Lab {
     let dcgm_k8s = Exporter::start();
     let dcgm_monitor = Exporter::start();
     let dcgm_plain = Exporter::start();
+    let dcgm_sd = Exporter::start();
     // Every exporter needs at least one series for its target to have a sample.
     servers.set("inference_exporter_up", &[], 1.0);
-    for exporter in [&dcgm_k8s, &dcgm_monitor, &dcgm_plain] {
+    for exporter in [&dcgm_k8s, &dcgm_monitor, &dcgm_plain, &dcgm_sd] {
         exporter.set("dcgm_exporter_up", &[], 1.0);
     }
 
@@ -63,7 +72,7 @@ fn start() -> Lab {
         .expect("temp dir")
         .keep();
     let port = free_port();
-    let config = config(&servers, &dcgm_k8s, &dcgm_monitor, &dcgm_plain);
+    let config = config(&servers, &dcgm_k8s, &dcgm_monitor, &dcgm_plain, &dcgm_sd);
     std::fs::write(dir.join("prometheus.yml"), config).expect("write config");
     let guard = spawn(&dir, port);
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
@@ -74,6 +83,7 @@ fn start() -> Lab {
         dcgm_k8s,
         dcgm_monitor,
         dcgm_plain,
+        dcgm_sd,
         _guard: Mutex::new(guard),
     };
     lab.wait_until_scraping(&dir);
@@ -87,7 +97,13 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn config(servers: &Exporter, k8s: &Exporter, monitor: &Exporter, plain: &Exporter) -> String {
+fn config(
+    servers: &Exporter,
+    k8s: &Exporter,
+    monitor: &Exporter,
+    plain: &Exporter,
+    sd: &Exporter,
+) -> String {
     format!(
         "\
 global:
@@ -104,11 +120,16 @@ scrape_configs:
         labels: {{namespace: gpu-operator, pod: nvidia-dcgm-exporter-x7k2p, container: nvidia-dcgm-exporter}}
   - job_name: dcgm-plain
     static_configs: [{{targets: ['{plain}']}}]
+  - job_name: dcgm-sd
+    static_configs:
+      - targets: ['{sd}']
+        labels: {{namespace: gpu-operator, pod: gpu-telemetry-q8r4t, container: telemetry}}
 ",
         servers = servers.addr,
         k8s = k8s.addr,
         monitor = monitor.addr,
         plain = plain.addr,
+        sd = sd.addr,
     )
 }
 
@@ -159,7 +180,7 @@ impl Lab {
         let deadline = Instant::now() + PATIENCE;
         while Instant::now() < deadline {
             if let Some(values) = self.values("sum(up)")
-                && values == [4.0]
+                && values == [TARGETS]
             {
                 return;
             }
@@ -167,7 +188,7 @@ impl Lab {
         }
         let log = std::fs::read_to_string(dir.join("prometheus.log")).unwrap_or_default();
         panic!(
-            "Prometheus at {} did not scrape its 4 targets within {PATIENCE:?} (is Debian's \
+            "Prometheus at {} did not scrape its {TARGETS} targets within {PATIENCE:?} (is Debian's \
              prometheus package installed?); its log:\n{log}",
             self.url
         );

@@ -188,6 +188,24 @@ fn keda_missing_is_a_failed_check_for_manifests_from_files() {
             .starts_with("KEDA is not installed"),
         "{keda}"
     );
+    // Kueue, the target and its queue are read and checked all the same.
+    assert_eq!(
+        verdict(row(&checks, "cluster", None, "kueue")),
+        ("OK", "kueue.x-k8s.io is served")
+    );
+    assert_eq!(
+        verdict(row(&checks, "serving/llama", None, "target")).0,
+        "OK"
+    );
+    // The file's ScaledObject keeps KEDA's default maxReplicaCount of 100.
+    assert_eq!(
+        verdict(row(&checks, "serving/llama", None, "queue")),
+        (
+            "WARN",
+            "LocalQueue team-a → ClusterQueue gpu-h100, both active; its nvidia.com/gpu quota 8 \
+             is below maxReplicaCount × GPUs = 100: pods beyond it stay gated"
+        )
+    );
 }
 
 #[test]

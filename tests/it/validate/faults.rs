@@ -21,7 +21,7 @@ fn prometheus(answer: impl Fn(&str) -> Answer + Send + Sync + 'static) -> String
             return names(&["vllm:num_requests_waiting", "up"]);
         }
         let query = request.params.get("query").cloned().unwrap_or_default();
-        if query.starts_with("max(timestamp(") || query.starts_with("{__name__=~\"DCGM") {
+        if query.contains("max(timestamp(") || query.starts_with("{__name__=~\"DCGM") {
             return vector(now(), &[]);
         }
         answer(&query)
@@ -153,6 +153,85 @@ fn tls_against_a_plain_http_server_exits_4() {
 }
 
 #[test]
+fn an_untrusted_certificate_exits_4_with_one_line_on_stderr() {
+    // Regression: rustls' certificate verifier logged its own ERROR line before ours.
+    let url = crate::support::tls::untrusted();
+    assert_unusable(
+        &run_against(&url, &[]),
+        "TLS failure: invalid peer certificate: UnknownIssuer",
+    );
+}
+
+#[test]
+fn an_execution_error_answered_with_5xx_is_prometheus_failing_and_exits_4() {
+    let failing =
+        prometheus(|_| api_error(500, "execution", "expanding series: storage unavailable"));
+    assert_unusable(
+        &run_against(&failing, &[]),
+        "failed to run the query (execution): expanding series: storage unavailable",
+    );
+
+    // The same error type with 422, as Prometheus answers a query it cannot evaluate, is the
+    // query's fault: a failed check.
+    let bad = prometheus(|_| api_error(422, "execution", "found duplicate series"));
+    let run = run_against(&bad, &["-o", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let checks = run.checks();
+    assert_eq!(
+        verdict(row(
+            &checks,
+            "serving/llama",
+            Some("s0-prometheus"),
+            "query"
+        ))
+        .0,
+        "FAIL"
+    );
+}
+
+#[test]
+fn a_rejected_dcgm_query_is_a_finding_unless_the_user_narrowed_it() {
+    let url = fake::start(|request: &Request| {
+        if request.path.starts_with("/api/v1/label/") {
+            return names(&["vllm:num_requests_waiting"]);
+        }
+        let query = request.params.get("query").cloned().unwrap_or_default();
+        if query.contains("DCGM_FI_DEV_GPU_UTIL") {
+            return api_error(400, "bad_data", "invalid regular expression");
+        }
+        vector(now(), &[(json!({}), "1")])
+    });
+
+    let run = run_against(&url, &["-o", "json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stderr, "");
+    assert_eq!(
+        verdict(row(&run.checks(), "serving/llama", None, "dcgm")),
+        (
+            "WARN",
+            "cannot read the DCGM series: Prometheus rejected the query (bad_data): invalid \
+             regular expression"
+        )
+    );
+
+    let run = run_against(&url, &["--dcgm-match", "job=\"dcgm\""]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: --dcgm-match \"job=\\\"dcgm\\\"\": "),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_zero_timeout_means_no_limit() {
+    let url = prometheus(|_| vector(now(), &[(json!({}), "1")]).after(Duration::from_millis(300)));
+    let run = run_against(&url, &["--timeout", "0"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
 fn every_odd_answer_shape_has_its_own_message() {
     let t = now();
     let url = prometheus(move |query| match query {
@@ -281,6 +360,25 @@ fn manifest_path(dir: &tempfile::TempDir) -> std::path::PathBuf {
     path
 }
 
+/// ScaledObjects `m0..m{count}` in namespace `serving`, each with the queue query of pod
+/// `llama-{i % distinct}`: `count / distinct` objects share each query.
+fn many_objects(count: usize, distinct: usize) -> Vec<String> {
+    (0..count)
+        .map(|i| {
+            let query = format!(
+                "sum(vllm:num_requests_waiting{{namespace=\"serving\",pod=\"llama-{}\"}})",
+                i % distinct
+            );
+            scaled_object(
+                "serving",
+                &format!("m{i}"),
+                "  minReplicaCount: 1\n",
+                &[(&query, "threshold: '5'")],
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn requests_run_concurrently_within_the_bound() {
     let in_flight = Arc::new(AtomicUsize::new(0));
@@ -296,17 +394,7 @@ fn requests_run_concurrently_within_the_bound() {
         now_in.fetch_sub(1, Ordering::SeqCst);
         vector(now(), &[(json!({}), "1")])
     });
-    let objects: Vec<String> = (0..20)
-        .map(|i| {
-            scaled_object(
-                "serving",
-                &format!("m{i}"),
-                "  minReplicaCount: 1\n",
-                &[(QUERY, "threshold: '5'")],
-            )
-        })
-        .collect();
-    let (_dir, path) = manifest(&objects);
+    let (_dir, path) = manifest(&many_objects(20, 20));
 
     let run = validate(&[
         path.to_str().unwrap(),
@@ -321,5 +409,69 @@ fn requests_run_concurrently_within_the_bound() {
     assert!(
         (2..=4).contains(&peak),
         "peak of {peak} requests in flight with --concurrency 4"
+    );
+}
+
+/// What the one-wave Prometheus saw.
+#[derive(Default)]
+struct Wave {
+    /// Requests held until all of them had arrived: names, instant queries, DCGM.
+    held: usize,
+    /// The most requests held at once.
+    peak: usize,
+    /// Instant queries of the triggers.
+    instant: usize,
+    /// Combined newest-sample queries.
+    newest: usize,
+}
+
+#[test]
+fn a_hundred_scaled_objects_cost_one_wave_of_deduplicated_requests() {
+    // 200 ScaledObjects over 100 distinct queries: 100 instant queries, one metric-name
+    // request and one DCGM query must all be in flight at once (one round trip); the newest
+    // samples of the 100 selectors come from a few combined queries.
+    const ONE_WAVE: usize = 102;
+    let wave = Arc::new((
+        std::sync::Mutex::new(Wave::default()),
+        std::sync::Condvar::new(),
+    ));
+    let seen = wave.clone();
+    let url = fake::start(move |request: &Request| {
+        let query = request.params.get("query").cloned().unwrap_or_default();
+        let (lock, arrived) = &*seen;
+        let mut wave = lock.lock().unwrap();
+        if query.contains("max(timestamp(") {
+            wave.newest += 1;
+            return vector(now(), &[]);
+        }
+        if query.starts_with("sum(vllm:") {
+            wave.instant += 1;
+        }
+        wave.held += 1;
+        wave.peak = wave.peak.max(wave.held);
+        arrived.notify_all();
+        // Held until the whole wave has arrived (or long enough to show it never will).
+        let (mut wave, _) = arrived
+            .wait_timeout_while(wave, Duration::from_secs(5), |w| w.peak < ONE_WAVE)
+            .unwrap();
+        wave.held -= 1;
+        drop(wave);
+        if request.path.starts_with("/api/v1/label/") {
+            return names(&["vllm:num_requests_waiting"]);
+        }
+        vector(now(), &[(json!({}), "1")])
+    });
+    let (_dir, path) = manifest(&many_objects(200, 100));
+
+    let run = validate(&[path.to_str().unwrap(), "--prometheus", &url]);
+
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let wave = wave.0.lock().unwrap();
+    assert_eq!(wave.instant, 100, "one instant query per distinct query");
+    assert_eq!(wave.peak, ONE_WAVE, "every request in flight at once");
+    assert!(
+        (1..=6).contains(&wave.newest),
+        "{} newest-sample queries for 100 selectors",
+        wave.newest
     );
 }

@@ -92,6 +92,92 @@ fn a_vllm_queue_trigger_passes_every_check() {
     );
 }
 
+/// `generate`'s own manifests for `ns`: queue, KV cache (`new or old` metric name) and GPU
+/// utilization (`pod` or `exported_pod`) triggers, and the Deployment.
+fn generated(ns: &str) -> String {
+    let output = crate::support::cli()
+        .args(["generate", "--name", "llama", "-n", ns, "--server", "vllm"])
+        .args([
+            "--model",
+            "m",
+            "--gpus-per-replica",
+            "2",
+            "--min",
+            "1",
+            "--max",
+            "4",
+        ])
+        .args([
+            "--signal", "queue", "--signal", "kv-cache", "--signal", "gpu-util",
+        ])
+        .arg("--with-deployment")
+        .output()
+        .expect("run generate");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).expect("UTF-8 manifests")
+}
+
+#[test]
+fn generates_own_or_queries_pass_when_one_side_is_missing() {
+    let lab = lab();
+    let ns = "t-generated";
+    vllm(ns, POD, 3.0).publish(&lab.servers);
+    for (index, uuid) in [("0", "GPU-gen-0"), ("1", "GPU-gen-1")] {
+        Gpu {
+            index,
+            uuid,
+            pod: Some((ns, POD, "server")),
+            util: 60.0,
+        }
+        .publish(&lab.dcgm_k8s);
+    }
+    lab.wait_for(
+        "sum(vllm:kv_cache_usage_perc{namespace=\"t-generated\"})",
+        &[0.25],
+    );
+    lab.wait_for(
+        "count(DCGM_FI_PROF_GR_ENGINE_ACTIVE{namespace=\"t-generated\"})",
+        &[2.0],
+    );
+    let (_dir, path) = manifest(&[generated(ns)]);
+
+    let run = validate(&[
+        path.to_str().unwrap(),
+        "--prometheus",
+        &lab.url,
+        "--dcgm-match",
+        "job=\"dcgm-k8s\"",
+        "-o",
+        "json",
+    ]);
+
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let checks = run.checks();
+    let obj = "t-generated/llama";
+    let (status, detail) = verdict(row(&checks, obj, Some("kv-cache"), "metrics"));
+    assert_eq!(status, "OK");
+    assert_eq!(
+        detail,
+        "vllm:kv_cache_usage_perc exists (the `or` branch that can return data); \
+         vllm:gpu_cache_usage_perc does not, which the `or` allows"
+    );
+    for trigger in ["kv-cache", "gpu-util"] {
+        let (status, detail) = verdict(row(&checks, obj, Some(trigger), "freshness"));
+        assert_eq!(status, "OK", "{trigger}: {detail}");
+        assert!(
+            detail.contains("; the other `or` branch ("),
+            "{trigger}: {detail}"
+        );
+    }
+    assert_eq!(
+        row(&checks, obj, Some("gpu-util"), "value")["data"]["value"],
+        0.6
+    );
+    for check in &checks {
+        assert_ne!(check["status"], "FAIL", "{check:#}");
+    }
+}
+
 #[test]
 fn the_table_names_object_trigger_check_status_and_detail() {
     let lab = lab();
@@ -368,6 +454,81 @@ fn lookback_gives_the_window_replicas_and_activation() {
 }
 
 #[test]
+fn activation_and_lookback_name_several_series_nan_and_thin_windows() {
+    let lab = lab();
+    let ns = "t-activation";
+    vllm(ns, "llama-5d8c7b9f4-aaaaa", 1.0).publish(&lab.servers);
+    vllm(ns, "llama-5d8c7b9f4-bbbbb", 2.0).publish(&lab.servers);
+    let per_pod = "vllm:num_requests_waiting{namespace=\"t-activation\"}";
+    lab.wait_for(&format!("sum({per_pod})"), &[3.0]);
+    let so = scaled_object(
+        ns,
+        "llama",
+        "  minReplicaCount: 0\n  maxReplicaCount: 4\n",
+        &[
+            (per_pod, "threshold: '5'"),
+            ("vector(0) / vector(0)", "threshold: '5'"),
+            (&format!("sum({per_pod})"), "threshold: '5'"),
+        ],
+    );
+    let (_dir, path) = manifest(&[so]);
+
+    let run = validate(&[
+        path.to_str().unwrap(),
+        "--prometheus",
+        &lab.url,
+        "--lookback",
+        "1h",
+        "-o",
+        "json",
+    ]);
+
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let checks = run.checks();
+    let obj = "t-activation/llama";
+    let several = verdict(row(&checks, obj, Some("s0-prometheus"), "activation"));
+    assert_eq!(several.0, "WARN");
+    assert!(
+        several
+            .1
+            .starts_with("not judged: the query returns 2 series, which KEDA reports as an error"),
+        "{}",
+        several.1
+    );
+    let nan_window = verdict(row(&checks, obj, Some("s1-prometheus"), "lookback"));
+    assert_eq!(nan_window.0, "WARN");
+    assert!(
+        nan_window
+            .1
+            .starts_with("no finite value over the last 1h: all ")
+            && nan_window.1.ends_with(" points are NaN or ±Inf"),
+        "{}",
+        nan_window.1
+    );
+    let nan = verdict(row(&checks, obj, Some("s1-prometheus"), "activation"));
+    assert!(
+        nan.1
+            .starts_with("every value over 1h is NaN or ±Inf: KEDA reads 0"),
+        "{}",
+        nan.1
+    );
+    // The series began seconds ago: a handful of the hour's 241 points.
+    let thin = row(&checks, obj, Some("s2-prometheus"), "lookback");
+    assert_eq!(verdict(thin).0, "WARN", "{thin:#}");
+    assert_eq!(thin["data"]["expectedPoints"], 241.0);
+    assert!(
+        verdict(thin)
+            .1
+            .contains("of the window has data, so these figures describe a small part of it"),
+        "{thin:#}"
+    );
+    for trigger in ["s0-prometheus", "s1-prometheus"] {
+        let detail = verdict(row(&checks, obj, Some(trigger), "activation")).1;
+        assert!(!detail.contains("no data"), "{trigger}: {detail}");
+    }
+}
+
+#[test]
 fn an_old_sample_is_stale() {
     let lab = lab();
     let now_ms = (crate::support::fake_prometheus::now() * 1000.0) as i64;
@@ -530,4 +691,50 @@ fn dcgm_without_pod_labels_is_said_plainly_and_fails_a_gpu_trigger() {
         "value",
     );
     assert_eq!(value["data"]["value"], 97.0);
+}
+
+#[test]
+fn dcgm_series_that_carry_only_the_exporters_own_pod_map_nothing() {
+    let lab = lab();
+    let ns = "t-dcgm-sd";
+    for (index, uuid) in [("0", "GPU-eeee-sd"), ("1", "GPU-ffff-sd")] {
+        Gpu {
+            index,
+            uuid,
+            pod: None,
+            util: 70.0,
+        }
+        .publish(&lab.dcgm_sd);
+    }
+    lab.wait_for("count(DCGM_FI_DEV_GPU_UTIL{job=\"dcgm-sd\"})", &[2.0]);
+    let gpu_query = "avg(DCGM_FI_DEV_GPU_UTIL{job=\"dcgm-sd\"})";
+    let so = scaled_object(
+        ns,
+        "llama",
+        "  minReplicaCount: 1\n  maxReplicaCount: 3\n",
+        &[(gpu_query, "threshold: '80'")],
+    );
+    let (_dir, path) = manifest(&[deployment(ns, "llama", 2), so]);
+
+    let run = validate(&[
+        path.to_str().unwrap(),
+        "--prometheus",
+        &lab.url,
+        "--dcgm-match",
+        "job=\"dcgm-sd\"",
+        "-o",
+        "json",
+    ]);
+
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let checks = run.checks();
+    let (status, detail) = verdict(row(&checks, "t-dcgm-sd/llama", None, "dcgm"));
+    assert_eq!(status, "FAIL");
+    assert_eq!(
+        detail,
+        "DCGM does not map GPUs to pods: the pod label of its 2 series is the scrape target's \
+         own pod, added by service discovery (gpu-telemetry-q8r4t), not a workload's; run the \
+         exporter with DCGM_EXPORTER_KUBERNETES=true and the kubelet pod-resources socket \
+         mounted"
+    );
 }

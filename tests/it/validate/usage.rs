@@ -35,6 +35,10 @@ fn missing_prometheus_url_and_paths_are_usage_errors() {
         &[path.to_str().unwrap(), "--prometheus", "localhost:9090"],
         "invalid Prometheus URL \"localhost:9090\"",
     );
+    assert_usage(
+        &[path.to_str().unwrap(), "--prometheus", "127.0.0.1:9090"],
+        "\"127.0.0.1:9090\": no scheme: add http:// or https:// (e.g. http://127.0.0.1:9090)",
+    );
 }
 
 #[test]
