@@ -10,6 +10,7 @@ use super::suppress::{self, Suppression};
 use super::view::Scaler;
 use super::{Finding, Options, Sources};
 use crate::model::manifest::{Document, Pos};
+use crate::model::scalar;
 
 /// The queue-name label Kueue reads on the top-level object.
 pub const QUEUE_LABEL: &str = "kueue.x-k8s.io/queue-name";
@@ -181,44 +182,15 @@ impl<'a> Context<'a> {
     }
 
     /// The source position of character `offset` of the string value at `pointer` (whose
-    /// text is `text`): handles plain, quoted and block (`|`) scalars.
+    /// text is `text`), for every scalar style (plain, quoted with escapes, literal, folded);
+    /// the start of the value when the text cannot be mapped (e.g. it comes from an alias).
     pub fn value_char_pos(&self, doc: &Document, pointer: &str, text: &str, offset: usize) -> Pos {
-        let start = doc.pos(pointer).value;
-        let Some(line) = self.sources.line(&doc.file, start.line) else {
-            return start;
+        let node = doc.pos(pointer);
+        let Some(kind) = doc.scalar_kind(pointer) else {
+            return node.value;
         };
-        let indicator = line.chars().nth(start.column.saturating_sub(1) as usize);
-        let before: String = text.chars().take(offset).collect();
-        let (row, col) = match before.rfind('\n') {
-            Some(at) => (
-                before.matches('\n').count(),
-                before[at + 1..].chars().count(),
-            ),
-            None => (0, before.chars().count()),
-        };
-        let col = u32::try_from(col).unwrap_or(u32::MAX);
-        match indicator {
-            Some('|' | '>') => {
-                let line_no = start.line + 1 + u32::try_from(row).unwrap_or(0);
-                let indent = self
-                    .sources
-                    .line(&doc.file, line_no)
-                    .map_or(0, |l| l.chars().take_while(|c| *c == ' ').count());
-                Pos {
-                    line: line_no,
-                    column: u32::try_from(indent).unwrap_or(0) + col + 1,
-                }
-            }
-            Some('"' | '\'') if row == 0 => Pos {
-                line: start.line,
-                column: start.column + 1 + col,
-            },
-            _ if row == 0 => Pos {
-                line: start.line,
-                column: start.column + col,
-            },
-            _ => start,
-        }
+        let line = |n: u32| self.sources.line(&doc.file, n);
+        scalar::char_pos(&line, node, kind, text, offset).unwrap_or(node.value)
     }
 
     /// The reason an annotation on the finding's object gives for suppressing it, if any.

@@ -114,6 +114,68 @@ fn a_query_parse_error_points_inside_the_query() {
     assert_eq!(finding["location"]["start"]["column"], 19);
 }
 
+/// Offsets inside literal, folded and double-quoted queries map to the line and column of the
+/// character (the problem on the second line of a block; escapes counted once).
+#[test]
+fn query_positions_inside_block_and_quoted_scalars() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("so.yaml");
+    let text = r#"apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: llm, namespace: serving}
+spec:
+  scaleTargetRef: {name: llm}
+  minReplicaCount: 1
+  fallback: {failureThreshold: 3, replicas: 2}
+  triggers:
+    - type: prometheus
+      name: literal
+      metadata:
+        serverAddress: http://p:9090
+        query: |
+          sum(vllm:num_requests_running{namespace="serving"})
+            + sum(vllm_num_requests_waiting{namespace="serving"})
+        threshold: "5"
+        ignoreNullValues: "false"
+    - type: prometheus
+      name: folded
+      metadata:
+        serverAddress: http://p:9090
+        query: >
+          sum(vllm:num_requests_running{namespace="serving"})
+          + sum(vllm_num_requests_running{namespace="serving"})
+        threshold: "5"
+        ignoreNullValues: "false"
+    - type: prometheus
+      name: quoted
+      metadata:
+        serverAddress: http://p:9090
+        query: "sum(x{l=\"a\"}) + sum(vllm_num_requests_waiting)"
+        threshold: "5"
+        ignoreNullValues: "false"
+"#;
+    std::fs::write(&path, text).unwrap();
+    let out = cli()
+        .args(["lint", "--select", "PQL003", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let report = json(&String::from_utf8(out.stdout).unwrap());
+    let starts: Vec<(u64, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let start = &f["location"]["start"];
+            (
+                start["line"].as_u64().unwrap(),
+                start["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(starts, [(15, 19), (24, 17), (31, 39)]);
+}
+
 #[test]
 fn fail_on_decides_the_exit_code() {
     let path = format!("{RULES_DIR}/KED019.yaml");
