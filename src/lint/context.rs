@@ -2,15 +2,20 @@
 //! kind, namespace and name, the autoscalers per target, the Kueue queues and flavors, the
 //! suppression annotations and the cold-start input.
 
+use crate::model::manifest::Pointer;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use serde_json::Value;
 
+use super::parallel;
+use super::promql::QueryCache;
 use super::suppress::{self, Suppression};
 use super::view::Scaler;
 use super::{Finding, Options, Sources};
 use crate::model::manifest::{Document, Pos};
 use crate::model::scalar;
+use crate::schema::Violation;
 
 /// The queue-name label Kueue reads on the top-level object.
 pub const QUEUE_LABEL: &str = "kueue.x-k8s.io/queue-name";
@@ -23,6 +28,8 @@ pub struct Object<'a> {
     pub index: usize,
     /// The KEDA view (ScaledObject and ScaledJob only).
     pub scaler: Option<&'a Scaler<'a>>,
+    /// The schema violations, computed on first use and shared by the schema rules.
+    violations: OnceCell<Vec<Violation>>,
 }
 
 impl Object<'_> {
@@ -37,6 +44,17 @@ impl Object<'_> {
     /// The namespace, "" when unset (objects without one match each other).
     pub fn namespace(&self) -> &str {
         self.doc.namespace().unwrap_or("")
+    }
+
+    /// Where the object does not satisfy its CRD schema (empty when the catalog has no CRD
+    /// for it); validated once however many schema rules ask.
+    pub fn violations(&self, context: &Context<'_>) -> &[Violation] {
+        self.violations.get_or_init(|| {
+            context
+                .schema()
+                .validate(&self.doc.value)
+                .unwrap_or_default()
+        })
     }
 }
 
@@ -65,6 +83,8 @@ pub struct Context<'a> {
     by_key: HashMap<(&'a str, &'a str, &'a str), usize>,
     cluster_scoped: HashMap<(&'a str, &'a str), usize>,
     autoscalers: Vec<Autoscaler<'a>>,
+    /// Indexes into `autoscalers` by (namespace, target kind, target name).
+    by_target: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
     suppressions: Vec<Vec<Suppression>>,
     kinds_present: HashMap<&'a str, usize>,
     /// The cold start given by `--cold-start` or the config (seconds).
@@ -75,15 +95,21 @@ pub struct Context<'a> {
 const CLUSTER_SCOPED: &[&str] = &["ClusterQueue", "ResourceFlavor", "Cohort"];
 
 impl<'a> Context<'a> {
-    /// Indexes `docs`.
+    /// Indexes `docs`, reading the KEDA view of every ScaledObject and ScaledJob (their
+    /// queries parsed) on all cores.
     pub fn build(docs: &'a [Document], sources: &'a Sources, options: &'a Options) -> Context<'a> {
+        let scalers = parallel::map(docs, |queries: &mut QueryCache, _, doc| {
+            matches!(doc.kind(), "ScaledObject" | "ScaledJob")
+                .then(|| Scaler::read(&doc.value, queries))
+        });
         let mut context = Context {
             docs,
             sources,
-            scalers: Vec::with_capacity(docs.len()),
+            scalers,
             by_key: HashMap::new(),
             cluster_scoped: HashMap::new(),
             autoscalers: Vec::new(),
+            by_target: HashMap::new(),
             suppressions: Vec::with_capacity(docs.len()),
             kinds_present: HashMap::new(),
             cold_start_flag: options.cold_start_seconds,
@@ -104,11 +130,19 @@ impl<'a> Context<'a> {
         } else {
             self.by_key.insert((kind, namespace, doc.name()), index);
         }
-        let scaler = matches!(kind, "ScaledObject" | "ScaledJob").then(|| Scaler::read(&doc.value));
-        if let Some(autoscaler) = autoscaler_of(index, doc, scaler.as_ref()) {
+        let scaler = self.scalers[index].as_ref();
+        if let Some(autoscaler) = autoscaler_of(index, doc, scaler) {
+            let target = (
+                autoscaler.namespace,
+                autoscaler.target_kind,
+                autoscaler.target_name,
+            );
+            self.by_target
+                .entry(target)
+                .or_default()
+                .push(self.autoscalers.len());
             self.autoscalers.push(autoscaler);
         }
-        self.scalers.push(scaler);
         self.suppressions.push(suppress::read(doc));
     }
 
@@ -128,6 +162,7 @@ impl<'a> Context<'a> {
             doc: &self.docs[index],
             index,
             scaler: self.scalers[index].as_ref(),
+            violations: OnceCell::new(),
         }
     }
 
@@ -152,15 +187,17 @@ impl<'a> Context<'a> {
     }
 
     /// Every HPA and ScaledObject that scales `target_kind`/`target_name` in `namespace`.
-    pub fn autoscalers_of(
-        &self,
-        namespace: &str,
-        target_kind: &str,
-        target_name: &str,
-    ) -> impl Iterator<Item = &Autoscaler<'a>> {
-        self.autoscalers.iter().filter(move |a| {
-            a.namespace == namespace && a.target_kind == target_kind && a.target_name == target_name
-        })
+    pub fn autoscalers_of<'s>(
+        &'s self,
+        namespace: &'s str,
+        target_kind: &'s str,
+        target_name: &'s str,
+    ) -> impl Iterator<Item = &'s Autoscaler<'a>> + 's {
+        let indices: &[usize] = self
+            .by_target
+            .get(&(namespace, target_kind, target_name))
+            .map_or(&[], Vec::as_slice);
+        indices.iter().map(|&i| &self.autoscalers[i])
     }
 
     /// The target workload of a ScaledObject, when it is in the input.
@@ -175,7 +212,7 @@ impl<'a> Context<'a> {
         let local = self.find("LocalQueue", doc.namespace().unwrap_or(""), queue)?;
         let cluster = local
             .value
-            .pointer("/spec/clusterQueue")
+            .at("/spec/clusterQueue")
             .and_then(Value::as_str)
             .and_then(|cq| self.find_cluster("ClusterQueue", cq));
         Some((local, cluster))
@@ -204,10 +241,7 @@ impl<'a> Context<'a> {
 
 /// The value of the queue-name label on an object's metadata.
 pub fn queue_label(doc: &Document) -> Option<&str> {
-    doc.value
-        .pointer("/metadata/labels")?
-        .get(QUEUE_LABEL)?
-        .as_str()
+    doc.value.at("/metadata/labels")?.get(QUEUE_LABEL)?.as_str()
 }
 
 fn autoscaler_of<'a>(
@@ -217,7 +251,7 @@ fn autoscaler_of<'a>(
 ) -> Option<Autoscaler<'a>> {
     let (target_kind, target_name) = match doc.kind() {
         "HorizontalPodAutoscaler" => {
-            let target = doc.value.pointer("/spec/scaleTargetRef")?;
+            let target = doc.value.at("/spec/scaleTargetRef")?;
             (target.get("kind")?.as_str()?, target.get("name")?.as_str()?)
         }
         "ScaledObject" => {

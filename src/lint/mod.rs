@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cold_start;
 pub mod config;
 pub mod context;
+pub mod parallel;
 pub mod promql;
 pub mod rules;
 pub mod source;
@@ -154,10 +155,10 @@ pub fn run(docs: &[Document], sources: &Sources, options: &Options) -> Report {
         .copied()
         .filter(|r| options.enabled(r))
         .collect();
-    let mut findings = Vec::new();
-    for (index, doc) in docs.iter().enumerate() {
+    let check_suppressions = rules.iter().any(|r| r.code == suppress::RULE.code);
+    let per_object = parallel::map(docs, |_: &mut (), index, doc| {
         let object = context.object(index);
-        let first = findings.len();
+        let mut findings = Vec::new();
         let helm = sources.helm_place(doc);
         let mut emitter = Emitter::new(doc, helm, &mut findings);
         for rule in &rules {
@@ -168,14 +169,16 @@ pub fn run(docs: &[Document], sources: &Sources, options: &Options) -> Report {
                 run(&object, &context, &mut emitter);
             }
         }
-        if rules.iter().any(|r| r.code == suppress::RULE.code) {
+        if check_suppressions {
             emitter.rule = &suppress::RULE;
             suppress::check_reasons(doc, &mut emitter);
         }
-        for finding in &mut findings[first..] {
+        for finding in &mut findings {
             finding.suppressed = context.suppression(finding, index);
         }
-    }
+        findings
+    });
+    let mut findings: Vec<Finding> = per_object.into_iter().flatten().collect();
     sort_and_dedup(&mut findings);
     Report {
         findings,

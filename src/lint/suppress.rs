@@ -2,6 +2,7 @@
 //! object silences that rule for that object. The reason is required; suppressed findings
 //! still appear (in SARIF as suppressions) but do not fail the run.
 
+use crate::model::manifest::Pointer;
 use serde_json::Value;
 
 use super::Emitter;
@@ -32,7 +33,7 @@ impl Suppression {
 pub fn read(doc: &Document) -> Vec<Suppression> {
     let Some(annotations) = doc
         .value
-        .pointer("/metadata/annotations")
+        .at("/metadata/annotations")
         .and_then(Value::as_object)
     else {
         return Vec::new();

@@ -256,16 +256,14 @@ impl Document {
     /// `metadata.name`, or "" when absent.
     pub fn name(&self) -> &str {
         self.value
-            .pointer("/metadata/name")
+            .at("/metadata/name")
             .and_then(Value::as_str)
             .unwrap_or("")
     }
 
     /// `metadata.namespace`, if set.
     pub fn namespace(&self) -> Option<&str> {
-        self.value
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
+        self.value.at("/metadata/namespace").and_then(Value::as_str)
     }
 
     /// The file to report: Helm's chart file when known, else the file read.
@@ -870,6 +868,39 @@ fn node_count(value: &Value) -> usize {
     }
 }
 
+/// JSON pointer lookups without an allocation per segment (`serde_json`'s `Value::pointer`
+/// unescapes every segment into a new string, which the rules would pay on every field).
+pub trait Pointer {
+    /// The value at `pointer` (RFC 6901, e.g. `/spec/triggers/0/type`), like
+    /// `Value::pointer`.
+    fn at(&self, pointer: &str) -> Option<&Value>;
+}
+
+impl Pointer for Value {
+    fn at(&self, pointer: &str) -> Option<&Value> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        let mut value = self;
+        for segment in pointer.strip_prefix('/')?.split('/') {
+            let segment = unescape_pointer(segment);
+            value = match value {
+                Value::Object(map) => map.get(segment.as_ref())?,
+                Value::Array(items) => {
+                    let index = segment.as_ref();
+                    let leading_zero = index.len() > 1 && index.starts_with('0');
+                    if leading_zero || !index.bytes().all(|b| b.is_ascii_digit()) {
+                        return None;
+                    }
+                    items.get(index.parse::<usize>().ok()?)?
+                }
+                _ => return None,
+            };
+        }
+        Some(value)
+    }
+}
+
 /// Escapes a key for use in a JSON pointer (RFC 6901).
 pub fn escape_pointer(key: &str) -> Cow<'_, str> {
     if key.contains(['~', '/']) {
@@ -1204,6 +1235,27 @@ trigger:
         assert_eq!(kind("/e"), Some(ScalarKind::Folded));
         assert_eq!(kind("/f"), None);
         assert_eq!(kind("/f/nope"), None);
+    }
+
+    #[test]
+    fn pointer_lookups_match_serde_json() {
+        let value = serde_json::json!({"a/b": {"c~d": [1, {"e": 2}]}, "": 3, "l": [4]});
+        for pointer in [
+            "",
+            "/a~1b",
+            "/a~1b/c~0d/1/e",
+            "/a~1b/c~0d/0",
+            "/",
+            "/l/0",
+            "/l/00",
+            "/l/+0",
+            "/l/1",
+            "/nope",
+            "nope",
+            "/a~1b/c~0d/x",
+        ] {
+            assert_eq!(value.at(pointer), value.pointer(pointer), "{pointer}");
+        }
     }
 
     #[test]

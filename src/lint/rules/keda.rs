@@ -1,6 +1,7 @@
 //! KEDA rules (`KED`): thresholds, metric types, activation, idle and replica bounds,
 //! scalingModifiers, fallback, one autoscaler per workload, name lengths.
 
+use crate::model::manifest::Pointer;
 use serde_json::Value;
 
 use crate::lint::Emitter;
@@ -862,12 +863,12 @@ pub static SECOND_AUTOSCALER: Rule = Rule {
 fn keda_managed_hpa(doc: &crate::model::manifest::Document) -> bool {
     let v = &doc.value;
     let owned = v
-        .pointer("/metadata/ownerReferences")
+        .at("/metadata/ownerReferences")
         .and_then(Value::as_array)
         .is_some_and(|refs| refs.iter().any(|r| r["kind"] == "ScaledObject"));
-    let managed = v.pointer("/metadata/labels/app.kubernetes.io~1managed-by")
+    let managed = v.at("/metadata/labels/app.kubernetes.io~1managed-by")
         == Some(&Value::from("keda-operator"));
-    let exempt = v.pointer("/metadata/annotations/validations.keda.sh~1hpa-ownership")
+    let exempt = v.at("/metadata/annotations/validations.keda.sh~1hpa-ownership")
         == Some(&Value::from("false"));
     owned || managed || exempt
 }
@@ -882,7 +883,7 @@ fn second_autoscaler(object: &Object<'_>, context: &Context<'_>, out: &mut Emitt
             Some(t) => (t.kind, t.name),
             None => return,
         },
-        _ => match doc.value.pointer("/spec/scaleTargetRef") {
+        _ => match doc.value.at("/spec/scaleTargetRef") {
             Some(t) => (
                 t["kind"].as_str().unwrap_or(""),
                 t["name"].as_str().unwrap_or(""),
@@ -892,7 +893,7 @@ fn second_autoscaler(object: &Object<'_>, context: &Context<'_>, out: &mut Emitt
     };
     let adopted = doc
         .value
-        .pointer("/spec/advanced/horizontalPodAutoscalerConfig/name")
+        .at("/spec/advanced/horizontalPodAutoscalerConfig/name")
         .and_then(Value::as_str);
     for other in context.autoscalers_of(object.namespace(), kind, name) {
         if other.index == object.index || Some(other.name) == adopted {
@@ -945,7 +946,7 @@ fn name_too_long(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
     let custom = object
         .doc
         .value
-        .pointer("/spec/advanced/horizontalPodAutoscalerConfig/name")
+        .at("/spec/advanced/horizontalPodAutoscalerConfig/name")
         .and_then(Value::as_str);
     if name.chars().count() > 63 {
         out.at(

@@ -1,6 +1,7 @@
 //! Kueue rules (`KUE`): ClusterQueue quota shape, queue references, quota against
 //! `maxReplicaCount`, and the Kueue-specific pitfalls of autoscaled workloads.
 
+use crate::model::manifest::Pointer;
 use serde_json::Value;
 
 use crate::lint::Emitter;
@@ -40,7 +41,7 @@ fn cohort(cq: &Value) -> Option<&str> {
 fn flavors(cq: &Value) -> Vec<(String, &Value, Vec<&str>)> {
     let mut out = Vec::new();
     let groups = cq
-        .pointer("/spec/resourceGroups")
+        .at("/spec/resourceGroups")
         .and_then(Value::as_array)
         .map_or(&[][..], Vec::as_slice);
     for (g, group) in groups.iter().enumerate() {
@@ -251,7 +252,7 @@ pub static LENDING_ABOVE_NOMINAL: Rule = Rule {
 
 fn lending_above_nominal(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
     for (pointer, _, _) in flavors(&object.doc.value) {
-        let Some(flavor) = object.doc.value.pointer(&pointer) else {
+        let Some(flavor) = object.doc.value.at(&pointer) else {
             continue;
         };
         for (i, resource) in resources(flavor) {
@@ -296,7 +297,7 @@ pub static NO_NAMESPACE_SELECTOR: Rule = Rule {
 };
 
 fn no_namespace_selector(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
-    let selector = object.doc.value.pointer("/spec/namespaceSelector");
+    let selector = object.doc.value.at("/spec/namespaceSelector");
     if selector.is_none_or(Value::is_null) {
         out.at(
             "/spec",
@@ -341,7 +342,7 @@ fn missing_cluster_queue(object: &Object<'_>, context: &Context<'_>, out: &mut E
     let Some(cq) = object
         .doc
         .value
-        .pointer("/spec/clusterQueue")
+        .at("/spec/clusterQueue")
         .and_then(Value::as_str)
     else {
         return;
@@ -556,7 +557,7 @@ fn scaled_job_label(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>)
         "/spec/jobTargetRef/template/metadata/labels/{}",
         QUEUE_LABEL.replace('/', "~1")
     );
-    if object.doc.value.pointer(&label).is_some() {
+    if object.doc.value.at(&label).is_some() {
         out.at(
             &label,
             format!(
