@@ -13,8 +13,9 @@ use anyhow::Context;
 use crate::cli::{GlobalArgs, OutputFormat, parse_duration};
 use crate::exit::Exit;
 use crate::lint::{self, Options, Severity, Sources, catalog, config};
-use crate::model::manifest::{Document, load_str};
+use crate::model::manifest::Document;
 use crate::render::lint::{Format, InputError, Run};
+use crate::sources::manifests::{self, LoadFailure, Loaded};
 use crate::sources::{files, probe_report, walk};
 
 /// Arguments of `lint`.
@@ -94,6 +95,9 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     let mut out = crate::render::stdout();
     crate::render::lint::write(&mut out, plan.format, &run)?;
     std::io::Write::flush(&mut out).context("failed to write the lint output")?;
+    for note in &inputs.notes {
+        eprintln!("note: {note}");
+    }
     for error in &inputs.errors {
         eprintln!("error: {}", error.message);
     }
@@ -222,29 +226,25 @@ struct Inputs {
     sources: Sources,
     files: Vec<String>,
     errors: Vec<InputError>,
+    /// Files skipped on purpose (empty files found in folders), one line each.
+    notes: Vec<String>,
 }
 
 fn read_inputs(paths: &[PathBuf], max_bytes: u64) -> Inputs {
     let mut inputs = Inputs::default();
-    for path in paths {
-        if path.is_dir() {
-            match walk::manifest_files(path) {
-                Ok(found) if found.is_empty() => inputs.errors.push(InputError {
-                    file: path.display().to_string(),
-                    line: None,
-                    message: format!(
-                        "{}: folder holds no *.yaml, *.yml or *.json files",
-                        path.display()
-                    ),
-                }),
-                Ok(found) => found
-                    .iter()
-                    .for_each(|f| read_one(&mut inputs, f, max_bytes)),
-                Err(e) => inputs.errors.push(input_error(path, &e)),
-            }
-        } else {
-            read_one(&mut inputs, path, max_bytes);
+    let (files, path_errors) = manifests::resolve(paths);
+    let mut path_errors = path_errors.into_iter().peekable();
+    for (position, loaded) in manifests::load_all(files, max_bytes)
+        .into_iter()
+        .enumerate()
+    {
+        while let Some(e) = path_errors.next_if(|e| e.position <= position) {
+            inputs.errors.push(input_error(&e.path, &e.error));
         }
+        add_loaded(&mut inputs, loaded);
+    }
+    for e in path_errors {
+        inputs.errors.push(input_error(&e.path, &e.error));
     }
     inputs
 }
@@ -257,24 +257,25 @@ fn input_error(path: &Path, error: &anyhow::Error) -> InputError {
     }
 }
 
-fn read_one(inputs: &mut Inputs, path: &Path, max_bytes: u64) {
-    let name = files::display_name(path);
-    let text = match files::read_text(path, max_bytes) {
-        Ok(text) => text,
-        Err(e) => return inputs.errors.push(input_error(path, &e)),
-    };
-    match load_str(&name, &text) {
-        Ok(docs) if docs.is_empty() => inputs.errors.push(InputError {
+fn add_loaded(inputs: &mut Inputs, loaded: Loaded) {
+    let Loaded { input, outcome } = loaded;
+    let name = input.name;
+    match outcome {
+        Ok((_, docs)) if docs.is_empty() && !input.explicit => inputs.notes.push(format!(
+            "{name}: no Kubernetes objects (empty, or only comments); skipped"
+        )),
+        Ok((_, docs)) if docs.is_empty() => inputs.errors.push(InputError {
             file: name.clone(),
             line: None,
             message: format!("{name}: no Kubernetes objects in the file (empty)"),
         }),
-        Ok(docs) => {
+        Ok((text, docs)) => {
             inputs.docs.extend(docs);
-            inputs.files.push(name.clone());
             inputs.sources.add(&name, text);
+            inputs.files.push(name);
         }
-        Err(e) => inputs.errors.push(InputError {
+        Err(LoadFailure::Read(e)) => inputs.errors.push(input_error(&input.path, &e)),
+        Err(LoadFailure::Parse(e)) => inputs.errors.push(InputError {
             file: name,
             line: e.pos.map(|p| p.line),
             message: e.to_string(),

@@ -16,7 +16,7 @@ pub fn workers() -> usize {
 }
 
 /// `work(state, index, item)` for every item, in order; each worker has its own `state`
-/// (a cache, say), made with `S::default()`.
+/// (a cache, say), made with `S::default()`. For many small items (objects).
 pub fn map<'i, T, R, S, F>(items: &'i [T], work: F) -> Vec<R>
 where
     T: Sync,
@@ -24,8 +24,30 @@ where
     S: Default,
     F: Fn(&mut S, usize, &'i T) -> R + Sync,
 {
-    let workers = workers().min(items.len().div_ceil(CHUNK));
-    if workers <= 1 || items.len() < MIN_PARALLEL {
+    run(items, CHUNK, MIN_PARALLEL, work)
+}
+
+/// [`map`] for few large items (files): workers take one at a time, and two are enough to
+/// share the work.
+pub fn map_each<'i, T, R, S, F>(items: &'i [T], work: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    S: Default,
+    F: Fn(&mut S, usize, &'i T) -> R + Sync,
+{
+    run(items, 1, 2, work)
+}
+
+fn run<'i, T, R, S, F>(items: &'i [T], chunk_len: usize, min: usize, work: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    S: Default,
+    F: Fn(&mut S, usize, &'i T) -> R + Sync,
+{
+    let workers = workers().min(items.len().div_ceil(chunk_len));
+    if workers <= 1 || items.len() < min {
         let mut state = S::default();
         return items
             .iter()
@@ -34,16 +56,16 @@ where
             .collect();
     }
     let next = AtomicUsize::new(0);
-    let run = || {
+    let worker = || {
         let mut state = S::default();
         let mut done: Vec<(usize, Vec<R>)> = Vec::new();
         loop {
             let chunk = next.fetch_add(1, Ordering::Relaxed);
-            let start = chunk * CHUNK;
+            let start = chunk * chunk_len;
             if start >= items.len() {
                 return done;
             }
-            let end = (start + CHUNK).min(items.len());
+            let end = (start + chunk_len).min(items.len());
             let results = (start..end)
                 .map(|i| work(&mut state, i, &items[i]))
                 .collect();
@@ -52,9 +74,9 @@ where
     };
     let mut chunks: Vec<(usize, Vec<R>)> = std::thread::scope(|scope| {
         let helpers: Vec<_> = (1..workers)
-            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, run).ok())
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, worker).ok())
             .collect();
-        let mut all = run();
+        let mut all = worker();
         for helper in helpers {
             match helper.join() {
                 Ok(done) => all.extend(done),
@@ -84,5 +106,7 @@ mod tests {
         });
         assert_eq!(doubled, items.iter().map(|i| i * 2).collect::<Vec<_>>());
         assert!(map(&[] as &[u8], |_: &mut (), _, x| *x).is_empty());
+        let files = ["a", "b", "c"];
+        assert_eq!(map_each(&files, |_: &mut (), _, f| f.len()), [1, 1, 1]);
     }
 }

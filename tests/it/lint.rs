@@ -235,16 +235,20 @@ fn bad_inputs_each_get_one_line_and_the_rest_is_linted() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 7, "{stderr}");
+    // An empty file found in a folder is skipped with a note; the others are errors.
+    assert!(
+        lines[0].starts_with("note: ") && lines[0].contains("empty.yaml"),
+        "{stderr}"
+    );
     let expect = [
         ("big.yaml", "over the limit"),
         ("binary.yaml", "binary file"),
         ("bomb.yaml:", "alias bomb"),
-        ("empty.yaml", "no Kubernetes objects"),
         ("malformed.yaml:4:1", "invalid YAML"),
         ("utf8.yaml:2", "invalid UTF-8"),
         ("nothing", "holds no *.yaml"),
     ];
-    for ((name, why), line) in expect.iter().zip(&lines) {
+    for ((name, why), line) in expect.iter().zip(&lines[1..]) {
         assert!(line.starts_with("error: "), "{line}");
         assert!(line.contains(name) && line.contains(why), "{name}: {line}");
     }
@@ -252,6 +256,48 @@ fn bad_inputs_each_get_one_line_and_the_rest_is_linted() {
         stdout.contains("error[KED002]"),
         "the good file is still linted: {stdout}"
     );
+}
+
+#[test]
+fn an_empty_file_named_on_the_command_line_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.yaml");
+    std::fs::write(&path, "# nothing here yet\n").unwrap();
+    let out = cli().arg("lint").arg(&path).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no Kubernetes objects"), "{stderr}");
+
+    // Found in a folder next to a good manifest, it is skipped with a note.
+    std::fs::copy(
+        fixture("lint/good/vllm-kueue.yaml"),
+        dir.path().join("good.yaml"),
+    )
+    .unwrap();
+    let out = cli()
+        .args(["lint", "--cold-start", "2m"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.starts_with("note: ") && stderr.contains("empty.yaml"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_file_named_twice_is_linted_once() {
+    let path = format!("{RULES_DIR}/KED016.yaml");
+    let again = format!("{RULES_DIR}/../rules/KED016.yaml");
+    let (code, once, _) = lint(&["--select", "KED016", "--format", "json", &path]);
+    assert_eq!(code, 1);
+    let (code, twice, _) = lint(&["--select", "KED016", "--format", "json", &path, &again]);
+    assert_eq!(code, 1);
+    let (once, twice) = (json(&once), json(&twice));
+    assert_eq!(twice["summary"]["files"], 1);
+    assert_eq!(twice["findings"], once["findings"]);
 }
 
 #[test]
