@@ -14,8 +14,9 @@ fn main() -> ExitCode {
     let (inputs, path_errors) = manifests::resolve(&paths);
     let mut failed = path_errors.len();
     let mut objects = 0usize;
-    for loaded in manifests::load_all(inputs, files::DEFAULT_MAX_FILE_BYTES) {
-        match loaded.outcome {
+    let loaded = manifests::load_all(inputs, files::DEFAULT_MAX_FILE_BYTES);
+    for loaded in &loaded {
+        match &loaded.outcome {
             Ok((_, docs)) => objects += docs.len(),
             Err(LoadFailure::Read(e)) => {
                 eprintln!("error: {e:#}");
@@ -28,6 +29,8 @@ fn main() -> ExitCode {
         }
     }
     println!("{objects} objects parsed");
+    // Like lint, leave the memory to the operating system at exit.
+    std::mem::forget(loaded);
     if failed > 0 {
         ExitCode::from(2)
     } else {

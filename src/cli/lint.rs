@@ -102,13 +102,18 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
         eprintln!("error: {}", error.message);
     }
 
-    Ok(if !inputs.errors.is_empty() {
+    let exit = if !inputs.errors.is_empty() {
         Exit::Usage
     } else if report.fails_at(plan.fail_on) {
         Exit::Findings
     } else {
         Exit::Success
-    })
+    };
+    // The process ends next. Freeing every object and finding one by one took a tenth of a
+    // large run's time; the operating system takes the memory back at once.
+    std::mem::forget(report);
+    std::mem::forget(inputs);
+    Ok(exit)
 }
 
 fn plan(global: &GlobalArgs, args: &Args) -> anyhow::Result<Plan> {

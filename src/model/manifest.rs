@@ -130,6 +130,17 @@ struct Positions {
 }
 
 impl Positions {
+    /// Empty, with room for as many nodes, entries and key bytes as `like` holds (documents
+    /// of a stream tend to be alike, and growing the vectors from nothing is a cost per
+    /// document).
+    fn sized_like(like: (usize, usize, usize)) -> Positions {
+        Positions {
+            nodes: Vec::with_capacity(like.0),
+            entries: Vec::with_capacity(like.1),
+            keys: String::with_capacity(like.2),
+        }
+    }
+
     fn key(&self, entry: &Entry) -> &str {
         let start = entry.key_start as usize;
         self.keys
@@ -529,6 +540,8 @@ struct Builder<'f> {
     anchors: HashMap<usize, Anchored>,
     /// Emptied entry vectors of finished frames, reused by the next ones.
     spare: Vec<Vec<Entry>>,
+    /// The sizes of the last document's positions, to size the next one's.
+    last_size: (usize, usize, usize),
     doc_start_line: Option<u32>,
 }
 
@@ -543,6 +556,7 @@ impl<'f> Builder<'f> {
             positions: Positions::default(),
             anchors: HashMap::new(),
             spare: Vec::new(),
+            last_size: (0, 0, 0),
             doc_start_line: None,
         }
     }
@@ -550,7 +564,7 @@ impl<'f> Builder<'f> {
     fn start_document(&mut self) {
         self.stack.clear();
         self.root = None;
-        self.positions = Positions::default();
+        self.positions = Positions::sized_like(self.last_size);
         self.anchors.clear();
         self.expanded = 0;
         self.doc_start_line = None;
@@ -558,6 +572,8 @@ impl<'f> Builder<'f> {
 
     fn finish_document(&mut self) -> Option<Parsed> {
         let (value, root) = self.root.take()?;
+        let p = &self.positions;
+        self.last_size = (p.nodes.len(), p.entries.len(), p.keys.len());
         Some(Parsed {
             value,
             root,
