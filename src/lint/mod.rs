@@ -114,10 +114,13 @@ pub struct Options {
 }
 
 impl Options {
-    /// Whether a rule is enabled by `select` and `ignore` (codes, code prefixes or names).
+    /// Whether a rule is enabled by `select` and `ignore` (codes, code prefixes or names, in
+    /// any case: `ked002`, `KUE`, `thresholdnotpositive`).
     pub fn enabled(&self, rule: &Rule) -> bool {
         let matches = |pattern: &String| {
-            rule.code.starts_with(pattern.as_str()) || rule.name.eq_ignore_ascii_case(pattern)
+            let prefix = rule.code.get(..pattern.len());
+            prefix.is_some_and(|p| p.eq_ignore_ascii_case(pattern))
+                || rule.name.eq_ignore_ascii_case(pattern)
         };
         (self.select.is_empty() || self.select.iter().any(matches))
             && !self.ignore.iter().any(matches)

@@ -194,6 +194,32 @@ fn fail_on_decides_the_exit_code() {
 }
 
 #[test]
+fn select_and_ignore_match_codes_in_any_case() {
+    let path = format!("{RULES_DIR}/KED002.yaml");
+    let (code, stdout, _) = lint(&["--select", "ked002", &path]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("error[KED002]"), "{stdout}");
+    let (code, stdout, _) = lint(&["--select", "ked", "--ignore", "ked0", &path]);
+    assert_eq!(code, 0, "{stdout}");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".kubectl-infer.yaml"),
+        "lint:\n  select: [ked002]\n",
+    )
+    .unwrap();
+    std::fs::copy(repo_root().join(&path), dir.path().join("so.yaml")).unwrap();
+    let out = cli()
+        .current_dir(dir.path())
+        .args(["lint", "so.yaml"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("error[KED002]"), "{stdout}");
+}
+
+#[test]
 fn unknown_rule_in_select_is_a_usage_error() {
     let (code, stdout, stderr) = lint(&["--select", "NOPE1", RULES_DIR]);
     assert_eq!(code, 2);
