@@ -62,7 +62,7 @@ pub struct Selector {
 }
 
 /// Facts about a query that parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
     /// What it returns.
     pub shape: Shape,
@@ -70,6 +70,9 @@ pub struct Analysis {
     pub selectors: Arc<[Selector]>,
     /// Why the signal is intensive (an average, ratio, latency or percentage), if it is.
     pub intensive: Option<Arc<str>>,
+    /// The largest value it can return, when that is known: a bounded metric (a fraction, a
+    /// percentage) read directly or through `avg`/`max`/`min`/`quantile`.
+    pub bound: Option<f64>,
 }
 
 impl<'a> Query<'a> {
@@ -253,10 +256,59 @@ fn unescape(quote: char, raw: &str) -> Option<String> {
 fn analyse(expr: &Expr) -> Analysis {
     let mut selectors = Vec::new();
     collect_selectors(expr, false, &mut selectors);
+    let signal = without_fallback(expr);
+    let mut signal_selectors = Vec::new();
+    collect_selectors(signal, false, &mut signal_selectors);
     Analysis {
         shape: shape(expr),
-        intensive: intensive(expr, &selectors).map(Arc::from),
+        intensive: intensive(signal, &signal_selectors).map(Arc::from),
+        bound: bound(expr),
         selectors: selectors.into(),
+    }
+}
+
+/// The query without a constant fallback (`x or vector(0)`, `x or on() vector(0)`): the
+/// fallback only fills in when `x` is empty and says nothing about what `x` measures.
+fn without_fallback(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(p) => without_fallback(&p.expr),
+        Expr::Binary(b) if b.op.id() == token::T_LOR && constant(&b.rhs).is_some() => {
+            without_fallback(&b.lhs)
+        }
+        other => other,
+    }
+}
+
+/// The value of a constant expression: a number, or `vector(number)`.
+fn constant(expr: &Expr) -> Option<f64> {
+    match expr {
+        Expr::Paren(p) => constant(&p.expr),
+        Expr::NumberLiteral(n) => Some(n.val),
+        Expr::Call(c) if c.func.name == "vector" => constant(c.args.args.first()?),
+        _ => None,
+    }
+}
+
+/// The largest value an expression can return, when it is a known bounded metric read
+/// directly or through aggregations that stay within the metric's range (or such a query
+/// with a constant fallback). Arithmetic, sums and other functions make it unknown.
+fn bound(expr: &Expr) -> Option<f64> {
+    match expr {
+        Expr::Paren(p) => bound(&p.expr),
+        Expr::Aggregate(a) => {
+            let op = a.op.to_string();
+            let within = matches!(op.as_str(), "avg" | "max" | "min" | "quantile");
+            if within { bound(&a.expr) } else { None }
+        }
+        Expr::VectorSelector(v) => {
+            let name = selector(v.name.as_deref(), &v.matchers, false).name;
+            known(&name)?.max
+        }
+        Expr::Binary(b) if b.op.id() == token::T_LOR => {
+            let fallback = constant(&b.rhs)?;
+            Some(bound(&b.lhs)?.max(fallback))
+        }
+        _ => None,
     }
 }
 
@@ -470,8 +522,12 @@ pub fn is_intensive_metric(name: &str) -> bool {
         "token_usage",
         "ENGINE_ACTIVE",
     ];
-    let lower_bucket = name.ends_with("_bucket") || name.ends_with("_count");
-    !lower_bucket && MARKS.iter().any(|m| name.contains(m))
+    // A histogram's or summary's buckets, count and sum, and counters, grow with the load
+    // (their rate is a throughput), whatever the name says they measure.
+    let extensive = ["_bucket", "_count", "_sum", "_total"]
+        .iter()
+        .any(|suffix| name.ends_with(suffix));
+    !extensive && MARKS.iter().any(|m| name.contains(m))
 }
 
 /// Finds where in `text` a parse error is: the opening bracket or quote left open, the
@@ -774,6 +830,28 @@ mod tests {
         assert!(of("sum(rate(a[1m])) / sum(rate(b[1m]))").is_some());
         assert!(of("max(vllm:kv_cache_usage_perc{namespace=\"x\"})").is_some());
         assert!(of("sum(vllm:num_requests_waiting)").is_none());
+        // A constant fallback says nothing about the signal, and a histogram's sum under
+        // rate() is a throughput of seconds, not a latency.
+        assert!(of("avg(vllm:kv_cache_usage_perc) or vector(0)").is_some());
+        let fallback = "sum(rate(vllm:request_queue_time_seconds_sum[1m])) or vector(0)";
+        assert!(of(fallback).is_none());
+        assert!(of("rate(vllm:request_queue_time_seconds_sum[1m]) * 60").is_none());
+        assert!(of("rate(x_seconds_sum[1m]) / rate(x_seconds_count[1m])").is_some());
+    }
+
+    #[test]
+    fn bounds_are_known_only_without_arithmetic() {
+        let of = |q: &str| Query::parse(q).parsed.unwrap().bound;
+        assert_eq!(
+            of("avg(vllm:kv_cache_usage_perc{namespace=\"x\"})"),
+            Some(1.0)
+        );
+        assert_eq!(of("max(avg by (pod) (DCGM_FI_DEV_GPU_UTIL))"), Some(100.0));
+        assert_eq!(of("vllm:kv_cache_usage_perc"), Some(1.0));
+        assert_eq!(of("avg(vllm:kv_cache_usage_perc) or vector(0)"), Some(1.0));
+        assert_eq!(of("avg(vllm:kv_cache_usage_perc) * 100"), None);
+        assert_eq!(of("sum(vllm:kv_cache_usage_perc)"), None);
+        assert_eq!(of("avg(vllm:num_requests_waiting)"), None);
     }
 
     #[test]

@@ -7,7 +7,6 @@ use serde_json::Value;
 use crate::lint::Emitter;
 use crate::lint::catalog::{Check, Family, Rule, RuleDoc, Severity};
 use crate::lint::context::{Context, Object};
-use crate::lint::promql::known;
 use crate::lint::view::{Scaler, Trigger};
 
 const SCALERS: &[&str] = &["ScaledObject", "ScaledJob"];
@@ -236,8 +235,11 @@ pub static AVERAGE_VALUE_INTENSIVE: Rule = Rule {
                   threshold: \"0.8\"",
         instead: "- type: prometheus\n  metricType: Value\n  metadata:\n    query: \
                   avg(vllm:kv_cache_usage_perc)\n    threshold: \"0.8\"",
-        known_problems: "The intensive test reads the query's shape and metric names; a \
-                         counter named like a latency but meant as a total may be flagged.",
+        known_problems: "The intensive test reads the query's shape and metric names. A \
+                         constant fallback (`or vector(0)`) is looked through; histogram \
+                         `_bucket`, `_count` and `_sum` series and `_total` counters count as \
+                         totals. A gauge named like a latency but meant as a total may be \
+                         flagged.",
     },
     check: Check::Object {
         kinds: SCALED_OBJECT,
@@ -345,16 +347,19 @@ pub static ACTIVATION_UNREACHABLE: Rule = Rule {
     summary: "`activationThreshold` at or above the largest value the query can return.",
     fix: "Lower `activationThreshold` below the metric's range (fractions are 0–1).",
     doc: RuleDoc {
-        what: "An `activationThreshold` at or above the upper bound of a bounded signal: an \
-               averaged fraction (KV-cache use 0–1, GPU engine activity 0–1) or an averaged \
-               percentage (`DCGM_FI_DEV_GPU_UTIL` 0–100).",
+        what: "An `activationThreshold` at or above the upper bound of a bounded signal: a \
+               fraction (KV-cache use 0–1, GPU engine activity 0–1) or a percentage \
+               (`DCGM_FI_DEV_GPU_UTIL` 0–100) read directly or through `avg`, `max`, `min` or \
+               `quantile`.",
         why: "Activation needs the value to be strictly greater than the threshold. If it \
               cannot be, the workload never wakes from zero (or idle).",
         example: "- type: prometheus\n  metricType: Value\n  metadata:\n    query: \
                   avg(vllm:kv_cache_usage_perc)\n    threshold: \"0.8\"\n    \
                   activationThreshold: \"50\"",
         instead: "    activationThreshold: \"0.05\"",
-        known_problems: "Only known bounded metrics under avg/max/min are checked.",
+        known_problems: "Only known bounded metrics, read directly or under \
+                         avg/max/min/quantile, are checked: arithmetic (`* 100`), sums and \
+                         other functions make the range unknown and the rule silent.",
     },
     check: Check::Object {
         kinds: SCALERS,
@@ -371,15 +376,7 @@ fn activation_unreachable(object: &Object<'_>, _: &Context<'_>, out: &mut Emitte
         let Some(Ok(analysis)) = trigger.query.as_ref().map(|q| &q.parsed) else {
             continue;
         };
-        if analysis.intensive.is_none() || analysis.selectors.is_empty() {
-            continue;
-        }
-        let bound = analysis
-            .selectors
-            .iter()
-            .map(|s| known(&s.name).and_then(|m| m.max))
-            .try_fold(0.0_f64, |acc, max| max.map(|m| acc.max(m)));
-        if let Some(bound) = bound
+        if let Some(bound) = analysis.bound
             && activation >= bound
         {
             out.at(
