@@ -32,10 +32,13 @@ pub static THRESHOLD_MISSING: Rule = Rule {
     summary: "A Prometheus trigger has no `threshold`.",
     fix: "Set `metadata.threshold` to the value one replica can handle (a quoted number).",
     doc: RuleDoc {
-        what: "A `prometheus` trigger whose metadata has no `threshold` (outside \
-               scalingModifiers, where the formula's target replaces it).",
-        why: "KEDA cannot build the scaler without a threshold: the ScaledObject goes \
-              `Ready=False` with `ScaledObjectCheckFailed` and nothing scales.",
+        what: "A `prometheus` trigger whose metadata has no `threshold`, also in a \
+               ScaledObject with `scalingModifiers`.",
+        why: "KEDA cannot build the scaler without a threshold (it is a required parameter \
+              of the Prometheus scaler's metadata): the ScaledObject goes `Ready=False` with \
+              `ScaledObjectCheckFailed` and nothing scales. With scalingModifiers the formula's \
+              `target` decides the scale, but each trigger's scaler is still built first and \
+              still needs its own threshold.",
         example: "triggers:\n  - type: prometheus\n    metadata:\n      serverAddress: \
                   http://prometheus:9090\n      query: sum(vllm:num_requests_waiting)",
         instead: "triggers:\n  - type: prometheus\n    metadata:\n      serverAddress: \
@@ -52,9 +55,11 @@ pub static THRESHOLD_MISSING: Rule = Rule {
 
 fn threshold_missing(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
     let Some(scaler) = object.scaler else { return };
-    if scaler.modifiers.is_some() {
-        return;
-    }
+    let composite = if scaler.modifiers.is_some() {
+        "; scalingModifiers does not replace it, KEDA still builds the trigger's scaler"
+    } else {
+        ""
+    };
     for trigger in prometheus(scaler) {
         if !trigger
             .metadata
@@ -63,7 +68,7 @@ fn threshold_missing(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>
             out.at(
                 &format!("{}/metadata", trigger.pointer()),
                 format!(
-                    "{}: trigger {} (prometheus) has no metadata.threshold",
+                    "{}: trigger {} (prometheus) has no metadata.threshold{composite}",
                     object.label(),
                     trigger.index
                 ),
