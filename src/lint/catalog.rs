@@ -63,7 +63,7 @@ pub enum Family {
     Kueue,
     /// `SCH`: schema of KEDA and Kueue objects.
     Schema,
-    /// `LNT`: the linter's own annotations.
+    /// `LNT`: the linter's own annotations and the input as a whole.
     Lint,
 }
 
@@ -196,6 +196,7 @@ pub static RULES: &[&Rule] = &[
     &rules::schema::UNKNOWN_FIELD,
     &rules::schema::SCHEMA_VIOLATION,
     &suppress::RULE,
+    &rules::objects::DEFINED_TWICE_IN_FILE,
 ];
 
 /// Finds a rule by code or name (case-insensitive).

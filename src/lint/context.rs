@@ -82,6 +82,9 @@ pub struct Context<'a> {
     scalers: Vec<Option<Scaler<'a>>>,
     by_key: HashMap<(&'a str, &'a str, &'a str), usize>,
     cluster_scoped: HashMap<(&'a str, &'a str), usize>,
+    /// Every definition of an object defined more than once in the input, by kind,
+    /// namespace ("" when cluster-scoped) and name.
+    repeated: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
     autoscalers: Vec<Autoscaler<'a>>,
     /// Indexes into `autoscalers` by (namespace, target kind, target name).
     by_target: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
@@ -108,6 +111,7 @@ impl<'a> Context<'a> {
             scalers,
             by_key: HashMap::new(),
             cluster_scoped: HashMap::new(),
+            repeated: HashMap::new(),
             autoscalers: Vec::new(),
             by_target: HashMap::new(),
             suppressions: Vec::with_capacity(docs.len()),
@@ -125,10 +129,18 @@ impl<'a> Context<'a> {
         let kind = doc.kind();
         let namespace = doc.namespace().unwrap_or("");
         *self.kinds_present.entry(kind).or_default() += 1;
-        if CLUSTER_SCOPED.contains(&kind) {
-            self.cluster_scoped.insert((kind, doc.name()), index);
+        let name = doc.name();
+        let earlier = if CLUSTER_SCOPED.contains(&kind) {
+            self.cluster_scoped.insert((kind, name), index)
         } else {
-            self.by_key.insert((kind, namespace, doc.name()), index);
+            self.by_key.insert((kind, namespace, name), index)
+        };
+        if let Some(earlier) = earlier {
+            let identity = (kind, namespace_of(kind, namespace), name);
+            self.repeated
+                .entry(identity)
+                .or_insert_with(|| vec![earlier])
+                .push(index);
         }
         let scaler = self.scalers[index].as_ref();
         if let Some(autoscaler) = autoscaler_of(index, doc, scaler) {
@@ -178,6 +190,33 @@ impl<'a> Context<'a> {
         self.cluster_scoped
             .get(&(kind, name))
             .map(|&i| &self.docs[i])
+    }
+
+    /// The indexes of every definition of the object `doc` in the input, in input order,
+    /// when it is defined more than once; empty otherwise.
+    pub fn definitions<'s>(&'s self, doc: &'s Document) -> &'s [usize] {
+        let kind = doc.kind();
+        let identity = (
+            kind,
+            namespace_of(kind, doc.namespace().unwrap_or("")),
+            doc.name(),
+        );
+        self.repeated.get(&identity).map_or(&[], Vec::as_slice)
+    }
+
+    /// The document at `index`.
+    pub fn doc(&self, index: usize) -> &'a Document {
+        &self.docs[index]
+    }
+
+    /// `file:line` of an object, in the file findings are reported against (the chart file
+    /// for rendered Helm output).
+    pub fn place(&self, doc: &Document) -> String {
+        let line = doc.start().line;
+        match self.sources.helm_place(doc) {
+            Some((file, comment)) => format!("{file}:{}", line.saturating_sub(comment).max(1)),
+            None => format!("{}:{line}", doc.file),
+        }
     }
 
     /// Whether any object of `kind` is in the input (cross-object rules that look for a
@@ -236,6 +275,15 @@ impl<'a> Context<'a> {
             .iter()
             .find(|s| s.covers(finding.code, finding.name))
             .map(|s| s.reason.clone())
+    }
+}
+
+/// The namespace that identifies an object of `kind`: none for cluster-scoped kinds.
+fn namespace_of<'n>(kind: &str, namespace: &'n str) -> &'n str {
+    if CLUSTER_SCOPED.contains(&kind) {
+        ""
+    } else {
+        namespace
     }
 }
 

@@ -326,6 +326,32 @@ fn a_file_named_twice_is_linted_once() {
     assert_eq!(twice["findings"], once["findings"]);
 }
 
+/// The same ScaledObject in two cluster overlays is one object, not two autoscalers of one
+/// workload (KED016), and not a conflicting definition (LNT002 looks within one file).
+#[test]
+fn overlays_of_one_object_in_several_files_do_not_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo_root().join(RULES_DIR).join("KED016.yaml")).unwrap();
+    let scaled_object = text.split("---\n").next().unwrap();
+    for (cluster, max) in [("us", "4"), ("eu", "6")] {
+        let overlay = dir.path().join("clusters").join(cluster);
+        std::fs::create_dir_all(&overlay).unwrap();
+        let text = scaled_object.replace("maxReplicaCount: 4", &format!("maxReplicaCount: {max}"));
+        std::fs::write(overlay.join("so.yaml"), text).unwrap();
+    }
+    let out = cli()
+        .args(["lint", "--select", "KED016,LNT002", "--fail-on", "info"])
+        .arg(dir.path().join("clusters"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.starts_with("No findings in 2 objects from 2 files"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn stdin_and_helm_sources_map_back_to_the_chart() {
     let text = std::fs::read_to_string(repo_root().join(RULES_DIR).join("KED002.yaml")).unwrap();

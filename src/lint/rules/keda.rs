@@ -854,7 +854,9 @@ pub static SECOND_AUTOSCALER: Rule = Rule {
         instead: "kind: ScaledObject\nspec: {scaleTargetRef: {name: llm}}",
         known_problems: "HPAs owned by a ScaledObject, marked `validations.keda.sh/\
                          hpa-ownership: \"false\"`, or adopted through \
-                         `transfer-hpa-ownership` are not counted.",
+                         `transfer-hpa-ownership` are not counted. Definitions of the same \
+                         object (kind, namespace and name) in several files, such as overlays \
+                         for several clusters, are one object, not two autoscalers.",
     },
     check: Check::Object {
         kinds: &["ScaledObject", "HorizontalPodAutoscaler"],
@@ -898,7 +900,10 @@ fn second_autoscaler(object: &Object<'_>, context: &Context<'_>, out: &mut Emitt
         .at("/spec/advanced/horizontalPodAutoscalerConfig/name")
         .and_then(Value::as_str);
     for other in context.autoscalers_of(object.namespace(), kind, name) {
-        if other.index == object.index || Some(other.name) == adopted {
+        // The object itself, or another definition of it (an overlay of the same object for
+        // another cluster, say): the same object cannot conflict with itself.
+        let same_object = other.kind == doc.kind() && other.name == doc.name();
+        if other.index == object.index || same_object || Some(other.name) == adopted {
             continue;
         }
         if other.kind == "HorizontalPodAutoscaler"
