@@ -193,6 +193,7 @@ pub static RULES: &[&Rule] = &[
     &rules::kueue::SCALED_STATEFULSET,
     &rules::kueue::SCALED_JOB_LABEL,
     &rules::kueue::V1BETA1,
+    &rules::kueue::MISSING_FLAVOR,
     &rules::schema::UNKNOWN_FIELD,
     &rules::schema::SCHEMA_VIOLATION,
     &suppress::RULE,

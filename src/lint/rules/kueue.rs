@@ -604,3 +604,55 @@ fn v1beta1(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
         );
     }
 }
+
+/// `KUE012`.
+pub static MISSING_FLAVOR: Rule = Rule {
+    code: "KUE012",
+    name: "ClusterQueueNamesMissingFlavor",
+    family: Family::Kueue,
+    severity: Severity::Error,
+    summary: "A ClusterQueue's resource groups name a ResourceFlavor that is not in the input.",
+    fix: "Fix the flavor's name, or add the ResourceFlavor.",
+    doc: RuleDoc {
+        what: "A flavor in a ClusterQueue's `resourceGroups[].flavors[].name` that names no \
+               ResourceFlavor in the input (checked only when the input holds at least one \
+               ResourceFlavor).",
+        why: "The API server accepts the ClusterQueue, but Kueue keeps it inactive: its \
+              `Active` condition is False with reason `FlavorNotFound` (\"Can't admit new \
+              workloads: references missing ResourceFlavor(s)\"), and every Workload of its \
+              LocalQueues waits with \"ClusterQueue … is inactive\". Nothing is admitted, not \
+              even under the flavors that exist.",
+        example: "kind: ResourceFlavor\nmetadata: {name: a100}\n---\nkind: ClusterQueue\n\
+                  spec:\n  resourceGroups:\n    - coveredResources: [nvidia.com/gpu]\n      \
+                  flavors:\n        - name: h100\n          resources: [{name: \
+                  nvidia.com/gpu, nominalQuota: 8}]",
+        instead: "kind: ResourceFlavor\nmetadata: {name: h100}",
+        known_problems: "A ResourceFlavor managed elsewhere (another repository, a platform \
+                         chart) must be passed too, or the rule suppressed with a reason.",
+    },
+    check: Check::Object {
+        kinds: CLUSTER_QUEUE,
+        run: missing_flavor,
+    },
+};
+
+fn missing_flavor(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<'_>) {
+    if !context.has_kind("ResourceFlavor") {
+        return;
+    }
+    for (pointer, flavor, _) in flavors(&object.doc.value) {
+        let Some(name) = flavor.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        if context.find_cluster("ResourceFlavor", name).is_none() {
+            out.at(
+                &format!("{pointer}/name"),
+                format!(
+                    "{}: flavor {name} names no ResourceFlavor among the inputs, so Kueue keeps \
+                     the ClusterQueue inactive (FlavorNotFound) and admits nothing",
+                    object.label()
+                ),
+            );
+        }
+    }
+}
