@@ -64,6 +64,11 @@ pub struct Args {
     #[arg(long)]
     pub crds_from_cluster: bool,
 
+    /// The folder that holds the charts of rendered Helm input: findings name chart files
+    /// (from `# Source:` comments) under it, as they are in the repository (e.g. `charts`).
+    #[arg(long, value_name = "DIR")]
+    pub source_root: Option<PathBuf>,
+
     /// Refuse input files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = files::DEFAULT_MAX_FILE_BYTES)]
     pub max_file_size: u64,
@@ -81,7 +86,10 @@ struct Plan {
 pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     let plan = plan(global, &args)?;
 
-    let inputs = read_inputs(&args.paths, args.max_file_size);
+    let mut inputs = read_inputs(&args.paths, args.max_file_size);
+    if let Some(root) = &args.source_root {
+        inputs.sources.set_source_root(&root.to_string_lossy());
+    }
 
     let report = lint::run(&inputs.docs, &inputs.sources, &plan.options);
 
@@ -91,6 +99,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
         files: &inputs.files,
         sources: &inputs.sources,
         color: global.color.enabled(std::io::stdout().is_terminal()),
+        base: std::env::current_dir().ok(),
     };
     let mut out = crate::render::stdout();
     crate::render::lint::write(&mut out, plan.format, &run)?;

@@ -473,6 +473,122 @@ fn sarif_has_what_github_code_scanning_requires() {
     }
 }
 
+/// Code scanning and pull-request annotations attach to repository paths: absolute inputs under
+/// the working directory are named relative to it, URIs are percent-encoded, standard input
+/// (which has no path) gets no physical location, and Helm's chart paths take --source-root.
+#[test]
+fn sarif_and_annotations_name_repository_paths() {
+    let absolute = repo_root().join(RULES_DIR).join("KED002.yaml");
+    let absolute = absolute.to_str().unwrap();
+    let (_, stdout, _) = lint(&["--format", "sarif", "--select", "KED002", absolute]);
+    let sarif = json(&stdout);
+    let location = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "tests/fixtures/lint/rules/KED002.yaml"
+    );
+    let (_, stdout, _) = lint(&["--format", "github", "--select", "KED002", absolute]);
+    assert!(
+        stdout.starts_with("::error file=tests/fixtures/lint/rules/KED002.yaml,line=19,"),
+        "{stdout}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let spaced = dir.path().join("dir with space");
+    std::fs::create_dir(&spaced).unwrap();
+    std::fs::copy(&absolute, spaced.join("so#1.yaml")).unwrap();
+    let out = cli()
+        .current_dir(dir.path())
+        .args([
+            "lint",
+            "--format",
+            "sarif",
+            "--select",
+            "KED002",
+            "dir with space",
+        ])
+        .output()
+        .unwrap();
+    let sarif = json(&String::from_utf8(out.stdout).unwrap());
+    let location = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "dir%20with%20space/so%231.yaml"
+    );
+
+    let text = std::fs::read_to_string(&absolute).unwrap();
+    let out = cli()
+        .args(["lint", "--format", "sarif", "--select", "KED002", "-"])
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    let sarif = json(&String::from_utf8(out.stdout).unwrap());
+    let result = &sarif["runs"][0]["results"][0];
+    assert!(
+        result["locations"][0].get("physicalLocation").is_none(),
+        "{result}"
+    );
+    assert_eq!(result["locations"][0]["logicalLocations"][0]["name"], "llm");
+    let message = result["message"]["text"].as_str().unwrap();
+    assert!(message.contains("standard input, line 19:9"), "{message}");
+    let out = cli()
+        .args(["lint", "--format", "github", "--select", "KED002", "-"])
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with("::error title=KED002 "), "{stdout}");
+
+    let rendered = format!("---\n# Source: llm/templates/scaledobject.yaml\n{text}");
+    let out = cli()
+        .args([
+            "lint",
+            "--format",
+            "github",
+            "--select",
+            "KED002",
+            "--source-root",
+            "charts/",
+        ])
+        .arg("-")
+        .write_stdin(rendered)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("::error file=charts/llm/templates/scaledobject.yaml,line=19,"),
+        "{stdout}"
+    );
+}
+
+/// Two findings of one rule on one field (two misspelt metrics in one query) are two alerts
+/// in code scanning, so their fingerprints differ.
+#[test]
+fn sarif_fingerprints_tell_findings_on_one_field_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("so.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: llm, namespace: \
+         serving}\nspec:\n  scaleTargetRef: {name: llm}\n  minReplicaCount: 1\n  fallback: \
+         {failureThreshold: 3, replicas: 2}\n  triggers:\n    - type: prometheus\n      \
+         metadata:\n        serverAddress: http://p:9090\n        query: \
+         sum(vllm_num_requests_waiting) + sum(vllm_num_requests_running)\n        threshold: \
+         \"5\"\n        ignoreNullValues: \"false\"\n",
+    )
+    .unwrap();
+    let out = cli()
+        .args(["lint", "--format", "sarif", "--select", "PQL003"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let sarif = json(&String::from_utf8(out.stdout).unwrap());
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    let print = |r: &Value| r["partialFingerprints"]["kubectlInfer/v1"].clone();
+    assert_ne!(print(&results[0]), print(&results[1]));
+}
+
 #[test]
 fn junit_and_github_formats() {
     let path = format!("{RULES_DIR}/KED002.yaml");
