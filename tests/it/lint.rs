@@ -589,6 +589,22 @@ fn sarif_fingerprints_tell_findings_on_one_field_apart() {
     assert_ne!(print(&results[0]), print(&results[1]));
 }
 
+/// The pre-commit hook passes manifests but not Helm chart templates, which are not YAML
+/// until rendered (they would fail the commit with exit 2).
+#[test]
+fn the_pre_commit_hook_skips_chart_templates() {
+    let text = std::fs::read_to_string(repo_root().join(".pre-commit-hooks.yaml")).unwrap();
+    let docs = kubectl_infer::model::manifest::load_str("hooks.yaml", &text).unwrap();
+    let hook = &docs[0].value[0];
+    let pattern = |key: &str| regex::Regex::new(hook[key].as_str().unwrap()).unwrap();
+    let (files, exclude) = (pattern("files"), pattern("exclude"));
+    let passed = |path: &str| files.is_match(path) && !exclude.is_match(path);
+    assert!(passed("deploy/llm/scaledobject.yaml"));
+    assert!(passed("clusters/us/queues.json"));
+    assert!(!passed("charts/llm/templates/scaledobject.yaml"));
+    assert!(!passed("templates/deployment.yaml"));
+}
+
 #[test]
 fn junit_and_github_formats() {
     let path = format!("{RULES_DIR}/KED002.yaml");
