@@ -108,6 +108,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l con
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l cold-start -d 'Cold start of the workloads (e.g. 2m, 90s), for the cold-start rules; without it the target\'s startupProbe budget is used' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l probe-report -d 'A `probe -o json` report whose measured cold start stands in for --cold-start' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l crds -d 'Validate KEDA and Kueue objects against the CRDs in this folder (e.g. the versions installed in your cluster) instead of the embedded KEDA 2.20 and Kueue 0.19 schemas' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l source-root -d 'The folder that holds the charts of rendered Helm input: findings name chart files (from `# Source:` comments) under it, as they are in the repository (e.g. `charts`)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l max-file-size -d 'Refuse input files larger than this many bytes' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l context -d 'The kubeconfig context to use' -r
