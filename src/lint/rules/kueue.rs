@@ -113,6 +113,9 @@ fn resource_not_covered(object: &Object<'_>, context: &Context<'_>, out: &mut Em
         return;
     };
     for (pointer, container) in containers(&doc.value, pod_spec) {
+        // A resource in both requests and limits is one problem: reported once, where it is
+        // requested (or limited, when only limited).
+        let mut reported: Vec<&str> = Vec::new();
         for section in ["requests", "limits"] {
             let Some(map) = container
                 .get("resources")
@@ -122,17 +125,20 @@ fn resource_not_covered(object: &Object<'_>, context: &Context<'_>, out: &mut Em
                 continue;
             };
             for resource in map.keys() {
-                if !covered.contains(&resource.as_str()) {
-                    out.at(
-                        &format!("{pointer}/resources/{section}"),
-                        format!(
-                            "{}: requests {resource}, which ClusterQueue {} does not cover, \
-                             so Kueue never admits it",
-                            object.label(),
-                            cq.name()
-                        ),
-                    );
+                let resource = resource.as_str();
+                if covered.contains(&resource) || reported.contains(&resource) {
+                    continue;
                 }
+                reported.push(resource);
+                out.at(
+                    &format!("{pointer}/resources/{section}"),
+                    format!(
+                        "{}: requests {resource}, which ClusterQueue {} does not cover, so \
+                         Kueue never admits it",
+                        object.label(),
+                        cq.name()
+                    ),
+                );
             }
         }
     }
