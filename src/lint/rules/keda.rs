@@ -576,6 +576,10 @@ pub fn formula_names(formula: &str) -> Vec<&str> {
             i += 1;
             continue;
         }
+        if c.is_ascii_digit() {
+            i = number_end(bytes, i);
+            continue;
+        }
         if c.is_ascii_alphabetic() || c == b'_' {
             let start = i;
             while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
@@ -592,6 +596,22 @@ pub fn formula_names(formula: &str) -> Vec<&str> {
         i += 1;
     }
     names
+}
+
+/// The end of the number literal starting at `start` (`12`, `1_000`, `2.5`, `1e3`, `1.5E-2`,
+/// `0x1F`), so that an exponent is not read as a name.
+fn number_end(bytes: &[u8], start: usize) -> usize {
+    let hex = matches!(bytes.get(start..start + 2), Some(b"0x" | b"0X"));
+    let mut i = start + 1;
+    while let Some(&b) = bytes.get(i) {
+        let sign_of_exponent =
+            matches!(b, b'+' | b'-') && !hex && matches!(bytes[i - 1], b'e' | b'E');
+        if !(b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || sign_of_exponent) {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 fn modifier_unknown_trigger(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
@@ -1077,5 +1097,9 @@ mod tests {
             vec!["queue", "kv", "a"]
         );
         assert!(formula_names("float(1.5) > 2 ? 3 : 4").is_empty());
+        assert_eq!(
+            formula_names("1e3 * queue + 2.5E-2 / kv - 0x1F + 1_000 * q2"),
+            vec!["queue", "kv", "q2"]
+        );
     }
 }
