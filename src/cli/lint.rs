@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Output format (`-o json` also selects JSON).
+    /// Output format (`-o json` and `-o yaml` also select JSON and YAML).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
 
@@ -151,7 +151,8 @@ fn plan(global: &GlobalArgs, args: &Args) -> anyhow::Result<Plan> {
     };
     let format = args.format.unwrap_or(match global.output {
         Some(OutputFormat::Json) => Format::Json,
-        _ => Format::Text,
+        Some(OutputFormat::Yaml) => Format::Yaml,
+        Some(OutputFormat::Table) | None => Format::Text,
     });
     let schema = match &args.crds {
         Some(dir) => Some(std::sync::Arc::new(

@@ -606,6 +606,27 @@ fn the_pre_commit_hook_skips_chart_templates() {
 }
 
 #[test]
+fn yaml_output_is_the_json_document() {
+    let path = format!("{RULES_DIR}/KED002.yaml");
+    for args in [&["-o", "yaml"][..], &["--format", "yaml"][..]] {
+        let out = cli()
+            .current_dir(repo_root())
+            .arg("lint")
+            .args(args)
+            .args(["--select", "KED002", &path])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let text = String::from_utf8(out.stdout).unwrap();
+        let docs = kubectl_infer::model::manifest::load_str("out.yaml", &text).unwrap();
+        let report = &docs[0].value;
+        assert!(report["version"].is_string(), "{text}");
+        assert_eq!(report["findings"][0]["code"], "KED002", "{text}");
+        assert_eq!(report["summary"]["errors"], 1);
+    }
+}
+
+#[test]
 fn junit_and_github_formats() {
     let path = format!("{RULES_DIR}/KED002.yaml");
     let (code, stdout, _) = lint(&["--format", "junit", "--select", "KED002", &path]);

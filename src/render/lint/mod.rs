@@ -22,6 +22,8 @@ pub enum Format {
     Text,
     /// JSON with a `version` field.
     Json,
+    /// YAML: the same document as JSON.
+    Yaml,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
     /// JUnit XML, for GitLab and other CI test reports.
@@ -124,6 +126,7 @@ pub fn write(out: &mut dyn Write, format: Format, run: &Run<'_>) -> anyhow::Resu
     match format {
         Format::Text => text::write(out, run),
         Format::Json => json::write(out, run),
+        Format::Yaml => json::write_yaml(out, run),
         Format::Sarif => sarif::write(out, run),
         Format::Junit => junit::write(out, run),
         Format::Github => github::write(out, run),
