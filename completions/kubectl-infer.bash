@@ -532,7 +532,7 @@ _kubectl__infer() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "text json sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json yaml sarif junit github" -- "${cur}"))
                     return 0
                     ;;
                 --fail-on)

@@ -94,8 +94,9 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l format -d 'Output format (`-o json` also selects JSON)' -r -f -a "text\t'Findings grouped by file, with the YAML line and a caret, and a summary line'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l format -d 'Output format (`-o json` and `-o yaml` also select JSON and YAML)' -r -f -a "text\t'Findings grouped by file, with the YAML line and a caret, and a summary line'
 json\t'JSON with a `version` field'
+yaml\t'YAML: the same document as JSON'
 sarif\t'SARIF 2.1.0, for GitHub code scanning and other SARIF viewers'
 junit\t'JUnit XML, for GitLab and other CI test reports'
 github\t'GitHub Actions workflow commands (annotations on the pull request)'"

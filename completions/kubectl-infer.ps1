@@ -96,7 +96,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-infer' -ScriptBlock {
             break
         }
         'kubectl-infer;lint' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (`-o json` also selects JSON)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (`-o json` and `-o yaml` also select JSON and YAML)')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'The lowest severity that fails the run with exit code 1 [default: warning]')
             [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Run only these rules (codes, code prefixes such as KUE, or names); repeatable')
             [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Never run these rules (codes, code prefixes or names); repeatable')
