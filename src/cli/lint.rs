@@ -99,6 +99,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
         files: &inputs.files,
         sources: &inputs.sources,
         color: global.color.enabled(std::io::stdout().is_terminal()),
+        fail_on: plan.fail_on,
         base: std::env::current_dir().ok(),
     };
     let mut out = crate::render::stdout();

@@ -626,6 +626,28 @@ fn yaml_output_is_the_json_document() {
     }
 }
 
+/// JUnit follows --fail-on: a finding below it is reported but does not fail its case.
+#[test]
+fn junit_failures_follow_fail_on() {
+    let path = format!("{RULES_DIR}/KED019.yaml");
+    let (code, stdout, _) = lint(&["--format", "junit", "--select", "KED019", &path]);
+    assert_eq!(code, 0, "info does not fail the run by default");
+    assert!(stdout.contains("failures=\"0\""), "{stdout}");
+    assert!(!stdout.contains("<failure"), "{stdout}");
+    assert!(stdout.contains("<system-out>info: "), "{stdout}");
+    let (code, stdout, _) = lint(&[
+        "--format",
+        "junit",
+        "--fail-on",
+        "info",
+        "--select",
+        "KED019",
+        &path,
+    ]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("<failure type=\"info\""), "{stdout}");
+}
+
 #[test]
 fn junit_and_github_formats() {
     let path = format!("{RULES_DIR}/KED002.yaml");

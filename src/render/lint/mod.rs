@@ -57,6 +57,9 @@ pub struct Run<'a> {
     pub sources: &'a Sources,
     /// Colour the text output.
     pub color: bool,
+    /// The lowest severity that fails the run (`--fail-on`); JUnit marks only those findings
+    /// as failures.
+    pub fail_on: Severity,
     /// The working directory: SARIF and GitHub annotations name files under it relative to
     /// it, as code scanning and pull-request annotations expect (repository paths).
     pub base: Option<PathBuf>,
