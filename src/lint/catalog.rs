@@ -46,8 +46,9 @@ impl fmt::Display for Severity {
     }
 }
 
-/// The family a rule belongs to (the prefix of its code).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The family a rule belongs to (the prefix of its code). Serialized as its title (`KEDA`,
+/// `Scale to zero`), the spelling of the README table and `rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
     /// `KED`: KEDA ScaledObject and ScaledJob settings.
     Keda,
@@ -80,6 +81,12 @@ impl Family {
             Family::Schema => "Schema",
             Family::Lint => "Lint",
         }
+    }
+}
+
+impl Serialize for Family {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.title())
     }
 }
 

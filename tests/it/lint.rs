@@ -735,6 +735,17 @@ fn rules_lists_and_documents() {
     let out = cli().args(["rules", "-o", "json"]).output().unwrap();
     let catalog = json(&String::from_utf8(out.stdout).unwrap());
     assert_eq!(catalog["rules"].as_array().unwrap().len(), RULES.len());
+    // The family is spelt as in the README table (`KEDA`, not `Keda`).
+    let table = catalog::markdown_table();
+    for rule in catalog["rules"].as_array().unwrap() {
+        let row = format!(
+            "| `{}` | {} | {} |",
+            rule["code"].as_str().unwrap(),
+            rule["name"].as_str().unwrap(),
+            rule["family"].as_str().unwrap()
+        );
+        assert!(table.contains(&row), "{row}");
+    }
     assert!(RULES.len() >= 30);
 
     let out = cli().args(["rules", "NOPE01"]).output().unwrap();
