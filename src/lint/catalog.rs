@@ -100,7 +100,7 @@ pub struct RuleDoc {
     pub why: &'static str,
     /// An example that triggers it (YAML).
     pub example: &'static str,
-    /// What to write instead (YAML or prose).
+    /// What to write instead (YAML).
     pub instead: &'static str,
     /// Known problems: false positives, limits of the check.
     pub known_problems: &'static str,
@@ -237,7 +237,8 @@ pub fn markdown_doc(rule: &Rule) -> String {
     format!(
         "# {code} {name}\n\nFamily: {family}. Default severity: {severity}.\n\n{summary}\n\n\
          ## What it finds\n\n{what}\n\n## Why it matters\n\n{why}\n\n## Example\n\n```yaml\n\
-         {example}\n```\n\n## Instead\n\n{instead}\n\n## Known problems\n\n{known}\n",
+         {example}\n```\n\n## Instead\n\n```yaml\n{instead}\n```\n\n## Known problems\n\n\
+         {known}\n",
         code = rule.code,
         name = rule.name,
         family = rule.family.title(),

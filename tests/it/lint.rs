@@ -718,6 +718,10 @@ fn rules_lists_and_documents() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stdout.lines().count(), RULES.len() + 1, "{stdout}");
+    assert!(
+        stdout.lines().all(|line| line == line.trim_end()),
+        "no padding after the last column"
+    );
     assert!(stdout.contains("ZER001") && stdout.contains("ScaleToZeroOnPodLocalSignal"));
 
     let out = cli().args(["rules", "zer001"]).output().unwrap();
@@ -731,6 +735,10 @@ fn rules_lists_and_documents() {
     ] {
         assert!(stdout.contains(heading), "{stdout}");
     }
+    assert!(
+        stdout.contains("## Instead\n\n```yaml\nminReplicaCount: 1\n"),
+        "the Instead YAML is a code block like the Example: {stdout}"
+    );
 
     let out = cli().args(["rules", "-o", "json"]).output().unwrap();
     let catalog = json(&String::from_utf8(out.stdout).unwrap());
