@@ -60,6 +60,10 @@ pub fn human(report: &ProbeReport) -> String {
 /// Why there is no cold start, and so no recommendations.
 fn no_cold_start(report: &ProbeReport) -> String {
     match &report.pods {
+        Some(p) if p.pods.len() == 1 => {
+            "Cold start: not measured: the pod did not become ready, so no recommendations"
+                .to_string()
+        }
         Some(p) if !p.pods.is_empty() => format!(
             "Cold start: not measured: none of the {} pods became ready, so no recommendations",
             p.pods.len()

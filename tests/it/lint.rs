@@ -94,7 +94,7 @@ fn a_finding_points_at_the_field_with_a_caret() {
     assert!(stdout.starts_with(expected), "{stdout}");
     assert!(
         stdout
-            .ends_with("Found 1 finding (1 errors, 0 warnings, 0 info) in 1 object from 1 file.\n"),
+            .ends_with("Found 1 finding (1 error, 0 warnings, 0 info) in 1 object from 1 file.\n"),
         "{stdout}"
     );
 }
