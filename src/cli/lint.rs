@@ -41,7 +41,8 @@ pub struct Args {
     #[arg(long, value_delimiter = ',', value_name = "CODE")]
     pub ignore: Vec<String>,
 
-    /// The config file [default: .kubectl-infer.yaml in this folder or the nearest above].
+    /// The config file [default: .kubectl-infer.yaml in this folder or the nearest above,
+    /// else in the first PATH's folder or the nearest above].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -127,7 +128,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
 }
 
 fn plan(global: &GlobalArgs, args: &Args) -> anyhow::Result<Plan> {
-    let config = load_config(args.config.as_deref())?;
+    let (config, config_file) = load_config(args.config.as_deref(), &args.paths)?;
     let select = if args.select.is_empty() {
         config.select
     } else {
@@ -141,14 +142,21 @@ fn plan(global: &GlobalArgs, args: &Args) -> anyhow::Result<Plan> {
     let measured = args
         .probe_report
         .as_deref()
-        .map(probe_report::read_cold_start);
-    let measured = measured.transpose()?.map(|c| c.duration());
-    let cold_start = match (args.cold_start.or(measured), config.cold_start) {
-        (Some(d), _) => Some(d),
-        (None, Some(text)) => {
-            Some(parse_duration(&text).map_err(|e| anyhow::anyhow!("config coldStart: {e}"))?)
+        .map(|path| {
+            let report = probe_report::read_cold_start(path)?;
+            let source = format!("the probe report {}", files::display_name(path));
+            anyhow::Ok((report.duration(), source))
+        })
+        .transpose()?;
+    let cold_start = match (args.cold_start, measured, config.cold_start) {
+        (Some(d), _, _) => Some((d, "--cold-start".to_string())),
+        (None, Some(measured), _) => Some(measured),
+        (None, None, Some(text)) => {
+            let file = config_file.unwrap_or_else(|| config::FILE_NAME.to_string());
+            let d = parse_duration(&text).map_err(|e| anyhow::anyhow!("{file}: coldStart: {e}"))?;
+            Some((d, format!("coldStart in {file}")))
         }
-        (None, None) => None,
+        (None, None, None) => None,
     };
     let format = args.format.unwrap_or(match global.output {
         Some(OutputFormat::Json) => Format::Json,
@@ -168,7 +176,10 @@ fn plan(global: &GlobalArgs, args: &Args) -> anyhow::Result<Plan> {
             schema,
             select,
             ignore,
-            cold_start_seconds: cold_start.map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0)),
+            cold_start_seconds: cold_start
+                .as_ref()
+                .map(|(d, _)| d.as_secs() + u64::from(d.subsec_nanos() > 0)),
+            cold_start_source: cold_start.map(|(_, source)| source).unwrap_or_default(),
         },
         fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Warning),
         format,
@@ -219,20 +230,42 @@ fn check_pattern(pattern: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn load_config(explicit: Option<&Path>) -> anyhow::Result<config::Config> {
+/// The config (and the name of its file, when there is one).
+fn load_config(
+    explicit: Option<&Path>,
+    paths: &[PathBuf],
+) -> anyhow::Result<(config::Config, Option<String>)> {
     let path = match explicit {
         Some(path) => path.to_path_buf(),
-        None => {
-            let cwd = std::env::current_dir().context("failed to read the current folder")?;
-            match walk::find_upwards(&cwd, config::FILE_NAME) {
-                Some(path) => path,
-                None => return Ok(config::Config::default()),
-            }
-        }
+        None => match find_config(paths)? {
+            Some(path) => path,
+            None => return Ok((config::Config::default(), None)),
+        },
     };
     tracing::info!("reading lint settings from {}", path.display());
     let text = files::read_text(&path, files::DEFAULT_MAX_FILE_BYTES)?;
-    Ok(config::parse(&files::display_name(&path), &text)?)
+    let name = files::display_name(&path);
+    Ok((config::parse(&name, &text)?, Some(name)))
+}
+
+/// The config file of a run: in the current folder or the nearest one above it; when there is
+/// none, in the folder of the first path linted or the nearest one above that (for runs from
+/// outside the repository, such as `kubectl infer lint ~/src/app/deploy`).
+fn find_config(paths: &[PathBuf]) -> anyhow::Result<Option<PathBuf>> {
+    let cwd = std::env::current_dir().context("failed to read the current folder")?;
+    if let Some(found) = walk::find_upwards(&cwd, config::FILE_NAME) {
+        return Ok(Some(found));
+    }
+    let Some(first) = paths.iter().find(|p| p.as_os_str() != "-") else {
+        return Ok(None);
+    };
+    let first = cwd.join(first);
+    let folder = if first.is_dir() {
+        Some(first.as_path())
+    } else {
+        first.parent()
+    };
+    Ok(folder.and_then(|f| walk::find_upwards(f, config::FILE_NAME)))
 }
 
 /// Everything read from the inputs.

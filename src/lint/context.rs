@@ -90,8 +90,9 @@ pub struct Context<'a> {
     by_target: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
     suppressions: Vec<Vec<Suppression>>,
     kinds_present: HashMap<&'a str, usize>,
-    /// The cold start given by `--cold-start` or the config (seconds).
-    pub cold_start_flag: Option<u64>,
+    /// The cold start given by `--cold-start`, a probe report or the config (seconds), and
+    /// where it came from.
+    pub cold_start_given: Option<(u64, &'a str)>,
     schema: Option<&'a crate::schema::Catalog>,
 }
 
@@ -116,7 +117,17 @@ impl<'a> Context<'a> {
             by_target: HashMap::new(),
             suppressions: Vec::with_capacity(docs.len()),
             kinds_present: HashMap::new(),
-            cold_start_flag: options.cold_start_seconds,
+            cold_start_given: options.cold_start_seconds.map(|seconds| {
+                let source = options.cold_start_source.as_str();
+                (
+                    seconds,
+                    if source.is_empty() {
+                        "--cold-start"
+                    } else {
+                        source
+                    },
+                )
+            }),
             schema: options.schema.as_deref(),
         };
         for (index, doc) in docs.iter().enumerate() {

@@ -109,8 +109,11 @@ pub struct Options {
     pub select: Vec<String>,
     /// Never these codes (or prefixes).
     pub ignore: Vec<String>,
-    /// The cold-start time given on the command line or in the config, in seconds.
+    /// The cold-start time given on the command line, in a probe report or in the config, in
+    /// seconds.
     pub cold_start_seconds: Option<u64>,
+    /// Where that cold start came from, for messages (`--cold-start` when empty).
+    pub cold_start_source: String,
 }
 
 impl Options {

@@ -712,6 +712,58 @@ fn the_config_file_is_found_upwards() {
     assert!(stderr.contains(".kubectl-infer.yaml:2:"), "{stderr}");
 }
 
+/// When the current folder has no config file, the first linted path's folder (or the nearest
+/// above it) is searched, so a run from outside the repository uses the repository's settings.
+#[test]
+fn the_config_file_is_found_from_the_first_path_too() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::write(
+        repo.path().join(".kubectl-infer.yaml"),
+        "lint:\n  ignore: [KED014]\n",
+    )
+    .unwrap();
+    let deploy = repo.path().join("deploy");
+    std::fs::create_dir(&deploy).unwrap();
+    std::fs::copy(fixture("lint/rules/KED014.yaml"), deploy.join("so.yaml")).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = cli()
+        .current_dir(elsewhere.path())
+        .arg("lint")
+        .arg(&deploy)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with("No findings"), "{stdout}");
+}
+
+/// A cold start taken from a probe report is named as such in findings.
+#[test]
+fn a_probe_report_cold_start_is_named_in_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("probe.json");
+    std::fs::write(
+        &report,
+        r#"{"version": "kubectl-infer/v1alpha1", "coldStart": {"seconds": 600, "source": "pods", "basis": "p90 of time to ready over 4 of 4 pods"}}"#,
+    )
+    .unwrap();
+    let path = format!("{RULES_DIR}/CLD002.yaml");
+    let (code, stdout, stderr) = lint(&[
+        "--select",
+        "CLD002",
+        "--probe-report",
+        report.to_str().unwrap(),
+        &path,
+    ]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("600s cold start (from the probe report "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("probe.json)"), "{stdout}");
+    assert!(!stdout.contains("--cold-start"), "{stdout}");
+}
+
 #[test]
 fn rules_lists_and_documents() {
     let out = cli().args(["rules"]).output().unwrap();

@@ -20,7 +20,7 @@ const DEFAULT_COOLDOWN: u64 = 300;
 const DEFAULT_SCALE_UP_PERIOD: u64 = 15;
 
 fn cold_start(object: &Object<'_>, context: &Context<'_>) -> Option<ColdStart> {
-    resolve(context.cold_start_flag, context.target_of(object))
+    resolve(context.cold_start_given, context.target_of(object))
 }
 
 /// The settings `generate` derives from the same cold start, so that the fix names them.
