@@ -175,6 +175,7 @@ pub static RULES: &[&Rule] = &[
     &rules::keda::NAME_TOO_LONG,
     &rules::keda::DUPLICATE_TRIGGER_NAME,
     &rules::keda::COOLDOWN_IRRELEVANT,
+    &rules::keda::FALLBACK_BYPASSED_BY_NULL_VALUES,
     &rules::promql::QUERY_PARSE_ERROR,
     &rules::promql::MANY_SERIES,
     &rules::promql::MISSPELLED_METRIC,

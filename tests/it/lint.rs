@@ -764,6 +764,33 @@ fn a_probe_report_cold_start_is_named_in_findings() {
     assert!(!stdout.contains("--cold-start"), "{stdout}");
 }
 
+/// KEDA reads ignoreNullValues with Go's strconv.ParseBool: `t`, `T`, `TRUE`, `True` are true.
+#[test]
+fn ignore_null_values_is_read_as_go_reads_booleans() {
+    let text = std::fs::read_to_string(repo_root().join(RULES_DIR).join("KED014.yaml")).unwrap();
+    for (value, flagged) in [
+        ("T", true),
+        ("TRUE", true),
+        ("1", true),
+        ("f", false),
+        ("False", false),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("so.yaml");
+        let with = text.replace(
+            "        threshold: \"5\"\n",
+            &format!("        threshold: \"5\"\n        ignoreNullValues: \"{value}\"\n"),
+        );
+        std::fs::write(&path, with).unwrap();
+        let out = cli()
+            .args(["lint", "--select", "KED014"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(i32::from(flagged)), "{value}");
+    }
+}
+
 #[test]
 fn rules_lists_and_documents() {
     let out = cli().args(["rules"]).output().unwrap();

@@ -779,7 +779,9 @@ pub static NULL_VALUES_WITHOUT_FALLBACK: Rule = Rule {
                   prometheus\n    metadata:\n      query: sum(vllm:num_requests_waiting)\n      \
                   threshold: \"5\"\n      ignoreNullValues: \"false\"",
         known_problems: "A query that legitimately returns nothing when idle needs \
-                         `or vector(0)` once ignoreNullValues is false.",
+                         `or vector(0)` once ignoreNullValues is false. Values are read as \
+                         Go's strconv.ParseBool reads them (`t`, `TRUE`, `1`…); one it refuses \
+                         (`yes`) makes KEDA fail to build the scaler and is not reported here.",
     },
     check: Check::Object {
         kinds: SCALED_OBJECT,
@@ -787,20 +789,41 @@ pub static NULL_VALUES_WITHOUT_FALLBACK: Rule = Rule {
     },
 };
 
+/// A boolean as Go's `strconv.ParseBool` reads it (KEDA parses trigger metadata with it):
+/// `1 t T TRUE true True` and `0 f F FALSE false False`; anything else is not a boolean.
+fn go_bool(text: &str) -> Option<bool> {
+    match text {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether a Prometheus trigger reads an empty answer as 0: `ignoreNullValues` absent (KEDA's
+/// default is true) or true.
+fn reads_nothing_as_zero(trigger: &Trigger<'_>) -> bool {
+    trigger
+        .meta("ignoreNullValues")
+        .is_none_or(|v| go_bool(v) == Some(true))
+}
+
+/// Where a finding about `ignoreNullValues` points: the value, or the metadata without it.
+fn null_values_pointer(trigger: &Trigger<'_>) -> String {
+    match trigger.meta("ignoreNullValues") {
+        Some(_) => trigger.meta_pointer("ignoreNullValues"),
+        None => format!("{}/metadata", trigger.pointer()),
+    }
+}
+
 fn null_values_without_fallback(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
     let Some(scaler) = object.scaler else { return };
     if scaler.fallback.is_some() {
         return;
     }
     for trigger in prometheus(scaler) {
-        let value = trigger.meta("ignoreNullValues");
-        if value.is_none_or(|v| v.eq_ignore_ascii_case("true") || v == "1") {
-            let pointer = match value {
-                Some(_) => trigger.meta_pointer("ignoreNullValues"),
-                None => format!("{}/metadata", trigger.pointer()),
-            };
+        if reads_nothing_as_zero(trigger) {
             out.at(
-                &pointer,
+                &null_values_pointer(trigger),
                 format!(
                     "{}: triggers[{}] reads an empty Prometheus answer as 0 and there is no \
                      fallback, so an outage scales the workload in",
@@ -1086,9 +1109,76 @@ fn cooldown_irrelevant(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'
     }
 }
 
+/// `KED020`.
+pub static FALLBACK_BYPASSED_BY_NULL_VALUES: Rule = Rule {
+    code: "KED020",
+    name: "FallbackBypassedByNullValues",
+    family: Family::Keda,
+    severity: Severity::Warning,
+    summary: "A `fallback` that an empty Prometheus answer never reaches (`ignoreNullValues` \
+              left true).",
+    fix: "Set `ignoreNullValues: \"false\"` on the Prometheus triggers, so that an empty answer \
+          is an error and the fallback takes over.",
+    doc: RuleDoc {
+        what: "A ScaledObject with `fallback` and a Prometheus trigger whose \
+               `ignoreNullValues` is absent (KEDA's default is true) or true.",
+        why: "KEDA uses the fallback only when a trigger fails. With ignoreNullValues true an \
+              empty answer (the series vanished: a relabel broke it, the exporter is down, \
+              the pods that export it are gone) is not a failure but the value 0, so the \
+              fallback written for exactly that outage never applies and the workload scales \
+              in at peak load.",
+        example: "fallback: {failureThreshold: 3, replicas: 4}\ntriggers:\n  - type: \
+                  prometheus\n    metadata:\n      query: sum(vllm:num_requests_waiting)\n      \
+                  threshold: \"5\"",
+        instead: "fallback: {failureThreshold: 3, replicas: 4}\ntriggers:\n  - type: \
+                  prometheus\n    metadata:\n      query: sum(vllm:num_requests_waiting)\n      \
+                  threshold: \"5\"\n      ignoreNullValues: \"false\"",
+        known_problems: "A Prometheus that cannot be reached is an error either way, and the \
+                         fallback covers it; the rule is about answers that arrive empty. A \
+                         query that legitimately returns nothing when idle needs \
+                         `or vector(0)` once ignoreNullValues is false.",
+    },
+    check: Check::Object {
+        kinds: SCALED_OBJECT,
+        run: fallback_bypassed_by_null_values,
+    },
+};
+
+fn fallback_bypassed_by_null_values(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
+    let Some(scaler) = object.scaler else { return };
+    if scaler.fallback.is_none() {
+        return;
+    }
+    for trigger in prometheus(scaler) {
+        if reads_nothing_as_zero(trigger) {
+            out.at(
+                &null_values_pointer(trigger),
+                format!(
+                    "{}: triggers[{}] reads an empty Prometheus answer as 0, not as an error, so \
+                     spec.fallback never replaces it",
+                    object.label(),
+                    trigger.index
+                ),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::formula_names;
+    use super::{formula_names, go_bool};
+
+    #[test]
+    fn booleans_are_read_as_go_reads_them() {
+        for yes in ["1", "t", "T", "TRUE", "true", "True"] {
+            assert_eq!(go_bool(yes), Some(true), "{yes}");
+        }
+        for no in ["0", "f", "F", "FALSE", "false", "False"] {
+            assert_eq!(go_bool(no), Some(false), "{no}");
+        }
+        assert_eq!(go_bool("yes"), None);
+        assert_eq!(go_bool("tRUE"), None);
+    }
 
     #[test]
     fn formula_identifiers() {
