@@ -28,15 +28,15 @@ pub fn resolve(given: Option<(u64, &str)>, target: Option<&Document>) -> Option<
     let target = target?;
     let pod_spec = pod_spec_pointer(target.kind())?;
     containers(&target.value, pod_spec)
-        .into_iter()
-        .filter_map(|(pointer, c)| Some((pointer, probe_budget(c.get("startupProbe")?)?)))
+        .filter_map(|c| Some((c, probe_budget(c.value.get("startupProbe")?)?)))
         .max_by_key(|(_, seconds)| *seconds)
-        .map(|(pointer, seconds)| ColdStart {
+        .map(|(container, seconds)| ColdStart {
             seconds,
             source: format!(
-                "the startupProbe budget of {} {} ({pointer}/startupProbe)",
+                "the startupProbe budget of {} {} ({}/startupProbe)",
                 target.kind(),
-                target.name()
+                target.name(),
+                container.pointer()
             ),
         })
 }

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use super::cold_start::{ColdStart, resolve};
 use super::parallel;
 use super::promql::QueryCache;
 use super::suppress::{self, Suppression};
@@ -30,6 +31,9 @@ pub struct Object<'a> {
     pub scaler: Option<&'a Scaler<'a>>,
     /// The schema violations, computed on first use and shared by the schema rules.
     violations: OnceCell<Vec<Violation>>,
+    /// The cold start of the workload it scales, computed on first use and shared by the
+    /// cold-start rules.
+    cold_start: OnceCell<Option<ColdStart>>,
 }
 
 impl Object<'_> {
@@ -44,6 +48,14 @@ impl Object<'_> {
     /// The namespace, "" when unset (objects without one match each other).
     pub fn namespace(&self) -> &str {
         self.doc.namespace().unwrap_or("")
+    }
+
+    /// The cold start that applies to the workload this object scales: the one given to the
+    /// run, else the target's startupProbe budget (see [`super::cold_start::resolve`]).
+    pub fn cold_start(&self, context: &Context<'_>) -> Option<&ColdStart> {
+        self.cold_start
+            .get_or_init(|| resolve(context.cold_start_given, context.target_of(self)))
+            .as_ref()
     }
 
     /// Where the object does not satisfy its CRD schema (empty when the catalog has no CRD
@@ -186,6 +198,7 @@ impl<'a> Context<'a> {
             index,
             scaler: self.scalers[index].as_ref(),
             violations: OnceCell::new(),
+            cold_start: OnceCell::new(),
         }
     }
 

@@ -15,8 +15,6 @@ pub mod source;
 pub mod suppress;
 pub mod view;
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 
 use crate::model::manifest::{Document, Pos};
@@ -192,23 +190,29 @@ pub fn run(docs: &[Document], sources: &Sources, options: &Options) -> Report {
     }
 }
 
+/// Sorts findings by file, position and code, and drops repeats (the same code, place and
+/// message). Repeats are neighbours once sorted, so each run of findings at one place is
+/// compared within itself, without copying any string.
 fn sort_and_dedup(findings: &mut Vec<Finding>) {
-    findings.sort_by(|a, b| {
-        (&a.location.file, a.location.start, a.code).cmp(&(
-            &b.location.file,
-            b.location.start,
-            b.code,
-        ))
-    });
-    let mut seen = BTreeSet::new();
-    findings.retain(|f| {
-        seen.insert((
-            f.code,
-            f.location.file.clone(),
-            f.location.start,
-            f.message.clone(),
-        ))
-    });
+    fn place(f: &Finding) -> (&str, Pos, &str) {
+        (f.location.file.as_str(), f.location.start, f.code)
+    }
+    findings.sort_by(|a, b| place(a).cmp(&place(b)));
+    let mut kept = 0;
+    let mut run = 0;
+    for i in 0..findings.len() {
+        if kept > 0 && place(&findings[kept - 1]) != place(&findings[i]) {
+            run = kept;
+        }
+        let repeat = findings[run..kept]
+            .iter()
+            .any(|k| k.message == findings[i].message);
+        if !repeat {
+            findings.swap(kept, i);
+            kept += 1;
+        }
+    }
+    findings.truncate(kept);
 }
 
 /// Collects the findings of one rule on one document, with positions looked up by pointer.
@@ -288,5 +292,70 @@ impl<'a> Emitter<'a> {
             },
             suppressed: None,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(file: &str, line: u32, code: &'static str, message: &str) -> Finding {
+        let pos = Pos { line, column: 1 };
+        Finding {
+            code,
+            name: "Name",
+            severity: Severity::Error,
+            message: message.to_string(),
+            fix: String::new(),
+            object: ObjectRef {
+                kind: "Pod".into(),
+                namespace: None,
+                name: "a".into(),
+            },
+            field: String::new(),
+            location: Location {
+                file: file.to_string(),
+                rendered_from: None,
+                start: pos,
+                end: pos,
+                read_line: line,
+            },
+            suppressed: None,
+        }
+    }
+
+    #[test]
+    fn findings_are_sorted_and_repeats_dropped() {
+        let mut findings = vec![
+            finding("b.yaml", 1, "KED001", "x"),
+            finding("a.yaml", 2, "KED002", "y"),
+            finding("a.yaml", 2, "KED002", "z"),
+            finding("a.yaml", 2, "KED002", "y"),
+            finding("a.yaml", 1, "KED002", "y"),
+            finding("b.yaml", 1, "KED001", "x"),
+            finding("a.yaml", 2, "KED001", "y"),
+        ];
+        sort_and_dedup(&mut findings);
+        let seen: Vec<(&str, u32, &str, &str)> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f.location.file.as_str(),
+                    f.location.start.line,
+                    f.code,
+                    f.message.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("a.yaml", 1, "KED002", "y"),
+                ("a.yaml", 2, "KED001", "y"),
+                ("a.yaml", 2, "KED002", "y"),
+                ("a.yaml", 2, "KED002", "z"),
+                ("b.yaml", 1, "KED001", "x"),
+            ]
+        );
     }
 }

@@ -183,11 +183,26 @@ impl<'a> Normalized<'a> {
                 return false;
             };
             !regex
+                || plainly_valid(&value)
                 || regex_syntax::Parser::new()
                     .parse(&format!("^(?:{value})$"))
                     .is_ok()
         })
     }
+}
+
+/// Whether a regular expression is valid at a glance: letters, digits and `-_/:` with `.`,
+/// where `*` and `+` only follow a `.` (`llm-.*`, `vllm-7b-.+`), the common shape of pod
+/// matchers, for which a syntax check would cost more than the rest of the query.
+fn plainly_valid(pattern: &str) -> bool {
+    let mut previous = None;
+    pattern.chars().all(|c| {
+        let ok = c.is_ascii_alphanumeric()
+            || matches!(c, '-' | '_' | '/' | ':' | '.')
+            || (matches!(c, '*' | '+') && previous == Some('.'));
+        previous = Some(c);
+        ok
+    })
 }
 
 /// The index just past the closing quote of the string starting at `start`.
@@ -866,6 +881,8 @@ mod tests {
             r#"sum(x{pod="a\'b"})"#,
             r#"sum(x{pod='a\'b'})"#,
             r#"sum(x{pod=~`a.b`})"#,
+            r#"sum(x{pod=~"llm-7b-.+", c=~".*"})"#,
+            r#"sum(x{pod=~"a.**"})"#,
             r#"sum(x{pod=~"a{b}"})"#,
             r#"sum({a!="x"})"#,
             r#"sum({a="x"})"#,

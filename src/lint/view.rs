@@ -178,18 +178,41 @@ pub fn pod_spec_pointer(kind: &str) -> Option<&'static str> {
     }
 }
 
-/// The containers (and init containers) of a pod spec, with their JSON pointers.
-pub fn containers<'a>(object: &'a Value, pod_spec: &str) -> Vec<(String, &'a Value)> {
-    let mut out = Vec::new();
-    for list in ["containers", "initContainers"] {
-        let pointer = format!("{pod_spec}/{list}");
-        if let Some(items) = object.at(&pointer).and_then(Value::as_array) {
-            for (i, c) in items.iter().enumerate() {
-                out.push((format!("{pointer}/{i}"), c));
-            }
-        }
+/// A container (or init container) of a pod spec, and where it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Container<'a> {
+    pod_spec: &'a str,
+    list: &'static str,
+    index: usize,
+    /// The container itself.
+    pub value: &'a Value,
+}
+
+impl Container<'_> {
+    /// Its JSON pointer, e.g. `/spec/template/spec/containers/0` (built only for findings).
+    pub fn pointer(&self) -> String {
+        format!("{}/{}/{}", self.pod_spec, self.list, self.index)
     }
-    out
+}
+
+/// The containers (and init containers) of a pod spec.
+pub fn containers<'a>(object: &'a Value, pod_spec: &'a str) -> impl Iterator<Item = Container<'a>> {
+    let spec = object.at(pod_spec);
+    ["containers", "initContainers"]
+        .into_iter()
+        .flat_map(move |list| {
+            spec.and_then(|s| s.get(list))
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .enumerate()
+                .map(move |(index, value)| Container {
+                    pod_spec,
+                    list,
+                    index,
+                    value,
+                })
+        })
 }
 
 /// A container's resource quantity (`limits` first, then `requests`).
@@ -206,7 +229,8 @@ pub fn container_resource(container: &Value, resource: &str) -> Option<f64> {
 /// The total of one resource over a pod's regular containers (per replica).
 pub fn pod_resource(object: &Value, pod_spec: &str, resource: &str) -> f64 {
     object
-        .at(&format!("{pod_spec}/containers"))
+        .at(pod_spec)
+        .and_then(|spec| spec.get("containers"))
         .and_then(Value::as_array)
         .map(|cs| {
             cs.iter()

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::generate::timing::{self, Timing};
 use crate::lint::Emitter;
 use crate::lint::catalog::{Check, Family, Rule, RuleDoc, Severity};
-use crate::lint::cold_start::{ColdStart, resolve};
+use crate::lint::cold_start::ColdStart;
 use crate::lint::context::{Context, Object};
 
 const SCALED_OBJECT: &[&str] = &["ScaledObject"];
@@ -19,8 +19,8 @@ const DEFAULT_COOLDOWN: u64 = 300;
 /// The period of the HPA's default scale-up policies (seconds).
 const DEFAULT_SCALE_UP_PERIOD: u64 = 15;
 
-fn cold_start(object: &Object<'_>, context: &Context<'_>) -> Option<ColdStart> {
-    resolve(context.cold_start_given, context.target_of(object))
+fn cold_start<'o>(object: &'o Object<'_>, context: &Context<'_>) -> Option<&'o ColdStart> {
+    object.cold_start(context)
 }
 
 /// The settings `generate` derives from the same cold start, so that the fix names them.

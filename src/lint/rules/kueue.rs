@@ -112,7 +112,8 @@ fn resource_not_covered(object: &Object<'_>, context: &Context<'_>, out: &mut Em
     let Some(pod_spec) = pod_spec_pointer(doc.kind()) else {
         return;
     };
-    for (pointer, container) in containers(&doc.value, pod_spec) {
+    for c in containers(&doc.value, pod_spec) {
+        let container = c.value;
         // A resource in both requests and limits is one problem: reported once, where it is
         // requested (or limited, when only limited).
         let mut reported: Vec<&str> = Vec::new();
@@ -131,7 +132,7 @@ fn resource_not_covered(object: &Object<'_>, context: &Context<'_>, out: &mut Em
                 }
                 reported.push(resource);
                 out.at(
-                    &format!("{pointer}/resources/{section}"),
+                    &format!("{}/resources/{section}", c.pointer()),
                     format!(
                         "{}: requests {resource}, which ClusterQueue {} does not cover, so \
                          Kueue never admits it",
