@@ -87,12 +87,20 @@ struct Plan {
 pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     let plan = plan(global, &args)?;
 
+    let started = std::time::Instant::now();
     let mut inputs = read_inputs(&args.paths, args.max_file_size);
     if let Some(root) = &args.source_root {
         inputs.sources.set_source_root(&root.to_string_lossy());
     }
+    let read = started.elapsed();
 
     let report = lint::run(&inputs.docs, &inputs.sources, &plan.options);
+    tracing::debug!(
+        "read and parsed {} objects from {} files in {read:.2?}, linted them in {:.2?}",
+        inputs.docs.len(),
+        inputs.files.len(),
+        started.elapsed() - read
+    );
 
     let run = Run {
         report: &report,

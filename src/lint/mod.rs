@@ -153,7 +153,9 @@ impl Report {
 /// Lints `docs` (all inputs together, so that cross-object rules see everything).
 /// `sources` maps a file that was read to its text, used to place Helm findings.
 pub fn run(docs: &[Document], sources: &Sources, options: &Options) -> Report {
+    let started = std::time::Instant::now();
     let context = Context::build(docs, sources, options);
+    tracing::debug!("indexed the input in {:.2?}", started.elapsed());
     let rules: Vec<&Rule> = catalog::RULES
         .iter()
         .copied()
