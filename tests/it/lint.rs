@@ -496,7 +496,7 @@ fn sarif_and_annotations_name_repository_paths() {
     let dir = tempfile::tempdir().unwrap();
     let spaced = dir.path().join("dir with space");
     std::fs::create_dir(&spaced).unwrap();
-    std::fs::copy(&absolute, spaced.join("so#1.yaml")).unwrap();
+    std::fs::copy(absolute, spaced.join("so#1.yaml")).unwrap();
     let out = cli()
         .current_dir(dir.path())
         .args([
@@ -516,7 +516,7 @@ fn sarif_and_annotations_name_repository_paths() {
         "dir%20with%20space/so%231.yaml"
     );
 
-    let text = std::fs::read_to_string(&absolute).unwrap();
+    let text = std::fs::read_to_string(absolute).unwrap();
     let out = cli()
         .args(["lint", "--format", "sarif", "--select", "KED002", "-"])
         .write_stdin(text.clone())

@@ -72,7 +72,7 @@ fn scale_down_window_short(object: &Object<'_>, context: &Context<'_>, out: &mut
         .and_then(Value::as_u64)
         .unwrap_or(DEFAULT_SCALE_DOWN_WINDOW);
     if window < cold.seconds {
-        let want = recommended(&cold).scale_down.stabilization_window_seconds;
+        let want = recommended(cold).scale_down.stabilization_window_seconds;
         out.with_fix(
             "/spec/advanced/horizontalPodAutoscalerConfig/behavior/scaleDown/\
              stabilizationWindowSeconds",
@@ -129,7 +129,7 @@ fn cooldown_short(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<
         .and_then(|c| u64::try_from(c).ok())
         .unwrap_or(DEFAULT_COOLDOWN);
     if cooldown < cold.seconds {
-        let want = recommended(&cold).cooldown_period;
+        let want = recommended(cold).cooldown_period;
         out.with_fix(
             "/spec/cooldownPeriod",
             format!(
@@ -199,7 +199,7 @@ fn scale_up_waves(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<
         .unwrap_or(DEFAULT_SCALE_UP_PERIOD);
     if shortest < cold.seconds && window < cold.seconds {
         let pointer = "/spec/advanced/horizontalPodAutoscalerConfig/behavior/scaleUp";
-        let want = recommended(&cold);
+        let want = recommended(cold);
         let period = want
             .scale_up
             .policies
