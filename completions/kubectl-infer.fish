@@ -105,7 +105,7 @@ warning\t'Likely wrong, or right only by accident'
 error\t'Rejected by the API server or a webhook, or never works at run time'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l select -d 'Run only these rules (codes, code prefixes such as KUE, or names); repeatable' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l ignore -d 'Never run these rules (codes, code prefixes or names); repeatable' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l config -d 'The config file [default: .kubectl-infer.yaml in this folder or the nearest above]' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l config -d 'The config file [default: .kubectl-infer.yaml in this folder or the nearest above, else in the first PATH\'s folder or the nearest above]' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l cold-start -d 'Cold start of the workloads (e.g. 2m, 90s), for the cold-start rules; without it the target\'s startupProbe budget is used' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l probe-report -d 'A `probe -o json` report whose measured cold start stands in for --cold-start' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l crds -d 'Validate KEDA and Kueue objects against the CRDs in this folder (e.g. the versions installed in your cluster) instead of the embedded KEDA 2.20 and Kueue 0.19 schemas' -r -F
