@@ -525,14 +525,14 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__lint)
-            opts="-n -A -o -v -h -V --format --fail-on --select --ignore --config --cold-start --probe-report --crds --crds-from-cluster --max-file-size --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
+            opts="-n -A -o -v -h -V --format --fail-on --select --ignore --config --cold-start --probe-report --crds --crds-from-cluster --source-root --max-file-size --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "text json sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json yaml sarif junit github" -- "${cur}"))
                     return 0
                     ;;
                 --fail-on)
@@ -560,6 +560,10 @@ _kubectl__infer() {
                     return 0
                     ;;
                 --crds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -94,8 +94,9 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l format -d 'Output format (`-o json` also selects JSON)' -r -f -a "text\t'Findings grouped by file, with the YAML line and a caret, and a summary line'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l format -d 'Output format (`-o json` and `-o yaml` also select JSON and YAML)' -r -f -a "text\t'Findings grouped by file, with the YAML line and a caret, and a summary line'
 json\t'JSON with a `version` field'
+yaml\t'YAML: the same document as JSON'
 sarif\t'SARIF 2.1.0, for GitHub code scanning and other SARIF viewers'
 junit\t'JUnit XML, for GitLab and other CI test reports'
 github\t'GitHub Actions workflow commands (annotations on the pull request)'"
@@ -104,10 +105,11 @@ warning\t'Likely wrong, or right only by accident'
 error\t'Rejected by the API server or a webhook, or never works at run time'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l select -d 'Run only these rules (codes, code prefixes such as KUE, or names); repeatable' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l ignore -d 'Never run these rules (codes, code prefixes or names); repeatable' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l config -d 'The config file [default: .kubectl-infer.yaml in this folder or the nearest above]' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l config -d 'The config file [default: .kubectl-infer.yaml in this folder or the nearest above, else in the first PATH\'s folder or the nearest above]' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l cold-start -d 'Cold start of the workloads (e.g. 2m, 90s), for the cold-start rules; without it the target\'s startupProbe budget is used' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l probe-report -d 'A `probe -o json` report whose measured cold start stands in for --cold-start' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l crds -d 'Validate KEDA and Kueue objects against the CRDs in this folder (e.g. the versions installed in your cluster) instead of the embedded KEDA 2.20 and Kueue 0.19 schemas' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l source-root -d 'The folder that holds the charts of rendered Helm input: findings name chart files (from `# Source:` comments) under it, as they are in the repository (e.g. `charts`)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l max-file-size -d 'Refuse input files larger than this many bytes' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l context -d 'The kubeconfig context to use' -r

@@ -96,14 +96,15 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-infer' -ScriptBlock {
             break
         }
         'kubectl-infer;lint' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (`-o json` also selects JSON)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (`-o json` and `-o yaml` also select JSON and YAML)')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'The lowest severity that fails the run with exit code 1 [default: warning]')
             [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Run only these rules (codes, code prefixes such as KUE, or names); repeatable')
             [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Never run these rules (codes, code prefixes or names); repeatable')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file [default: .kubectl-infer.yaml in this folder or the nearest above]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file [default: .kubectl-infer.yaml in this folder or the nearest above, else in the first PATH''s folder or the nearest above]')
             [CompletionResult]::new('--cold-start', '--cold-start', [CompletionResultType]::ParameterName, 'Cold start of the workloads (e.g. 2m, 90s), for the cold-start rules; without it the target''s startupProbe budget is used')
             [CompletionResult]::new('--probe-report', '--probe-report', [CompletionResultType]::ParameterName, 'A `probe -o json` report whose measured cold start stands in for --cold-start')
             [CompletionResult]::new('--crds', '--crds', [CompletionResultType]::ParameterName, 'Validate KEDA and Kueue objects against the CRDs in this folder (e.g. the versions installed in your cluster) instead of the embedded KEDA 2.20 and Kueue 0.19 schemas')
+            [CompletionResult]::new('--source-root', '--source-root', [CompletionResultType]::ParameterName, 'The folder that holds the charts of rendered Helm input: findings name chart files (from `# Source:` comments) under it, as they are in the repository (e.g. `charts`)')
             [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Refuse input files larger than this many bytes')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')

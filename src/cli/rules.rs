@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::Context;
-use comfy_table::{Table, presets::NOTHING};
+use comfy_table::{ContentArrangement, Table, presets::NOTHING};
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, OutputFormat};
@@ -83,15 +83,18 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
         )?,
         _ if args.markdown => out.write_all(catalog::markdown_table().as_bytes())?,
         (_, Some(_)) => out.write_all(catalog::markdown_doc(selected[0]).as_bytes())?,
-        (_, None) => writeln!(out, "{}", table(&selected))?,
+        (_, None) => writeln!(out, "{}", table(&selected).trim_fmt())?,
     }
     out.flush().context("failed to write the rules")?;
     Ok(Exit::Success)
 }
 
+/// The catalog as a table: no padding after the last column, and the summaries wrapped to the
+/// terminal's width when printing to one.
 fn table(rules: &[&Rule]) -> Table {
     let mut table = Table::new();
     table.load_style(NOTHING);
+    table.set_content_arrangement(ContentArrangement::Dynamic);
     table.set_header(["CODE", "NAME", "SEVERITY", "SUMMARY"]);
     for r in rules {
         table.add_row([r.code, r.name, r.severity.as_str(), r.summary]);

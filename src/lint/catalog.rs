@@ -46,8 +46,9 @@ impl fmt::Display for Severity {
     }
 }
 
-/// The family a rule belongs to (the prefix of its code).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The family a rule belongs to (the prefix of its code). Serialized as its title (`KEDA`,
+/// `Scale to zero`), the spelling of the README table and `rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
     /// `KED`: KEDA ScaledObject and ScaledJob settings.
     Keda,
@@ -63,7 +64,7 @@ pub enum Family {
     Kueue,
     /// `SCH`: schema of KEDA and Kueue objects.
     Schema,
-    /// `LNT`: the linter's own annotations.
+    /// `LNT`: the linter's own annotations and the input as a whole.
     Lint,
 }
 
@@ -83,6 +84,12 @@ impl Family {
     }
 }
 
+impl Serialize for Family {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.title())
+    }
+}
+
 /// A rule's documentation, always with the same headings.
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -93,7 +100,7 @@ pub struct RuleDoc {
     pub why: &'static str,
     /// An example that triggers it (YAML).
     pub example: &'static str,
-    /// What to write instead (YAML or prose).
+    /// What to write instead (YAML).
     pub instead: &'static str,
     /// Known problems: false positives, limits of the check.
     pub known_problems: &'static str,
@@ -168,6 +175,7 @@ pub static RULES: &[&Rule] = &[
     &rules::keda::NAME_TOO_LONG,
     &rules::keda::DUPLICATE_TRIGGER_NAME,
     &rules::keda::COOLDOWN_IRRELEVANT,
+    &rules::keda::FALLBACK_BYPASSED_BY_NULL_VALUES,
     &rules::promql::QUERY_PARSE_ERROR,
     &rules::promql::MANY_SERIES,
     &rules::promql::MISSPELLED_METRIC,
@@ -193,9 +201,11 @@ pub static RULES: &[&Rule] = &[
     &rules::kueue::SCALED_STATEFULSET,
     &rules::kueue::SCALED_JOB_LABEL,
     &rules::kueue::V1BETA1,
+    &rules::kueue::MISSING_FLAVOR,
     &rules::schema::UNKNOWN_FIELD,
     &rules::schema::SCHEMA_VIOLATION,
     &suppress::RULE,
+    &rules::objects::DEFINED_TWICE_IN_FILE,
 ];
 
 /// Finds a rule by code or name (case-insensitive).
@@ -228,7 +238,8 @@ pub fn markdown_doc(rule: &Rule) -> String {
     format!(
         "# {code} {name}\n\nFamily: {family}. Default severity: {severity}.\n\n{summary}\n\n\
          ## What it finds\n\n{what}\n\n## Why it matters\n\n{why}\n\n## Example\n\n```yaml\n\
-         {example}\n```\n\n## Instead\n\n{instead}\n\n## Known problems\n\n{known}\n",
+         {example}\n```\n\n## Instead\n\n```yaml\n{instead}\n```\n\n## Known problems\n\n\
+         {known}\n",
         code = rule.code,
         name = rule.name,
         family = rule.family.title(),

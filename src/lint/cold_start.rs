@@ -1,5 +1,5 @@
 //! The one place the cold-start input of the cold-start rules comes from: `--cold-start` (or
-//! the config file), else the scaled workload's startupProbe budget
+//! a probe report, or the config file), else the scaled workload's startupProbe budget
 //! (`initialDelaySeconds + failureThreshold × periodSeconds`).
 
 use serde_json::Value;
@@ -12,30 +12,31 @@ use crate::model::manifest::Document;
 pub struct ColdStart {
     /// Seconds from "replica requested" to "replica serving".
     pub seconds: u64,
-    /// `--cold-start` or the startupProbe it was read from.
+    /// `--cold-start`, the probe report or config file, or the startupProbe it was read from.
     pub source: String,
 }
 
-/// The cold start for a workload: the flag wins, then the target's startupProbe budget.
-pub fn resolve(flag: Option<u64>, target: Option<&Document>) -> Option<ColdStart> {
-    if let Some(seconds) = flag {
+/// The cold start for a workload: the one given (seconds and where they came from) wins,
+/// then the target's startupProbe budget.
+pub fn resolve(given: Option<(u64, &str)>, target: Option<&Document>) -> Option<ColdStart> {
+    if let Some((seconds, source)) = given {
         return Some(ColdStart {
             seconds,
-            source: "--cold-start".to_string(),
+            source: source.to_string(),
         });
     }
     let target = target?;
     let pod_spec = pod_spec_pointer(target.kind())?;
     containers(&target.value, pod_spec)
-        .into_iter()
-        .filter_map(|(pointer, c)| Some((pointer, probe_budget(c.get("startupProbe")?)?)))
+        .filter_map(|c| Some((c, probe_budget(c.value.get("startupProbe")?)?)))
         .max_by_key(|(_, seconds)| *seconds)
-        .map(|(pointer, seconds)| ColdStart {
+        .map(|(container, seconds)| ColdStart {
             seconds,
             source: format!(
-                "the startupProbe budget of {} {} ({pointer}/startupProbe)",
+                "the startupProbe budget of {} {} ({}/startupProbe)",
                 target.kind(),
-                target.name()
+                target.name(),
+                container.pointer()
             ),
         })
 }
@@ -72,7 +73,9 @@ mod tests {
             "{}",
             from_probe.source
         );
-        assert_eq!(resolve(Some(90), docs.first()).unwrap().seconds, 90);
+        let given = resolve(Some((90, "the probe report probe.json")), docs.first()).unwrap();
+        assert_eq!(given.seconds, 90);
+        assert_eq!(given.source, "the probe report probe.json");
         assert_eq!(resolve(None, None), None);
     }
 }

@@ -2,14 +2,21 @@
 //! kind, namespace and name, the autoscalers per target, the Kueue queues and flavors, the
 //! suppression annotations and the cold-start input.
 
+use crate::model::manifest::Pointer;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use serde_json::Value;
 
+use super::cold_start::{ColdStart, resolve};
+use super::parallel;
+use super::promql::QueryCache;
 use super::suppress::{self, Suppression};
 use super::view::Scaler;
 use super::{Finding, Options, Sources};
 use crate::model::manifest::{Document, Pos};
+use crate::model::scalar;
+use crate::schema::Violation;
 
 /// The queue-name label Kueue reads on the top-level object.
 pub const QUEUE_LABEL: &str = "kueue.x-k8s.io/queue-name";
@@ -22,6 +29,11 @@ pub struct Object<'a> {
     pub index: usize,
     /// The KEDA view (ScaledObject and ScaledJob only).
     pub scaler: Option<&'a Scaler<'a>>,
+    /// The schema violations, computed on first use and shared by the schema rules.
+    violations: OnceCell<Vec<Violation>>,
+    /// The cold start of the workload it scales, computed on first use and shared by the
+    /// cold-start rules.
+    cold_start: OnceCell<Option<ColdStart>>,
 }
 
 impl Object<'_> {
@@ -36,6 +48,25 @@ impl Object<'_> {
     /// The namespace, "" when unset (objects without one match each other).
     pub fn namespace(&self) -> &str {
         self.doc.namespace().unwrap_or("")
+    }
+
+    /// The cold start that applies to the workload this object scales: the one given to the
+    /// run, else the target's startupProbe budget (see [`super::cold_start::resolve`]).
+    pub fn cold_start(&self, context: &Context<'_>) -> Option<&ColdStart> {
+        self.cold_start
+            .get_or_init(|| resolve(context.cold_start_given, context.target_of(self)))
+            .as_ref()
+    }
+
+    /// Where the object does not satisfy its CRD schema (empty when the catalog has no CRD
+    /// for it); validated once however many schema rules ask.
+    pub fn violations(&self, context: &Context<'_>) -> &[Violation] {
+        self.violations.get_or_init(|| {
+            context
+                .schema()
+                .validate(&self.doc.value)
+                .unwrap_or_default()
+        })
     }
 }
 
@@ -63,29 +94,52 @@ pub struct Context<'a> {
     scalers: Vec<Option<Scaler<'a>>>,
     by_key: HashMap<(&'a str, &'a str, &'a str), usize>,
     cluster_scoped: HashMap<(&'a str, &'a str), usize>,
+    /// Every definition of an object defined more than once in the input, by kind,
+    /// namespace ("" when cluster-scoped) and name.
+    repeated: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
     autoscalers: Vec<Autoscaler<'a>>,
+    /// Indexes into `autoscalers` by (namespace, target kind, target name).
+    by_target: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
     suppressions: Vec<Vec<Suppression>>,
     kinds_present: HashMap<&'a str, usize>,
-    /// The cold start given by `--cold-start` or the config (seconds).
-    pub cold_start_flag: Option<u64>,
+    /// The cold start given by `--cold-start`, a probe report or the config (seconds), and
+    /// where it came from.
+    pub cold_start_given: Option<(u64, &'a str)>,
     schema: Option<&'a crate::schema::Catalog>,
 }
 
 const CLUSTER_SCOPED: &[&str] = &["ClusterQueue", "ResourceFlavor", "Cohort"];
 
 impl<'a> Context<'a> {
-    /// Indexes `docs`.
+    /// Indexes `docs`, reading the KEDA view of every ScaledObject and ScaledJob (their
+    /// queries parsed) on all cores.
     pub fn build(docs: &'a [Document], sources: &'a Sources, options: &'a Options) -> Context<'a> {
+        let scalers = parallel::map(docs, |queries: &mut QueryCache, _, doc| {
+            matches!(doc.kind(), "ScaledObject" | "ScaledJob")
+                .then(|| Scaler::read(&doc.value, queries))
+        });
         let mut context = Context {
             docs,
             sources,
-            scalers: Vec::with_capacity(docs.len()),
+            scalers,
             by_key: HashMap::new(),
             cluster_scoped: HashMap::new(),
+            repeated: HashMap::new(),
             autoscalers: Vec::new(),
+            by_target: HashMap::new(),
             suppressions: Vec::with_capacity(docs.len()),
             kinds_present: HashMap::new(),
-            cold_start_flag: options.cold_start_seconds,
+            cold_start_given: options.cold_start_seconds.map(|seconds| {
+                let source = options.cold_start_source.as_str();
+                (
+                    seconds,
+                    if source.is_empty() {
+                        "--cold-start"
+                    } else {
+                        source
+                    },
+                )
+            }),
             schema: options.schema.as_deref(),
         };
         for (index, doc) in docs.iter().enumerate() {
@@ -98,16 +152,32 @@ impl<'a> Context<'a> {
         let kind = doc.kind();
         let namespace = doc.namespace().unwrap_or("");
         *self.kinds_present.entry(kind).or_default() += 1;
-        if CLUSTER_SCOPED.contains(&kind) {
-            self.cluster_scoped.insert((kind, doc.name()), index);
+        let name = doc.name();
+        let earlier = if CLUSTER_SCOPED.contains(&kind) {
+            self.cluster_scoped.insert((kind, name), index)
         } else {
-            self.by_key.insert((kind, namespace, doc.name()), index);
+            self.by_key.insert((kind, namespace, name), index)
+        };
+        if let Some(earlier) = earlier {
+            let identity = (kind, namespace_of(kind, namespace), name);
+            self.repeated
+                .entry(identity)
+                .or_insert_with(|| vec![earlier])
+                .push(index);
         }
-        let scaler = matches!(kind, "ScaledObject" | "ScaledJob").then(|| Scaler::read(&doc.value));
-        if let Some(autoscaler) = autoscaler_of(index, doc, scaler.as_ref()) {
+        let scaler = self.scalers[index].as_ref();
+        if let Some(autoscaler) = autoscaler_of(index, doc, scaler) {
+            let target = (
+                autoscaler.namespace,
+                autoscaler.target_kind,
+                autoscaler.target_name,
+            );
+            self.by_target
+                .entry(target)
+                .or_default()
+                .push(self.autoscalers.len());
             self.autoscalers.push(autoscaler);
         }
-        self.scalers.push(scaler);
         self.suppressions.push(suppress::read(doc));
     }
 
@@ -127,6 +197,8 @@ impl<'a> Context<'a> {
             doc: &self.docs[index],
             index,
             scaler: self.scalers[index].as_ref(),
+            violations: OnceCell::new(),
+            cold_start: OnceCell::new(),
         }
     }
 
@@ -144,6 +216,33 @@ impl<'a> Context<'a> {
             .map(|&i| &self.docs[i])
     }
 
+    /// The indexes of every definition of the object `doc` in the input, in input order,
+    /// when it is defined more than once; empty otherwise.
+    pub fn definitions<'s>(&'s self, doc: &'s Document) -> &'s [usize] {
+        let kind = doc.kind();
+        let identity = (
+            kind,
+            namespace_of(kind, doc.namespace().unwrap_or("")),
+            doc.name(),
+        );
+        self.repeated.get(&identity).map_or(&[], Vec::as_slice)
+    }
+
+    /// The document at `index`.
+    pub fn doc(&self, index: usize) -> &'a Document {
+        &self.docs[index]
+    }
+
+    /// `file:line` of an object, in the file findings are reported against (the chart file
+    /// for rendered Helm output).
+    pub fn place(&self, doc: &Document) -> String {
+        let line = doc.start().line;
+        match self.sources.helm_place(doc) {
+            Some((file, comment)) => format!("{file}:{}", line.saturating_sub(comment).max(1)),
+            None => format!("{}:{line}", doc.file),
+        }
+    }
+
     /// Whether any object of `kind` is in the input (cross-object rules that look for a
     /// missing object only run when the input holds that kind at all).
     pub fn has_kind(&self, kind: &str) -> bool {
@@ -151,15 +250,17 @@ impl<'a> Context<'a> {
     }
 
     /// Every HPA and ScaledObject that scales `target_kind`/`target_name` in `namespace`.
-    pub fn autoscalers_of(
-        &self,
-        namespace: &str,
-        target_kind: &str,
-        target_name: &str,
-    ) -> impl Iterator<Item = &Autoscaler<'a>> {
-        self.autoscalers.iter().filter(move |a| {
-            a.namespace == namespace && a.target_kind == target_kind && a.target_name == target_name
-        })
+    pub fn autoscalers_of<'s>(
+        &'s self,
+        namespace: &'s str,
+        target_kind: &'s str,
+        target_name: &'s str,
+    ) -> impl Iterator<Item = &'s Autoscaler<'a>> + 's {
+        let indices: &[usize] = self
+            .by_target
+            .get(&(namespace, target_kind, target_name))
+            .map_or(&[], Vec::as_slice);
+        indices.iter().map(|&i| &self.autoscalers[i])
     }
 
     /// The target workload of a ScaledObject, when it is in the input.
@@ -174,51 +275,22 @@ impl<'a> Context<'a> {
         let local = self.find("LocalQueue", doc.namespace().unwrap_or(""), queue)?;
         let cluster = local
             .value
-            .pointer("/spec/clusterQueue")
+            .at("/spec/clusterQueue")
             .and_then(Value::as_str)
             .and_then(|cq| self.find_cluster("ClusterQueue", cq));
         Some((local, cluster))
     }
 
     /// The source position of character `offset` of the string value at `pointer` (whose
-    /// text is `text`): handles plain, quoted and block (`|`) scalars.
+    /// text is `text`), for every scalar style (plain, quoted with escapes, literal, folded);
+    /// the start of the value when the text cannot be mapped (e.g. it comes from an alias).
     pub fn value_char_pos(&self, doc: &Document, pointer: &str, text: &str, offset: usize) -> Pos {
-        let start = doc.pos(pointer).value;
-        let Some(line) = self.sources.line(&doc.file, start.line) else {
-            return start;
+        let node = doc.pos(pointer);
+        let Some(kind) = doc.scalar_kind(pointer) else {
+            return node.value;
         };
-        let indicator = line.chars().nth(start.column.saturating_sub(1) as usize);
-        let before: String = text.chars().take(offset).collect();
-        let (row, col) = match before.rfind('\n') {
-            Some(at) => (
-                before.matches('\n').count(),
-                before[at + 1..].chars().count(),
-            ),
-            None => (0, before.chars().count()),
-        };
-        let col = u32::try_from(col).unwrap_or(u32::MAX);
-        match indicator {
-            Some('|' | '>') => {
-                let line_no = start.line + 1 + u32::try_from(row).unwrap_or(0);
-                let indent = self
-                    .sources
-                    .line(&doc.file, line_no)
-                    .map_or(0, |l| l.chars().take_while(|c| *c == ' ').count());
-                Pos {
-                    line: line_no,
-                    column: u32::try_from(indent).unwrap_or(0) + col + 1,
-                }
-            }
-            Some('"' | '\'') if row == 0 => Pos {
-                line: start.line,
-                column: start.column + 1 + col,
-            },
-            _ if row == 0 => Pos {
-                line: start.line,
-                column: start.column + col,
-            },
-            _ => start,
-        }
+        let line = |n: u32| self.sources.line(&doc.file, n);
+        scalar::char_pos(&line, node, kind, text, offset).unwrap_or(node.value)
     }
 
     /// The reason an annotation on the finding's object gives for suppressing it, if any.
@@ -230,12 +302,18 @@ impl<'a> Context<'a> {
     }
 }
 
+/// The namespace that identifies an object of `kind`: none for cluster-scoped kinds.
+fn namespace_of<'n>(kind: &str, namespace: &'n str) -> &'n str {
+    if CLUSTER_SCOPED.contains(&kind) {
+        ""
+    } else {
+        namespace
+    }
+}
+
 /// The value of the queue-name label on an object's metadata.
 pub fn queue_label(doc: &Document) -> Option<&str> {
-    doc.value
-        .pointer("/metadata/labels")?
-        .get(QUEUE_LABEL)?
-        .as_str()
+    doc.value.at("/metadata/labels")?.get(QUEUE_LABEL)?.as_str()
 }
 
 fn autoscaler_of<'a>(
@@ -245,7 +323,7 @@ fn autoscaler_of<'a>(
 ) -> Option<Autoscaler<'a>> {
     let (target_kind, target_name) = match doc.kind() {
         "HorizontalPodAutoscaler" => {
-            let target = doc.value.pointer("/spec/scaleTargetRef")?;
+            let target = doc.value.at("/spec/scaleTargetRef")?;
             (target.get("kind")?.as_str()?, target.get("name")?.as_str()?)
         }
         "ScaledObject" => {

@@ -8,13 +8,12 @@ pub mod catalog;
 pub mod cold_start;
 pub mod config;
 pub mod context;
+pub mod parallel;
 pub mod promql;
 pub mod rules;
 pub mod source;
 pub mod suppress;
 pub mod view;
-
-use std::collections::BTreeSet;
 
 use serde::Serialize;
 
@@ -108,15 +107,21 @@ pub struct Options {
     pub select: Vec<String>,
     /// Never these codes (or prefixes).
     pub ignore: Vec<String>,
-    /// The cold-start time given on the command line or in the config, in seconds.
+    /// The cold-start time given on the command line, in a probe report or in the config, in
+    /// seconds.
     pub cold_start_seconds: Option<u64>,
+    /// Where that cold start came from, for messages (`--cold-start` when empty).
+    pub cold_start_source: String,
 }
 
 impl Options {
-    /// Whether a rule is enabled by `select` and `ignore` (codes, code prefixes or names).
+    /// Whether a rule is enabled by `select` and `ignore` (codes, code prefixes or names, in
+    /// any case: `ked002`, `KUE`, `thresholdnotpositive`).
     pub fn enabled(&self, rule: &Rule) -> bool {
         let matches = |pattern: &String| {
-            rule.code.starts_with(pattern.as_str()) || rule.name.eq_ignore_ascii_case(pattern)
+            let prefix = rule.code.get(..pattern.len());
+            prefix.is_some_and(|p| p.eq_ignore_ascii_case(pattern))
+                || rule.name.eq_ignore_ascii_case(pattern)
         };
         (self.select.is_empty() || self.select.iter().any(matches))
             && !self.ignore.iter().any(matches)
@@ -148,16 +153,18 @@ impl Report {
 /// Lints `docs` (all inputs together, so that cross-object rules see everything).
 /// `sources` maps a file that was read to its text, used to place Helm findings.
 pub fn run(docs: &[Document], sources: &Sources, options: &Options) -> Report {
+    let started = std::time::Instant::now();
     let context = Context::build(docs, sources, options);
+    tracing::debug!("indexed the input in {:.2?}", started.elapsed());
     let rules: Vec<&Rule> = catalog::RULES
         .iter()
         .copied()
         .filter(|r| options.enabled(r))
         .collect();
-    let mut findings = Vec::new();
-    for (index, doc) in docs.iter().enumerate() {
+    let check_suppressions = rules.iter().any(|r| r.code == suppress::RULE.code);
+    let per_object = parallel::map(docs, |_: &mut (), index, doc| {
         let object = context.object(index);
-        let first = findings.len();
+        let mut findings = Vec::new();
         let helm = sources.helm_place(doc);
         let mut emitter = Emitter::new(doc, helm, &mut findings);
         for rule in &rules {
@@ -168,14 +175,16 @@ pub fn run(docs: &[Document], sources: &Sources, options: &Options) -> Report {
                 run(&object, &context, &mut emitter);
             }
         }
-        if rules.iter().any(|r| r.code == suppress::RULE.code) {
+        if check_suppressions {
             emitter.rule = &suppress::RULE;
             suppress::check_reasons(doc, &mut emitter);
         }
-        for finding in &mut findings[first..] {
+        for finding in &mut findings {
             finding.suppressed = context.suppression(finding, index);
         }
-    }
+        findings
+    });
+    let mut findings: Vec<Finding> = per_object.into_iter().flatten().collect();
     sort_and_dedup(&mut findings);
     Report {
         findings,
@@ -183,23 +192,29 @@ pub fn run(docs: &[Document], sources: &Sources, options: &Options) -> Report {
     }
 }
 
+/// Sorts findings by file, position and code, and drops repeats (the same code, place and
+/// message). Repeats are neighbours once sorted, so each run of findings at one place is
+/// compared within itself, without copying any string.
 fn sort_and_dedup(findings: &mut Vec<Finding>) {
-    findings.sort_by(|a, b| {
-        (&a.location.file, a.location.start, a.code).cmp(&(
-            &b.location.file,
-            b.location.start,
-            b.code,
-        ))
-    });
-    let mut seen = BTreeSet::new();
-    findings.retain(|f| {
-        seen.insert((
-            f.code,
-            f.location.file.clone(),
-            f.location.start,
-            f.message.clone(),
-        ))
-    });
+    fn place(f: &Finding) -> (&str, Pos, &str) {
+        (f.location.file.as_str(), f.location.start, f.code)
+    }
+    findings.sort_by(|a, b| place(a).cmp(&place(b)));
+    let mut kept = 0;
+    let mut run = 0;
+    for i in 0..findings.len() {
+        if kept > 0 && place(&findings[kept - 1]) != place(&findings[i]) {
+            run = kept;
+        }
+        let repeat = findings[run..kept]
+            .iter()
+            .any(|k| k.message == findings[i].message);
+        if !repeat {
+            findings.swap(kept, i);
+            kept += 1;
+        }
+    }
+    findings.truncate(kept);
 }
 
 /// Collects the findings of one rule on one document, with positions looked up by pointer.
@@ -279,5 +294,70 @@ impl<'a> Emitter<'a> {
             },
             suppressed: None,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(file: &str, line: u32, code: &'static str, message: &str) -> Finding {
+        let pos = Pos { line, column: 1 };
+        Finding {
+            code,
+            name: "Name",
+            severity: Severity::Error,
+            message: message.to_string(),
+            fix: String::new(),
+            object: ObjectRef {
+                kind: "Pod".into(),
+                namespace: None,
+                name: "a".into(),
+            },
+            field: String::new(),
+            location: Location {
+                file: file.to_string(),
+                rendered_from: None,
+                start: pos,
+                end: pos,
+                read_line: line,
+            },
+            suppressed: None,
+        }
+    }
+
+    #[test]
+    fn findings_are_sorted_and_repeats_dropped() {
+        let mut findings = vec![
+            finding("b.yaml", 1, "KED001", "x"),
+            finding("a.yaml", 2, "KED002", "y"),
+            finding("a.yaml", 2, "KED002", "z"),
+            finding("a.yaml", 2, "KED002", "y"),
+            finding("a.yaml", 1, "KED002", "y"),
+            finding("b.yaml", 1, "KED001", "x"),
+            finding("a.yaml", 2, "KED001", "y"),
+        ];
+        sort_and_dedup(&mut findings);
+        let seen: Vec<(&str, u32, &str, &str)> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f.location.file.as_str(),
+                    f.location.start.line,
+                    f.code,
+                    f.message.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("a.yaml", 1, "KED002", "y"),
+                ("a.yaml", 2, "KED001", "y"),
+                ("a.yaml", 2, "KED002", "y"),
+                ("a.yaml", 2, "KED002", "z"),
+                ("b.yaml", 1, "KED001", "x"),
+            ]
+        );
     }
 }

@@ -1,6 +1,15 @@
 //! PromQL facts for the rules, computed once per query: does it parse (and where not), how
 //! many series can it return, which metrics it reads, whether the signal is intensive, and
 //! the table of known inference-server metric names (with renamed and deprecated ones).
+//!
+//! Most of the cost of parsing a query is compiling the regular expression of each `=~`
+//! matcher, and many objects share a query that differs only in label values
+//! (`pod=~"llm-a-.*"`, `pod=~"llm-b-.*"`). The analysis does not depend on those values, so
+//! [`QueryCache`] parses each query once with them blanked, checks the regular expressions'
+//! syntax alone, and hands the same analysis to every query of that shape.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use promql_parser::label::Matchers;
 use promql_parser::parser::{self, Expr, LabelModifier, token};
@@ -32,7 +41,7 @@ pub enum Shape {
     /// At most one series: what KEDA needs.
     Single,
     /// Possibly several series, with the reason.
-    Many(String),
+    Many(Arc<str>),
     /// A scalar (KEDA cannot decode it).
     Scalar,
     /// A range vector (not an instant query result).
@@ -53,14 +62,17 @@ pub struct Selector {
 }
 
 /// Facts about a query that parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
     /// What it returns.
     pub shape: Shape,
     /// Every selector, in order.
-    pub selectors: Vec<Selector>,
+    pub selectors: Arc<[Selector]>,
     /// Why the signal is intensive (an average, ratio, latency or percentage), if it is.
-    pub intensive: Option<String>,
+    pub intensive: Option<Arc<str>>,
+    /// The largest value it can return, when that is known: a bounded metric (a fraction, a
+    /// percentage) read directly or through `avg`/`max`/`min`/`quantile`.
+    pub bound: Option<f64>,
 }
 
 impl<'a> Query<'a> {
@@ -77,13 +89,241 @@ impl<'a> Query<'a> {
     }
 }
 
+/// Analyses of queries by their shape (the text with label values blanked), so that a query
+/// repeated across objects, or differing only in label values, is parsed once.
+#[derive(Debug, Default)]
+pub struct QueryCache {
+    analyses: HashMap<String, Analysis>,
+}
+
+impl QueryCache {
+    /// Parses and analyses `text` like [`Query::parse`], reusing the analysis of a query of
+    /// the same shape. Queries that do not parse are parsed as written, so that the error and
+    /// its position are the parser's own.
+    pub fn parse<'a>(&mut self, text: &'a str) -> Query<'a> {
+        let Some(shape) = Normalized::of(text).filter(Normalized::values_are_valid) else {
+            return Query::parse(text);
+        };
+        if let Some(analysis) = self.analyses.get(&shape.text) {
+            return Query {
+                text,
+                parsed: Ok(analysis.clone()),
+            };
+        }
+        match parser::parse(&shape.text) {
+            Ok(expr) => {
+                let analysis = analyse(&expr);
+                self.analyses.insert(shape.text, analysis.clone());
+                Query {
+                    text,
+                    parsed: Ok(analysis),
+                }
+            }
+            Err(_) => Query::parse(text),
+        }
+    }
+}
+
+/// A query with the values of its `=` and `=~` label matchers blanked (`{pod=~"llm-.*"}`
+/// becomes `{pod=~""}`), and the values that were blanked. `__name__` matchers, negative
+/// matchers (blanking changes whether they match the empty string) and everything outside
+/// braces stay as written.
+struct Normalized<'a> {
+    text: String,
+    /// The blanked values: quote character, raw contents, and whether it is a regex.
+    values: Vec<(char, &'a str, bool)>,
+}
+
+impl<'a> Normalized<'a> {
+    /// `None` when the query has something the scan does not model (a comment, an
+    /// unterminated string): it is then parsed as written.
+    fn of(query: &'a str) -> Option<Normalized<'a>> {
+        let bytes = query.as_bytes();
+        let mut text = String::with_capacity(query.len());
+        let mut values = Vec::new();
+        let mut depth = 0usize;
+        let mut copied = 0;
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'#' => return None,
+                b'{' => depth += 1,
+                b'}' => depth = depth.saturating_sub(1),
+                b'"' | b'\'' | b'`' => {
+                    let end = string_end(bytes, i)?;
+                    let blank = match matcher_before(&query[..i]) {
+                        Some((label, op)) if depth > 0 && label != "__name__" => {
+                            (op == "=" || op == "=~").then_some(op == "=~")
+                        }
+                        _ => None,
+                    };
+                    if let Some(is_regex) = blank {
+                        text.push_str(&query[copied..=i]);
+                        text.push(char::from(b));
+                        copied = end;
+                        values.push((char::from(b), &query[i + 1..end - 1], is_regex));
+                    }
+                    i = end;
+                    continue;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        text.push_str(&query[copied..]);
+        Some(Normalized { text, values })
+    }
+
+    /// Whether every blanked value is a string the parser accepts and every blanked regular
+    /// expression one it compiles (checked for syntax only). Escapes this check does not
+    /// decode count as invalid, which sends the query to the parser as written.
+    fn values_are_valid(&self) -> bool {
+        self.values.iter().all(|(quote, raw, regex)| {
+            let Some(value) = unescape(*quote, raw) else {
+                return false;
+            };
+            !regex
+                || plainly_valid(&value)
+                || regex_syntax::Parser::new()
+                    .parse(&format!("^(?:{value})$"))
+                    .is_ok()
+        })
+    }
+}
+
+/// Whether a regular expression is valid at a glance: letters, digits and `-_/:` with `.`,
+/// where `*` and `+` only follow a `.` (`llm-.*`, `vllm-7b-.+`), the common shape of pod
+/// matchers, for which a syntax check would cost more than the rest of the query.
+fn plainly_valid(pattern: &str) -> bool {
+    let mut previous = None;
+    pattern.chars().all(|c| {
+        let ok = c.is_ascii_alphanumeric()
+            || matches!(c, '-' | '_' | '/' | ':' | '.')
+            || (matches!(c, '*' | '+') && previous == Some('.'));
+        previous = Some(c);
+        ok
+    })
+}
+
+/// The index just past the closing quote of the string starting at `start`.
+fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let quote = bytes[start];
+    let mut i = start + 1;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b == quote {
+            return Some(i + 1);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The label and operator of a matcher whose value starts right after `before`.
+fn matcher_before(before: &str) -> Option<(&str, &str)> {
+    let trimmed = before.trim_end();
+    let op = ["=~", "!~", "!=", "="]
+        .into_iter()
+        .find(|op| trimmed.ends_with(op))?;
+    let label_end = trimmed[..trimmed.len() - op.len()].trim_end();
+    let start = label_end
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    Some((&label_end[start..], op))
+}
+
+/// The value of a PromQL string literal's contents (`raw`, between `quote`s), for the
+/// escapes label values use; `None` for anything else (numeric escapes, an escape the parser
+/// refuses, a line break).
+fn unescape(quote: char, raw: &str) -> Option<String> {
+    if quote == '`' {
+        return (!raw.contains('\\')).then(|| raw.to_string());
+    }
+    if raw.contains('\n') {
+        return None;
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        out.push(match chars.next()? {
+            c if c == quote => c,
+            '\\' => '\\',
+            'n' => '\n',
+            't' => '\t',
+            'r' => '\r',
+            'a' => '\u{7}',
+            'b' => '\u{8}',
+            'f' => '\u{c}',
+            'v' => '\u{b}',
+            _ => return None,
+        });
+    }
+    Some(out)
+}
+
 fn analyse(expr: &Expr) -> Analysis {
     let mut selectors = Vec::new();
     collect_selectors(expr, false, &mut selectors);
+    let signal = without_fallback(expr);
+    let mut signal_selectors = Vec::new();
+    collect_selectors(signal, false, &mut signal_selectors);
     Analysis {
         shape: shape(expr),
-        intensive: intensive(expr, &selectors),
-        selectors,
+        intensive: intensive(signal, &signal_selectors).map(Arc::from),
+        bound: bound(expr),
+        selectors: selectors.into(),
+    }
+}
+
+/// The query without a constant fallback (`x or vector(0)`, `x or on() vector(0)`): the
+/// fallback only fills in when `x` is empty and says nothing about what `x` measures.
+fn without_fallback(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(p) => without_fallback(&p.expr),
+        Expr::Binary(b) if b.op.id() == token::T_LOR && constant(&b.rhs).is_some() => {
+            without_fallback(&b.lhs)
+        }
+        other => other,
+    }
+}
+
+/// The value of a constant expression: a number, or `vector(number)`.
+fn constant(expr: &Expr) -> Option<f64> {
+    match expr {
+        Expr::Paren(p) => constant(&p.expr),
+        Expr::NumberLiteral(n) => Some(n.val),
+        Expr::Call(c) if c.func.name == "vector" => constant(c.args.args.first()?),
+        _ => None,
+    }
+}
+
+/// The largest value an expression can return, when it is a known bounded metric read
+/// directly or through aggregations that stay within the metric's range (or such a query
+/// with a constant fallback). Arithmetic, sums and other functions make it unknown.
+fn bound(expr: &Expr) -> Option<f64> {
+    match expr {
+        Expr::Paren(p) => bound(&p.expr),
+        Expr::Aggregate(a) => {
+            let op = a.op.to_string();
+            let within = matches!(op.as_str(), "avg" | "max" | "min" | "quantile");
+            if within { bound(&a.expr) } else { None }
+        }
+        Expr::VectorSelector(v) => {
+            let name = selector(v.name.as_deref(), &v.matchers, false).name;
+            known(&name)?.max
+        }
+        Expr::Binary(b) if b.op.id() == token::T_LOR => {
+            let fallback = constant(&b.rhs)?;
+            Some(bound(&b.lhs)?.max(fallback))
+        }
+        _ => None,
     }
 }
 
@@ -147,15 +387,22 @@ fn shape(expr: &Expr) -> Shape {
         },
         Expr::NumberLiteral(_) => Shape::Scalar,
         Expr::StringLiteral(_) => Shape::Text,
-        Expr::VectorSelector(v) => Shape::Many(format!(
-            "the selector `{}` is not aggregated, so it returns one series per pod, GPU or \
-             label set",
-            v.name.as_deref().unwrap_or("{…}")
-        )),
+        Expr::VectorSelector(v) => Shape::Many(
+            format!(
+                "the selector `{}` is not aggregated, so it returns one series per pod, GPU or \
+                 label set",
+                v.name.as_deref().unwrap_or("{…}")
+            )
+            .into(),
+        ),
         Expr::MatrixSelector(_) | Expr::Subquery(_) => Shape::Range,
         Expr::Call(c) => call_shape(c),
         Expr::Extension(_) => Shape::Single,
     }
+}
+
+fn many(why: String) -> Shape {
+    Shape::Many(why.into())
 }
 
 fn aggregate_shape(a: &parser::AggregateExpr) -> Shape {
@@ -163,19 +410,19 @@ fn aggregate_shape(a: &parser::AggregateExpr) -> Shape {
     match op.as_str() {
         "topk" | "bottomk" | "limitk" => match a.param.as_deref() {
             Some(Expr::NumberLiteral(n)) if n.val <= 1.0 && a.modifier.is_none() => Shape::Single,
-            _ => Shape::Many(format!("`{op}` keeps up to k series")),
+            _ => many(format!("`{op}` keeps up to k series")),
         },
         "count_values" => Shape::Many("`count_values` returns one series per value".into()),
         "limit_ratio" => Shape::Many("`limit_ratio` keeps a share of the series".into()),
         _ => match &a.modifier {
             None => Shape::Single,
             Some(LabelModifier::Include(labels)) if labels.labels.is_empty() => Shape::Single,
-            Some(LabelModifier::Include(labels)) => Shape::Many(format!(
+            Some(LabelModifier::Include(labels)) => many(format!(
                 "`{op} by ({})` keeps one series per value of those labels and nothing \
                  aggregates them again",
                 labels.labels.join(", ")
             )),
-            Some(LabelModifier::Exclude(labels)) => Shape::Many(format!(
+            Some(LabelModifier::Exclude(labels)) => many(format!(
                 "`{op} without ({})` keeps every other label",
                 labels.labels.join(", ")
             )),
@@ -214,11 +461,14 @@ fn call_shape(call: &parser::Call) -> Shape {
 fn shape_of_range(expr: &Expr) -> Shape {
     match expr {
         Expr::Subquery(s) => shape(&s.expr),
-        Expr::MatrixSelector(m) => Shape::Many(format!(
-            "the selector `{}` is not aggregated, so it returns one series per pod, GPU or \
-             label set",
-            m.vs.name.as_deref().unwrap_or("{…}")
-        )),
+        Expr::MatrixSelector(m) => Shape::Many(
+            format!(
+                "the selector `{}` is not aggregated, so it returns one series per pod, GPU or \
+                 label set",
+                m.vs.name.as_deref().unwrap_or("{…}")
+            )
+            .into(),
+        ),
         Expr::Paren(p) => shape_of_range(&p.expr),
         other => shape(other),
     }
@@ -287,8 +537,12 @@ pub fn is_intensive_metric(name: &str) -> bool {
         "token_usage",
         "ENGINE_ACTIVE",
     ];
-    let lower_bucket = name.ends_with("_bucket") || name.ends_with("_count");
-    !lower_bucket && MARKS.iter().any(|m| name.contains(m))
+    // A histogram's or summary's buckets, count and sum, and counters, grow with the load
+    // (their rate is a throughput), whatever the name says they measure.
+    let extensive = ["_bucket", "_count", "_sum", "_total"]
+        .iter()
+        .any(|suffix| name.ends_with(suffix));
+    !extensive && MARKS.iter().any(|m| name.contains(m))
 }
 
 /// Finds where in `text` a parse error is: the opening bracket or quote left open, the
@@ -591,6 +845,72 @@ mod tests {
         assert!(of("sum(rate(a[1m])) / sum(rate(b[1m]))").is_some());
         assert!(of("max(vllm:kv_cache_usage_perc{namespace=\"x\"})").is_some());
         assert!(of("sum(vllm:num_requests_waiting)").is_none());
+        // A constant fallback says nothing about the signal, and a histogram's sum under
+        // rate() is a throughput of seconds, not a latency.
+        assert!(of("avg(vllm:kv_cache_usage_perc) or vector(0)").is_some());
+        let fallback = "sum(rate(vllm:request_queue_time_seconds_sum[1m])) or vector(0)";
+        assert!(of(fallback).is_none());
+        assert!(of("rate(vllm:request_queue_time_seconds_sum[1m]) * 60").is_none());
+        assert!(of("rate(x_seconds_sum[1m]) / rate(x_seconds_count[1m])").is_some());
+    }
+
+    #[test]
+    fn bounds_are_known_only_without_arithmetic() {
+        let of = |q: &str| Query::parse(q).parsed.unwrap().bound;
+        assert_eq!(
+            of("avg(vllm:kv_cache_usage_perc{namespace=\"x\"})"),
+            Some(1.0)
+        );
+        assert_eq!(of("max(avg by (pod) (DCGM_FI_DEV_GPU_UTIL))"), Some(100.0));
+        assert_eq!(of("vllm:kv_cache_usage_perc"), Some(1.0));
+        assert_eq!(of("avg(vllm:kv_cache_usage_perc) or vector(0)"), Some(1.0));
+        assert_eq!(of("avg(vllm:kv_cache_usage_perc) * 100"), None);
+        assert_eq!(of("sum(vllm:kv_cache_usage_perc)"), None);
+        assert_eq!(of("avg(vllm:num_requests_waiting)"), None);
+    }
+
+    #[test]
+    fn the_cache_gives_what_parsing_as_written_gives() {
+        let queries = [
+            r#"sum(vllm:num_requests_waiting{namespace="a", pod=~"llm-.*"})"#,
+            r#"sum(vllm:num_requests_waiting{namespace="b", pod=~"other-[0-9]+"})"#,
+            r#"sum(x{pod=~"llm-(.*"})"#,
+            r#"sum(x{pod=~"a\\.b|c{2}"})"#,
+            r#"sum(x{pod=~"a\.b"})"#,
+            r#"sum(x{pod="a\.b"})"#,
+            r#"sum(x{pod="a\'b"})"#,
+            r#"sum(x{pod='a\'b'})"#,
+            r#"sum(x{pod=~`a.b`})"#,
+            r#"sum(x{pod=~"llm-7b-.+", c=~".*"})"#,
+            r#"sum(x{pod=~"a.**"})"#,
+            r#"sum(x{pod=~"a{b}"})"#,
+            r#"sum({a!="x"})"#,
+            r#"sum({a="x"})"#,
+            r#"sum({__name__=~"vllm:.*"})"#,
+            r#"sum({__name__="vllm:num_requests_waiting"})"#,
+            "sum(x) # comment {a=\"b\"}",
+            r#"sum(x{a=~`raw\d+`})"#,
+            r#"sum(x{a='single', b!~"neg.*"})"#,
+            r#"sum(x{a="unterminated)"#,
+            r#"label_replace(sum(x{pod="a"}), "dst", "$1", "src", "(.*)")"#,
+            r#"sum(x{a = "spaced"}) / sum(y{b=~ "z"})"#,
+        ];
+        let mut cache = QueryCache::default();
+        for query in queries {
+            assert_eq!(
+                cache.parse(query).parsed,
+                Query::parse(query).parsed,
+                "{query}"
+            );
+        }
+        let mut cache = QueryCache::default();
+        cache.parse(queries[0]);
+        cache.parse(queries[1]);
+        assert_eq!(
+            cache.analyses.len(),
+            1,
+            "queries that differ in label values share one"
+        );
     }
 
     #[test]

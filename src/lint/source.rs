@@ -9,6 +9,9 @@ use crate::model::manifest::Document;
 #[derive(Debug, Default)]
 pub struct Sources {
     files: HashMap<String, SourceFile>,
+    /// Where the charts of `# Source:` paths live (`--source-root`): Helm names chart files
+    /// relative to the chart's parent (`llm/templates/so.yaml`), the repository does not.
+    source_root: Option<String>,
 }
 
 #[derive(Debug)]
@@ -36,6 +39,13 @@ impl Sources {
         );
     }
 
+    /// Prefixes the chart files of Helm `# Source:` comments with `root` (e.g. `charts/`), so
+    /// that findings name files as they are in the repository.
+    pub fn set_source_root(&mut self, root: &str) {
+        let root = root.trim_end_matches(['/', '\\']);
+        self.source_root = (!root.is_empty()).then(|| root.to_string());
+    }
+
     /// Line `line` (1-based) of `file`, without its line break.
     pub fn line(&self, file: &str, line: u32) -> Option<&str> {
         let source = self.files.get(file)?;
@@ -57,7 +67,14 @@ impl Sources {
         let start = doc.start().line;
         let cut = file.helm.partition_point(|(line, _)| *line <= start);
         let (line, path) = file.helm.get(cut.checked_sub(1)?)?;
-        (path == source).then(|| (source.clone(), *line))
+        if path != source {
+            return None;
+        }
+        let chart_file = match &self.source_root {
+            Some(root) => format!("{root}/{source}"),
+            None => source.clone(),
+        };
+        Some((chart_file, *line))
     }
 }
 
@@ -89,5 +106,9 @@ mod tests {
         assert_eq!((file.as_str(), line), ("chart/templates/a.yaml", 2));
         assert_eq!(sources.line("<stdin>", 5), Some("  name: a"));
         assert_eq!(sources.line("<stdin>", 9), None);
+
+        sources.set_source_root("charts/");
+        let (file, _) = sources.helm_place(&docs[0]).unwrap();
+        assert_eq!(file, "charts/chart/templates/a.yaml");
     }
 }

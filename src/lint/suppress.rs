@@ -2,6 +2,7 @@
 //! object silences that rule for that object. The reason is required; suppressed findings
 //! still appear (in SARIF as suppressions) but do not fail the run.
 
+use crate::model::manifest::Pointer;
 use serde_json::Value;
 
 use super::Emitter;
@@ -32,7 +33,7 @@ impl Suppression {
 pub fn read(doc: &Document) -> Vec<Suppression> {
     let Some(annotations) = doc
         .value
-        .pointer("/metadata/annotations")
+        .at("/metadata/annotations")
         .and_then(Value::as_object)
     else {
         return Vec::new();
@@ -50,19 +51,22 @@ pub fn read(doc: &Document) -> Vec<Suppression> {
 
 /// Reports suppression annotations without a reason, or naming no rule.
 pub fn check_reasons(doc: &Document, emitter: &mut Emitter<'_>) {
+    let object = super::ObjectRef::of(doc).label();
     for suppression in read(doc) {
         let key = format!("{PREFIX}{}", suppression.rule);
         let pointer = format!("/metadata/annotations/{}", escape_pointer(&key));
         if catalog::find(&suppression.rule).is_none() {
             emitter.with_fix(
                 &pointer,
-                format!("annotation {key} names no lint rule, so it suppresses nothing"),
+                format!("{object}: annotation {key} names no lint rule, so it suppresses nothing"),
                 "use a rule code from `kubectl-infer rules`",
             );
         } else if suppression.reason.trim().is_empty() {
             emitter.at(
                 &pointer,
-                format!("annotation {key} has no reason, so it does not suppress the rule"),
+                format!(
+                    "{object}: annotation {key} has no reason, so it does not suppress the rule"
+                ),
             );
         }
     }

@@ -2,9 +2,10 @@
 //! its triggers (queries parsed once), pod templates and their resources, Kubernetes
 //! quantities. Fields of the wrong type read as absent; the schema rules report them.
 
+use crate::model::manifest::Pointer;
 use serde_json::{Map, Value};
 
-use super::promql::Query;
+use super::promql::{Query, QueryCache};
 
 /// Trigger types whose metrics come from the pods' resource usage (HPA `Resource` metrics).
 pub const RESOURCE_TRIGGERS: &[&str] = &["cpu", "memory"];
@@ -96,14 +97,20 @@ impl Trigger<'_> {
 }
 
 impl<'a> Scaler<'a> {
-    /// Reads the view from a ScaledObject or ScaledJob.
-    pub fn read(object: &'a Value) -> Scaler<'a> {
+    /// Reads the view from a ScaledObject or ScaledJob, parsing queries through `queries`.
+    pub fn read(object: &'a Value, queries: &mut QueryCache) -> Scaler<'a> {
         let spec = object.get("spec");
-        let get = |path: &str| spec.and_then(|s| s.pointer(path));
+        let get = |path: &str| spec.and_then(|s| s.at(path));
         let int = |path: &str| get(path).and_then(Value::as_i64);
         let triggers = get("/triggers")
             .and_then(Value::as_array)
-            .map(|items| items.iter().enumerate().map(read_trigger).collect())
+            .map(|items| {
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(index, value)| read_trigger(index, value, queries))
+                    .collect()
+            })
             .unwrap_or_default();
         Scaler {
             min: int("/minReplicaCount"),
@@ -141,13 +148,13 @@ impl<'a> Scaler<'a> {
     }
 }
 
-fn read_trigger((index, value): (usize, &Value)) -> Trigger<'_> {
+fn read_trigger<'a>(index: usize, value: &'a Value, queries: &mut QueryCache) -> Trigger<'a> {
     let kind = value.get("type").and_then(Value::as_str).unwrap_or("");
     let metadata = value.get("metadata").and_then(Value::as_object);
     let query = (kind == "prometheus")
         .then(|| metadata?.get("query")?.as_str())
         .flatten()
-        .map(Query::parse);
+        .map(|text| queries.parse(text));
     Trigger {
         index,
         kind,
@@ -171,18 +178,41 @@ pub fn pod_spec_pointer(kind: &str) -> Option<&'static str> {
     }
 }
 
-/// The containers (and init containers) of a pod spec, with their JSON pointers.
-pub fn containers<'a>(object: &'a Value, pod_spec: &str) -> Vec<(String, &'a Value)> {
-    let mut out = Vec::new();
-    for list in ["containers", "initContainers"] {
-        let pointer = format!("{pod_spec}/{list}");
-        if let Some(items) = object.pointer(&pointer).and_then(Value::as_array) {
-            for (i, c) in items.iter().enumerate() {
-                out.push((format!("{pointer}/{i}"), c));
-            }
-        }
+/// A container (or init container) of a pod spec, and where it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Container<'a> {
+    pod_spec: &'a str,
+    list: &'static str,
+    index: usize,
+    /// The container itself.
+    pub value: &'a Value,
+}
+
+impl Container<'_> {
+    /// Its JSON pointer, e.g. `/spec/template/spec/containers/0` (built only for findings).
+    pub fn pointer(&self) -> String {
+        format!("{}/{}/{}", self.pod_spec, self.list, self.index)
     }
-    out
+}
+
+/// The containers (and init containers) of a pod spec.
+pub fn containers<'a>(object: &'a Value, pod_spec: &'a str) -> impl Iterator<Item = Container<'a>> {
+    let spec = object.at(pod_spec);
+    ["containers", "initContainers"]
+        .into_iter()
+        .flat_map(move |list| {
+            spec.and_then(|s| s.get(list))
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .enumerate()
+                .map(move |(index, value)| Container {
+                    pod_spec,
+                    list,
+                    index,
+                    value,
+                })
+        })
 }
 
 /// A container's resource quantity (`limits` first, then `requests`).
@@ -199,7 +229,8 @@ pub fn container_resource(container: &Value, resource: &str) -> Option<f64> {
 /// The total of one resource over a pod's regular containers (per replica).
 pub fn pod_resource(object: &Value, pod_spec: &str, resource: &str) -> f64 {
     object
-        .pointer(&format!("{pod_spec}/containers"))
+        .at(pod_spec)
+        .and_then(|spec| spec.get("containers"))
         .and_then(Value::as_array)
         .map(|cs| {
             cs.iter()
@@ -261,7 +292,7 @@ mod tests {
     fn scaler_defaults_follow_keda() {
         let so = json!({"spec": {"scaleTargetRef": {"name": "x"}, "triggers": [
             {"type": "prometheus", "metadata": {"query": "sum(a)", "threshold": "5"}}]}});
-        let view = Scaler::read(&so);
+        let view = Scaler::read(&so, &mut QueryCache::default());
         assert_eq!(view.effective_min(), 0);
         assert_eq!(view.effective_max(), 100);
         assert_eq!(view.target.map(|t| t.kind), Some("Deployment"));

@@ -1,24 +1,35 @@
 //! Manifests with source positions: YAML (or JSON) text → documents of JSON values, each
-//! field's `line:column` kept in a side table keyed by JSON pointer.
+//! field's `line:column` kept in a position tree beside the value.
 //!
 //! This is the one place that parses manifest text. `lint` reports findings at the exact field,
 //! `explain --from-file`, `validate` and `probe --from-file` read objects through it too, and
 //! `generate --spec` reports spec errors with it. Resolution of plain scalars follows the YAML
-//! 1.2 core schema (`true`, `null`, `12`, `1.5`); quoted scalars are strings.
+//! 1.2 core schema (`true`, `null`, `12`, `1.5`); quoted scalars are strings. Merge keys
+//! (`<<: *common`) are applied as YAML 1.1 defines them, and the merged fields keep the
+//! positions of the mapping they were merged from.
+//!
+//! Positions cost little to build: one small record per node and one per mapping entry, kept
+//! in flat vectors per document (no string per field), and looked up by JSON pointer only when
+//! a finding or an error needs one.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 use serde_json::{Map, Number, Value};
 
-/// Default cap on the number of nodes one file may expand to (anchors and aliases included):
-/// it stops "billion laughs" alias bombs long before they exhaust memory.
+/// Default cap on the nodes that aliases may expand to in one document: it stops "billion
+/// laughs" alias bombs long before they exhaust memory. Nodes written out in the text do not
+/// count (the file size limit bounds them), so a large file of ordinary documents never hits it.
 pub const DEFAULT_NODE_LIMIT: usize = 2_000_000;
 
+/// The key that merges mappings into the one that holds it (YAML 1.1 merge key).
+const MERGE_KEY: &str = "<<";
+
 /// A 1-based line and column in a source file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
 pub struct Pos {
     /// Line, starting at 1.
     pub line: u32,
@@ -52,6 +63,122 @@ pub struct NodePos {
     pub end: Pos,
 }
 
+/// How a scalar is written in the source; characters inside it map back to columns
+/// differently for each style (quotes, escapes, block indentation, folding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarKind {
+    /// Unquoted.
+    Plain,
+    /// `'…'`.
+    SingleQuoted,
+    /// `"…"`, with escapes.
+    DoubleQuoted,
+    /// A `|` block.
+    Literal,
+    /// A `>` block.
+    Folded,
+}
+
+impl From<ScalarStyle> for ScalarKind {
+    fn from(style: ScalarStyle) -> Self {
+        match style {
+            ScalarStyle::Plain => ScalarKind::Plain,
+            ScalarStyle::SingleQuoted => ScalarKind::SingleQuoted,
+            ScalarStyle::DoubleQuoted => ScalarKind::DoubleQuoted,
+            ScalarStyle::Literal => ScalarKind::Literal,
+            ScalarStyle::Folded => ScalarKind::Folded,
+        }
+    }
+}
+
+/// What a node of the position tree holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Map,
+    Seq,
+    Scalar(ScalarKind),
+}
+
+/// One value of a document: its span, what it is, and the range of its child entries.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    value: Pos,
+    end: Pos,
+    first: u32,
+    len: u32,
+    shape: Shape,
+    /// Written as an alias (`*name`): the span is the alias, the children are the anchor's.
+    alias: bool,
+}
+
+/// One child of a mapping or sequence: its key (in the key arena; empty for sequence items),
+/// where the key is written, and the child node.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    key_start: u32,
+    key_len: u32,
+    key: Pos,
+    node: u32,
+}
+
+/// The positions of one document, as flat vectors.
+#[derive(Debug, Default)]
+struct Positions {
+    nodes: Vec<Node>,
+    entries: Vec<Entry>,
+    keys: String,
+}
+
+impl Positions {
+    /// Empty, with room for as many nodes, entries and key bytes as `like` holds (documents
+    /// of a stream tend to be alike, and growing the vectors from nothing is a cost per
+    /// document).
+    fn sized_like(like: (usize, usize, usize)) -> Positions {
+        Positions {
+            nodes: Vec::with_capacity(like.0),
+            entries: Vec::with_capacity(like.1),
+            keys: String::with_capacity(like.2),
+        }
+    }
+
+    fn key(&self, entry: &Entry) -> &str {
+        let start = entry.key_start as usize;
+        self.keys
+            .get(start..start + entry.key_len as usize)
+            .unwrap_or("")
+    }
+
+    fn node(&self, index: u32) -> Option<&Node> {
+        self.nodes.get(index as usize)
+    }
+
+    fn children(&self, node: &Node) -> &[Entry] {
+        let first = node.first as usize;
+        self.entries
+            .get(first..first + node.len as usize)
+            .unwrap_or(&[])
+    }
+
+    /// The child of `node` named by one JSON pointer segment (already unescaped).
+    fn child(&self, node: &Node, segment: &str) -> Option<&Entry> {
+        let children = self.children(node);
+        match node.shape {
+            Shape::Seq => children.get(segment.parse::<usize>().ok()?),
+            Shape::Map => children.iter().find(|e| self.key(e) == segment),
+            Shape::Scalar(_) => None,
+        }
+    }
+
+    fn push_node(&mut self, node: Node) -> u32 {
+        self.nodes.push(node);
+        index_u32(self.nodes.len() - 1)
+    }
+}
+
+fn index_u32(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
 /// One object of a manifest stream, with positions of its fields.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -63,25 +190,60 @@ pub struct Document {
     pub index: usize,
     /// The object itself.
     pub value: Value,
-    positions: std::sync::Arc<HashMap<String, NodePos>>,
-    /// JSON pointer of this object inside the parsed document (`/items/3` for List items).
-    base: String,
+    positions: Arc<Positions>,
+    /// The node of this object in the position tree (a List item's node for List items).
+    base: u32,
 }
 
 impl Document {
     /// The position of the field at `pointer` (a JSON pointer relative to this object, e.g.
     /// `/spec/triggers/0/metadata/query`); falls back to the nearest ancestor that has one.
     pub fn pos(&self, pointer: &str) -> NodePos {
-        let mut path = format!("{}{}", self.base, pointer);
-        loop {
-            if let Some(pos) = self.positions.get(&path) {
-                return *pos;
-            }
-            match path.rfind('/') {
-                Some(cut) => path.truncate(cut),
-                None => return NodePos::default_at_line(1),
-            }
+        self.walk(pointer).0
+    }
+
+    /// How the scalar at `pointer` is written, when the pointer names a scalar written out in
+    /// this document (not through an alias).
+    pub fn scalar_kind(&self, pointer: &str) -> Option<ScalarKind> {
+        let (_, node, complete) = self.walk(pointer);
+        match node? {
+            Node {
+                shape: Shape::Scalar(kind),
+                alias: false,
+                ..
+            } if complete => Some(kind),
+            _ => None,
         }
+    }
+
+    /// The position of the deepest node on `pointer`, that node, and whether the whole pointer
+    /// was found.
+    fn walk(&self, pointer: &str) -> (NodePos, Option<Node>, bool) {
+        let tree = &self.positions;
+        let Some(mut node) = tree.node(self.base).copied() else {
+            return (NodePos::default_at_line(1), None, false);
+        };
+        let mut found = NodePos {
+            key: node.value,
+            value: node.value,
+            end: node.end,
+        };
+        for segment in pointer.split('/').skip(1) {
+            let segment = unescape_pointer(segment);
+            let Some(entry) = tree.child(&node, &segment) else {
+                return (found, Some(node), false);
+            };
+            let Some(child) = tree.node(entry.node).copied() else {
+                return (found, Some(node), false);
+            };
+            node = child;
+            found = NodePos {
+                key: entry.key,
+                value: node.value,
+                end: node.end,
+            };
+        }
+        (found, Some(node), true)
     }
 
     /// The position of the whole object.
@@ -105,16 +267,14 @@ impl Document {
     /// `metadata.name`, or "" when absent.
     pub fn name(&self) -> &str {
         self.value
-            .pointer("/metadata/name")
+            .at("/metadata/name")
             .and_then(Value::as_str)
             .unwrap_or("")
     }
 
     /// `metadata.namespace`, if set.
     pub fn namespace(&self) -> Option<&str> {
-        self.value
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
+        self.value.at("/metadata/namespace").and_then(Value::as_str)
     }
 
     /// The file to report: Helm's chart file when known, else the file read.
@@ -187,7 +347,7 @@ impl fmt::Display for LoadError {
 /// Options for [`load_str_with`].
 #[derive(Debug, Clone, Copy)]
 pub struct LoadOptions {
-    /// The most nodes a file may expand to, aliases included.
+    /// The most nodes that aliases may expand to in one document.
     pub node_limit: usize,
     /// Expand `kind: List` (and `*List`) objects into their items.
     pub expand_lists: bool,
@@ -226,13 +386,13 @@ pub fn load_str_with(
             Event::DocumentEnd => {
                 let start_line = builder.doc_start_line.unwrap_or(prev_end_line + 1);
                 let end_line = Pos::from_span(&span).line;
-                if let Some((value, positions)) = builder.finish_document() {
+                if let Some(parsed) = builder.finish_document() {
                     let helm = sources
                         .iter()
                         .rev()
                         .find(|(line, _)| *line > prev_end_line && *line <= start_line)
                         .map(|(_, path)| path.clone());
-                    push_document(&mut docs, file, helm, value, positions, options);
+                    push_document(&mut docs, file, helm, parsed, options);
                 }
                 prev_end_line = end_line.max(prev_end_line);
             }
@@ -243,18 +403,29 @@ pub fn load_str_with(
     Ok(docs)
 }
 
+/// A document as the builder leaves it: the value, its node and the position tree.
+struct Parsed {
+    value: Value,
+    root: u32,
+    positions: Positions,
+}
+
 fn push_document(
     docs: &mut Vec<Document>,
     file: &str,
     helm_source: Option<String>,
-    value: Value,
-    positions: HashMap<String, NodePos>,
+    parsed: Parsed,
     options: LoadOptions,
 ) {
+    let Parsed {
+        value,
+        root,
+        positions,
+    } = parsed;
     if value.is_null() {
         return;
     }
-    let positions = std::sync::Arc::new(positions);
+    let positions = Arc::new(positions);
     let is_list = options.expand_lists
         && value
             .get("kind")
@@ -262,30 +433,38 @@ fn push_document(
             .is_some_and(|k| k == "List" || k.ends_with("List"))
         && value.get("items").is_some_and(Value::is_array);
     let index = docs.len();
-    if is_list {
-        let items = value
-            .get("items")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for (i, item) in items.into_iter().enumerate() {
-            docs.push(Document {
-                file: file.to_string(),
-                helm_source: helm_source.clone(),
-                index,
-                value: item,
-                positions: positions.clone(),
-                base: format!("/items/{i}"),
-            });
-        }
-    } else {
+    if !is_list {
         docs.push(Document {
             file: file.to_string(),
             helm_source,
             index,
             value,
             positions,
-            base: String::new(),
+            base: root,
+        });
+        return;
+    }
+    let item_nodes: Vec<u32> = positions
+        .node(root)
+        .and_then(|node| positions.child(node, "items"))
+        .and_then(|entry| positions.node(entry.node))
+        .map(|items| positions.children(items).iter().map(|e| e.node).collect())
+        .unwrap_or_default();
+    let items = match value {
+        Value::Object(mut map) => match map.remove("items") {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    for (i, item) in items.into_iter().enumerate() {
+        docs.push(Document {
+            file: file.to_string(),
+            helm_source: helm_source.clone(),
+            index,
+            value: item,
+            positions: positions.clone(),
+            base: item_nodes.get(i).copied().unwrap_or(root),
         });
     }
 }
@@ -315,32 +494,54 @@ fn helm_source_comments(text: &str) -> Vec<(u32, String)> {
         .collect()
 }
 
+/// The key a mapping waits to give a value to.
+struct PendingKey {
+    key: String,
+    pos: Pos,
+    /// A plain `<<`: the value is merged, not stored under the key.
+    merge: bool,
+}
+
 /// A container being filled: a mapping waiting for its next key, or a sequence.
 enum Frame {
     Map {
         map: Map<String, Value>,
-        pointer: String,
-        pending_key: Option<(String, Pos)>,
+        pending: Option<PendingKey>,
         start: Pos,
         anchor: usize,
+        entries: Vec<Entry>,
+        /// Values given to `<<` (value, node, where the key is), merged when the mapping ends.
+        merges: Vec<(Value, u32, Pos)>,
     },
     Seq {
         items: Vec<Value>,
-        pointer: String,
         start: Pos,
         anchor: usize,
+        entries: Vec<Entry>,
     },
 }
 
-/// Turns the parser's events into a JSON value and a position table.
+/// An anchored node: its value, its node, and how many nodes an alias to it expands to.
+struct Anchored {
+    value: Value,
+    node: u32,
+    size: usize,
+}
+
+/// Turns the parser's events into a JSON value and a position tree.
 struct Builder<'f> {
     file: &'f str,
     node_limit: usize,
-    nodes: usize,
+    /// Nodes that aliases expanded to in the current document.
+    expanded: usize,
     stack: Vec<Frame>,
-    root: Option<Value>,
-    positions: HashMap<String, NodePos>,
-    anchors: HashMap<usize, Value>,
+    root: Option<(Value, u32)>,
+    positions: Positions,
+    anchors: HashMap<usize, Anchored>,
+    /// Emptied entry vectors of finished frames, reused by the next ones.
+    spare: Vec<Vec<Entry>>,
+    /// The sizes of the last document's positions, to size the next one's.
+    last_size: (usize, usize, usize),
     doc_start_line: Option<u32>,
 }
 
@@ -349,11 +550,13 @@ impl<'f> Builder<'f> {
         Builder {
             file,
             node_limit,
-            nodes: 0,
+            expanded: 0,
             stack: Vec::new(),
             root: None,
-            positions: HashMap::new(),
+            positions: Positions::default(),
             anchors: HashMap::new(),
+            spare: Vec::new(),
+            last_size: (0, 0, 0),
             doc_start_line: None,
         }
     }
@@ -361,14 +564,21 @@ impl<'f> Builder<'f> {
     fn start_document(&mut self) {
         self.stack.clear();
         self.root = None;
-        self.positions = HashMap::new();
+        self.positions = Positions::sized_like(self.last_size);
         self.anchors.clear();
+        self.expanded = 0;
         self.doc_start_line = None;
     }
 
-    fn finish_document(&mut self) -> Option<(Value, HashMap<String, NodePos>)> {
-        let root = self.root.take()?;
-        Some((root, std::mem::take(&mut self.positions)))
+    fn finish_document(&mut self) -> Option<Parsed> {
+        let (value, root) = self.root.take()?;
+        let p = &self.positions;
+        self.last_size = (p.nodes.len(), p.entries.len(), p.keys.len());
+        Some(Parsed {
+            value,
+            root,
+            positions: std::mem::take(&mut self.positions),
+        })
     }
 
     fn error(&self, pos: Pos, message: impl Into<String>) -> LoadError {
@@ -379,34 +589,18 @@ impl<'f> Builder<'f> {
         }
     }
 
-    /// The pointer the next node will have, and the position of its key when it is a
-    /// mapping value.
-    fn next_pointer(&self) -> (String, Option<Pos>, bool) {
-        match self.stack.last() {
-            None => (String::new(), None, false),
-            Some(Frame::Map {
-                pointer,
-                pending_key: Some((key, pos)),
-                ..
-            }) => (
-                format!("{pointer}/{}", escape_pointer(key)),
-                Some(*pos),
-                false,
-            ),
-            Some(Frame::Map { .. }) => (String::new(), None, true),
-            Some(Frame::Seq { items, pointer, .. }) => {
-                (format!("{pointer}/{}", items.len()), None, false)
-            }
-        }
+    /// Whether the next scalar is a mapping key.
+    fn expects_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { pending: None, .. }))
     }
 
-    fn count(&mut self, n: usize, pos: Pos) -> Result<(), LoadError> {
-        self.nodes = self.nodes.saturating_add(n);
-        if self.nodes > self.node_limit {
+    fn expand(&mut self, n: usize, pos: Pos) -> Result<(), LoadError> {
+        self.expanded = self.expanded.saturating_add(n);
+        if self.expanded > self.node_limit {
             return Err(self.error(
                 pos,
                 format!(
-                    "document expands to more than {} nodes (an alias bomb?)",
+                    "aliases in this document expand to more than {} nodes (an alias bomb?)",
                     self.node_limit
                 ),
             ));
@@ -421,118 +615,255 @@ impl<'f> Builder<'f> {
         }
         match event {
             Event::Scalar(text, style, anchor, tag) => {
-                self.count(1, pos)?;
-                let (_, _, is_key) = self.next_pointer();
-                if is_key {
-                    return self.set_key(text.into_owned(), pos);
+                if self.expects_key() {
+                    let merge = style == ScalarStyle::Plain && tag.is_none() && text == MERGE_KEY;
+                    return self.set_key(text.into_owned(), pos, merge);
                 }
-                let value = resolve_scalar(&text, style, tag.as_ref());
-                if anchor > 0 {
-                    self.anchors.insert(anchor, value.clone());
-                }
-                self.attach(value, pos, end_of(span))
+                let value = resolve_scalar(text, style, tag.as_ref());
+                let node = self.positions.push_node(Node {
+                    value: pos,
+                    end: end_of(span),
+                    first: 0,
+                    len: 0,
+                    shape: Shape::Scalar(style.into()),
+                    alias: false,
+                });
+                self.anchor(anchor, &value, node);
+                self.attach(value, node, pos)
             }
-            Event::Alias(id) => {
-                let Some(value) = self.anchors.get(&id).cloned() else {
-                    return Err(self.error(pos, "alias names an unknown anchor"));
-                };
-                self.count(node_count(&value), pos)?;
-                let (_, _, is_key) = self.next_pointer();
-                if is_key {
-                    let key = value
-                        .as_str()
-                        .map_or_else(|| value.to_string(), str::to_string);
-                    return self.set_key(key, pos);
-                }
-                self.attach(value, pos, end_of(span))
-            }
+            Event::Alias(id) => self.alias(id, pos, span),
             Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
-                self.count(1, pos)?;
-                let (pointer, _, is_key) = self.next_pointer();
-                if is_key {
+                if self.expects_key() {
                     return Err(self.error(pos, "complex mapping keys are not supported"));
                 }
+                let entries = self.spare.pop().unwrap_or_default();
                 let frame = if matches!(event, Event::MappingStart(..)) {
                     Frame::Map {
                         map: Map::new(),
-                        pointer,
-                        pending_key: None,
+                        pending: None,
                         start: pos,
                         anchor,
+                        entries,
+                        merges: Vec::new(),
                     }
                 } else {
                     Frame::Seq {
                         items: Vec::new(),
-                        pointer,
                         start: pos,
                         anchor,
+                        entries,
                     }
                 };
                 self.stack.push(frame);
                 Ok(())
             }
-            Event::MappingEnd | Event::SequenceEnd => {
-                let Some(frame) = self.stack.pop() else {
-                    return Ok(());
-                };
-                let (value, start, anchor) = match frame {
-                    Frame::Map {
-                        map, start, anchor, ..
-                    } => (Value::Object(map), start, anchor),
-                    Frame::Seq {
-                        items,
-                        start,
-                        anchor,
-                        ..
-                    } => (Value::Array(items), start, anchor),
-                };
-                if anchor > 0 {
-                    self.anchors.insert(anchor, value.clone());
-                }
-                self.attach(value, start, end_of(span))
-            }
+            Event::MappingEnd | Event::SequenceEnd => self.end_container(span),
             _ => Ok(()),
         }
     }
 
-    fn set_key(&mut self, key: String, pos: Pos) -> Result<(), LoadError> {
+    fn alias(&mut self, id: usize, pos: Pos, span: &Span) -> Result<(), LoadError> {
+        let Some(anchored) = self.anchors.get(&id) else {
+            return Err(self.error(pos, "alias names an unknown anchor"));
+        };
+        let (value, source, size) = (anchored.value.clone(), anchored.node, anchored.size);
+        self.expand(size, pos)?;
+        if self.expects_key() {
+            let key = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_string);
+            return self.set_key(key, pos, false);
+        }
+        let Some(&target) = self.positions.node(source) else {
+            return Err(self.error(pos, "alias names an unknown anchor"));
+        };
+        let node = self.positions.push_node(Node {
+            value: pos,
+            end: end_of(span),
+            alias: true,
+            ..target
+        });
+        self.attach(value, node, pos)
+    }
+
+    fn anchor(&mut self, anchor: usize, value: &Value, node: u32) {
+        if anchor > 0 {
+            let anchored = Anchored {
+                value: value.clone(),
+                node,
+                size: node_count(value),
+            };
+            self.anchors.insert(anchor, anchored);
+        }
+    }
+
+    fn end_container(&mut self, span: &Span) -> Result<(), LoadError> {
+        let Some(frame) = self.stack.pop() else {
+            return Ok(());
+        };
+        let (value, start, anchor, mut entries, shape) = match frame {
+            Frame::Map {
+                mut map,
+                start,
+                anchor,
+                mut entries,
+                merges,
+                ..
+            } => {
+                for (merged, node, pos) in merges {
+                    self.merge(&mut map, &mut entries, merged, node, pos)?;
+                }
+                (Value::Object(map), start, anchor, entries, Shape::Map)
+            }
+            Frame::Seq {
+                items,
+                start,
+                anchor,
+                entries,
+            } => (Value::Array(items), start, anchor, entries, Shape::Seq),
+        };
+        let first = index_u32(self.positions.entries.len());
+        let len = index_u32(entries.len());
+        self.positions.entries.append(&mut entries);
+        self.spare.push(entries);
+        let node = self.positions.push_node(Node {
+            value: start,
+            end: end_of(span),
+            first,
+            len,
+            shape,
+            alias: false,
+        });
+        self.anchor(anchor, &value, node);
+        self.attach(value, node, start)
+    }
+
+    /// Merges the value given to `<<` (a mapping, or a list of mappings where earlier ones
+    /// win) into `map`: keys the mapping sets itself win over merged ones.
+    fn merge(
+        &self,
+        map: &mut Map<String, Value>,
+        entries: &mut Vec<Entry>,
+        merged: Value,
+        node: u32,
+        pos: Pos,
+    ) -> Result<(), LoadError> {
+        let not_a_mapping = || {
+            self.error(
+                pos,
+                "the merge key `<<` takes a mapping or a list of mappings",
+            )
+        };
+        let Some(&source) = self.positions.node(node) else {
+            return Err(not_a_mapping());
+        };
+        match merged {
+            Value::Object(fields) => {
+                self.merge_fields(map, entries, fields, &source);
+                Ok(())
+            }
+            Value::Array(items) => {
+                let children: Vec<u32> = self
+                    .positions
+                    .children(&source)
+                    .iter()
+                    .map(|e| e.node)
+                    .collect();
+                for (item, child) in items.into_iter().zip(children) {
+                    let (Value::Object(fields), Some(&item_node)) =
+                        (item, self.positions.node(child))
+                    else {
+                        return Err(not_a_mapping());
+                    };
+                    self.merge_fields(map, entries, fields, &item_node);
+                }
+                Ok(())
+            }
+            _ => Err(not_a_mapping()),
+        }
+    }
+
+    fn merge_fields(
+        &self,
+        map: &mut Map<String, Value>,
+        entries: &mut Vec<Entry>,
+        fields: Map<String, Value>,
+        source: &Node,
+    ) {
+        let children = self.positions.children(source);
+        for (key, value) in fields {
+            if map.contains_key(&key) {
+                continue;
+            }
+            if let Some(entry) = children.iter().find(|e| self.positions.key(e) == key) {
+                entries.push(*entry);
+            }
+            map.insert(key, value);
+        }
+    }
+
+    fn set_key(&mut self, key: String, pos: Pos, merge: bool) -> Result<(), LoadError> {
+        let file = self.file;
         if let Some(Frame::Map {
-            map, pending_key, ..
+            map,
+            pending,
+            merges,
+            ..
         }) = self.stack.last_mut()
         {
-            if map.contains_key(&key) {
+            let duplicate = if merge {
+                !merges.is_empty()
+            } else {
+                map.contains_key(&key)
+            };
+            if duplicate {
                 return Err(LoadError {
-                    file: self.file.to_string(),
+                    file: file.to_string(),
                     pos: Some(pos),
                     message: format!("duplicate key {key:?} in mapping"),
                 });
             }
-            *pending_key = Some((key, pos));
+            *pending = Some(PendingKey { key, pos, merge });
         }
         Ok(())
     }
 
-    /// Puts a finished node into its parent (or makes it the root) and records its position.
-    fn attach(&mut self, value: Value, start: Pos, end: Pos) -> Result<(), LoadError> {
-        let (pointer, key_pos, _) = self.next_pointer();
-        self.positions.insert(
-            pointer,
-            NodePos {
-                key: key_pos.unwrap_or(start),
-                value: start,
-                end,
-            },
-        );
+    /// Puts a finished node into its parent (or makes it the root) and records its entry.
+    fn attach(&mut self, value: Value, node: u32, start: Pos) -> Result<(), LoadError> {
         match self.stack.last_mut() {
-            None => self.root = Some(value),
+            None => self.root = Some((value, node)),
             Some(Frame::Map {
-                map, pending_key, ..
-            }) => {
-                if let Some((key, _)) = pending_key.take() {
+                map,
+                pending,
+                entries,
+                merges,
+                ..
+            }) => match pending.take() {
+                Some(PendingKey {
+                    pos, merge: true, ..
+                }) => merges.push((value, node, pos)),
+                Some(PendingKey { key, pos, .. }) => {
+                    let key_start = index_u32(self.positions.keys.len());
+                    self.positions.keys.push_str(&key);
+                    entries.push(Entry {
+                        key_start,
+                        key_len: index_u32(key.len()),
+                        key: pos,
+                        node,
+                    });
                     map.insert(key, value);
                 }
+                None => {}
+            },
+            Some(Frame::Seq { items, entries, .. }) => {
+                entries.push(Entry {
+                    key_start: 0,
+                    key_len: 0,
+                    key: start,
+                    node,
+                });
+                items.push(value);
             }
-            Some(Frame::Seq { items, .. }) => items.push(value),
         }
         Ok(())
     }
@@ -553,6 +884,39 @@ fn node_count(value: &Value) -> usize {
     }
 }
 
+/// JSON pointer lookups without an allocation per segment (`serde_json`'s `Value::pointer`
+/// unescapes every segment into a new string, which the rules would pay on every field).
+pub trait Pointer {
+    /// The value at `pointer` (RFC 6901, e.g. `/spec/triggers/0/type`), like
+    /// `Value::pointer`.
+    fn at(&self, pointer: &str) -> Option<&Value>;
+}
+
+impl Pointer for Value {
+    fn at(&self, pointer: &str) -> Option<&Value> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        let mut value = self;
+        for segment in pointer.strip_prefix('/')?.split('/') {
+            let segment = unescape_pointer(segment);
+            value = match value {
+                Value::Object(map) => map.get(segment.as_ref())?,
+                Value::Array(items) => {
+                    let index = segment.as_ref();
+                    let leading_zero = index.len() > 1 && index.starts_with('0');
+                    if leading_zero || !index.bytes().all(|b| b.is_ascii_digit()) {
+                        return None;
+                    }
+                    items.get(index.parse::<usize>().ok()?)?
+                }
+                _ => return None,
+            };
+        }
+        Some(value)
+    }
+}
+
 /// Escapes a key for use in a JSON pointer (RFC 6901).
 pub fn escape_pointer(key: &str) -> Cow<'_, str> {
     if key.contains(['~', '/']) {
@@ -562,34 +926,43 @@ pub fn escape_pointer(key: &str) -> Cow<'_, str> {
     }
 }
 
+/// Reverses [`escape_pointer`] for one pointer segment.
+fn unescape_pointer(segment: &str) -> Cow<'_, str> {
+    if segment.contains('~') {
+        Cow::Owned(segment.replace("~1", "/").replace("~0", "~"))
+    } else {
+        Cow::Borrowed(segment)
+    }
+}
+
 /// Resolves a scalar by the YAML 1.2 core schema; quoted scalars and `!!str` stay strings.
-fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Cow<'_, Tag>>) -> Value {
+fn resolve_scalar(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Cow<'_, Tag>>) -> Value {
     if let Some(tag) = tag.filter(|t| t.is_yaml_core_schema()) {
         match tag.suffix.as_str() {
-            "str" => return Value::String(text.to_string()),
+            "str" => return Value::String(text.into_owned()),
             "null" => return Value::Null,
             _ => {}
         }
     }
     if style != ScalarStyle::Plain {
-        return Value::String(text.to_string());
+        return Value::String(text.into_owned());
     }
-    match text {
+    match text.as_ref() {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
         _ => {}
     }
-    if let Some(n) = parse_int(text) {
+    if let Some(n) = parse_int(&text) {
         return Value::Number(n.into());
     }
-    if looks_like_float(text)
+    if looks_like_float(&text)
         && let Ok(f) = text.parse::<f64>()
         && let Some(n) = Number::from_f64(f)
     {
         return Value::Number(n);
     }
-    Value::String(text.to_string())
+    Value::String(text.into_owned())
 }
 
 fn parse_int(text: &str) -> Option<i64> {
@@ -768,6 +1141,137 @@ items:
                 .starts_with("t.yaml:2:3: spec.min: invalid type"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_alias_limit_counts_expansions_per_document_not_the_file() {
+        // Many ordinary documents together hold far more nodes than the limit allows one
+        // document's aliases to expand to.
+        let doc = "kind: Pod\nmetadata: {name: a, labels: {x: y, z: w}}\nspec: [1, 2, 3, 4]\n";
+        let text = vec![doc; 50].join("---\n");
+        let options = LoadOptions {
+            node_limit: 20,
+            ..LoadOptions::default()
+        };
+        assert_eq!(
+            load_str_with("many.yaml", &text, options).unwrap().len(),
+            50
+        );
+        // Aliases are counted, and the count starts again with each document.
+        let aliased = "a: &a [1, 2, 3, 4, 5]\nb: [*a, *a, *a]\n";
+        let text = format!("{aliased}---\n{aliased}");
+        assert_eq!(load_str_with("ok.yaml", &text, options).unwrap().len(), 2);
+        let err = load_str_with(
+            "bomb.yaml",
+            "a: &a [1, 2, 3, 4, 5]\nb: [*a, *a, *a, *a]\n",
+            options,
+        )
+        .unwrap_err();
+        assert!(err.message.contains("more than 20 nodes"), "{err}");
+        assert_eq!(
+            err.pos,
+            Some(Pos {
+                line: 2,
+                column: 17
+            }),
+            "the fourth alias"
+        );
+    }
+
+    #[test]
+    fn merge_keys_merge_with_the_positions_of_their_source() {
+        let text = "\
+common: &common
+  query: sum(x)
+  threshold: \"5\"
+extra: &extra
+  threshold: \"9\"
+  activationThreshold: \"1\"
+trigger:
+  <<: [*common, *extra]
+  serverAddress: http://p:9090
+  query: sum(y)
+";
+        let docs = load_str("m.yaml", text).unwrap();
+        let trigger = &docs[0].value["trigger"];
+        assert_eq!(trigger["query"], "sum(y)", "the mapping's own key wins");
+        assert_eq!(trigger["threshold"], "5", "earlier merged mappings win");
+        assert_eq!(trigger["activationThreshold"], "1");
+        assert!(trigger.get("<<").is_none());
+        let threshold = docs[0].pos("/trigger/threshold");
+        assert_eq!(threshold.key, Pos { line: 3, column: 3 });
+        assert_eq!(
+            threshold.value,
+            Pos {
+                line: 3,
+                column: 14
+            }
+        );
+        assert_eq!(docs[0].pos("/trigger/activationThreshold").key.line, 6);
+        assert_eq!(docs[0].pos("/trigger/query").key.line, 10);
+
+        let inline = load_str("i.yaml", "a:\n  <<: {x: 1}\n  y: 2\n").unwrap();
+        assert_eq!(inline[0].value["a"], serde_json::json!({"x": 1, "y": 2}));
+        let err = load_str("bad.yaml", "a:\n  <<: 3\n").unwrap_err();
+        assert!(err.message.contains("merge key"), "{err}");
+        assert_eq!(err.pos.map(|p| p.line), Some(2));
+        let quoted = load_str("q.yaml", "a: {\"<<\": 1}\n").unwrap();
+        assert_eq!(
+            quoted[0].value["a"]["<<"], 1,
+            "a quoted << is an ordinary key"
+        );
+    }
+
+    #[test]
+    fn aliases_point_at_the_use_and_fields_inside_at_the_anchor() {
+        let text = "meta: &m\n  query: sum(x)\nspec:\n  metadata: *m\n";
+        let docs = load_str("a.yaml", text).unwrap();
+        let used = docs[0].pos("/spec/metadata");
+        assert_eq!(used.key, Pos { line: 4, column: 3 });
+        assert_eq!(
+            used.value,
+            Pos {
+                line: 4,
+                column: 13
+            }
+        );
+        assert_eq!(docs[0].pos("/spec/metadata/query").key.line, 2);
+        assert_eq!(docs[0].scalar_kind("/meta/query"), Some(ScalarKind::Plain));
+    }
+
+    #[test]
+    fn scalar_kinds_are_kept() {
+        let text = "a: x\nb: 'x'\nc: \"x\"\nd: |\n  x\ne: >\n  x\nf: {g: 1}\n";
+        let docs = load_str("k.yaml", text).unwrap();
+        let kind = |p: &str| docs[0].scalar_kind(p);
+        assert_eq!(kind("/a"), Some(ScalarKind::Plain));
+        assert_eq!(kind("/b"), Some(ScalarKind::SingleQuoted));
+        assert_eq!(kind("/c"), Some(ScalarKind::DoubleQuoted));
+        assert_eq!(kind("/d"), Some(ScalarKind::Literal));
+        assert_eq!(kind("/e"), Some(ScalarKind::Folded));
+        assert_eq!(kind("/f"), None);
+        assert_eq!(kind("/f/nope"), None);
+    }
+
+    #[test]
+    fn pointer_lookups_match_serde_json() {
+        let value = serde_json::json!({"a/b": {"c~d": [1, {"e": 2}]}, "": 3, "l": [4]});
+        for pointer in [
+            "",
+            "/a~1b",
+            "/a~1b/c~0d/1/e",
+            "/a~1b/c~0d/0",
+            "/",
+            "/l/0",
+            "/l/00",
+            "/l/+0",
+            "/l/1",
+            "/nope",
+            "nope",
+            "/a~1b/c~0d/x",
+        ] {
+            assert_eq!(value.at(pointer), value.pointer(pointer), "{pointer}");
+        }
     }
 
     #[test]

@@ -3,3 +3,4 @@
 pub mod keda;
 pub mod kueue;
 pub mod manifest;
+pub mod scalar;

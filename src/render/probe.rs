@@ -76,6 +76,10 @@ fn no_cold_start(report: &ProbeReport) -> String {
              recommendations",
             p.left_out.join(", ")
         ),
+        Some(p) if p.pods.len() == 1 => {
+            "Cold start: not measured: the pod did not become ready, so no recommendations"
+                .to_string()
+        }
         Some(p) if !p.pods.is_empty() => format!(
             "Cold start: not measured: none of the {} pods became ready, so no recommendations",
             p.pods.len()

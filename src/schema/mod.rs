@@ -211,7 +211,7 @@ impl Catalog {
             return Some(vec![unserved(group, version, kind, versions)]);
         };
         let mut walker = validate::Walker { out: Vec::new() };
-        walker.resource(object, &found.schema, "");
+        walker.resource(object, &found.schema, &validate::Path::Root);
         Some(walker.out)
     }
 

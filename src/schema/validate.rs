@@ -29,15 +29,52 @@ const OBJECT_META_FIELDS: &[&str] = &[
     "uid",
 ];
 
+/// Where the walker is: the chain of keys and indexes from the object's root, turned into a
+/// JSON pointer only when a violation is reported (most fields have none, and building a
+/// pointer string for each would cost more than checking it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Path<'a> {
+    /// The object itself.
+    Root,
+    /// A field of an object.
+    Key(&'a Path<'a>, &'a str),
+    /// An item of a list.
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    fn pointer(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            Path::Root => {}
+            Path::Key(parent, key) => {
+                parent.write(out);
+                out.push('/');
+                out.push_str(&escape_pointer(key));
+            }
+            Path::Index(parent, index) => {
+                parent.write(out);
+                out.push('/');
+                out.push_str(&index.to_string());
+            }
+        }
+    }
+}
+
 /// Collects violations while walking one object.
 pub(crate) struct Walker {
     pub(crate) out: Vec<Violation>,
 }
 
 impl Walker {
-    fn push(&mut self, pointer: &str, kind: ViolationKind, message: String) {
+    fn push(&mut self, path: &Path<'_>, kind: ViolationKind, message: String) {
         self.out.push(Violation {
-            pointer: pointer.to_string(),
+            pointer: path.pointer(),
             kind,
             message,
         });
@@ -45,41 +82,41 @@ impl Walker {
 
     /// Checks a whole object (the root, or an embedded resource): `apiVersion`, `kind` and
     /// `metadata` are the server's, the rest follows the schema.
-    pub(crate) fn resource(&mut self, value: &Value, node: &Node, pointer: &str) {
+    pub(crate) fn resource(&mut self, value: &Value, node: &Node, path: &Path<'_>) {
         if let Some(meta) = value.get("metadata") {
-            self.object_meta(meta, &format!("{pointer}/metadata"));
+            self.object_meta(meta, &Path::Key(path, "metadata"));
         }
-        self.node(value, node, pointer, true);
+        self.node(value, node, path, true);
     }
 
     /// Checks one value against one schema node.
-    pub(crate) fn node(&mut self, value: &Value, node: &Node, pointer: &str, resource: bool) {
+    pub(crate) fn node(&mut self, value: &Value, node: &Node, path: &Path<'_>, resource: bool) {
         if value.is_null() {
             // Nulls in non-nullable fields are pruned by the API server before validation; a
             // required field that is null is reported by its parent as missing.
             return;
         }
-        if !self.type_matches(value, node, pointer) {
+        if !self.type_matches(value, node, path) {
             return;
         }
-        self.enumeration(value, node, pointer);
+        self.enumeration(value, node, path);
         match value {
-            Value::Object(map) => self.object(map, node, pointer, resource),
-            Value::Array(items) => self.array(items, node, pointer),
-            Value::String(text) => self.string(text, node, pointer),
-            Value::Number(_) => self.number(value, node, pointer),
+            Value::Object(map) => self.object(map, node, path, resource),
+            Value::Array(items) => self.array(items, node, path),
+            Value::String(text) => self.string(text, node, path),
+            Value::Number(_) => self.number(value, node, path),
             Value::Bool(_) | Value::Null => {}
         }
     }
 
-    fn type_matches(&mut self, value: &Value, node: &Node, pointer: &str) -> bool {
+    fn type_matches(&mut self, value: &Value, node: &Node, path: &Path<'_>) -> bool {
         if node.int_or_string {
             if value.is_string() || is_integer(value) {
                 return true;
             }
             let found = json_type(value);
             self.push(
-                pointer,
+                path,
                 ViolationKind::WrongType,
                 format!("expected an integer or a string, found {found}"),
             );
@@ -104,7 +141,7 @@ impl Walker {
                 ""
             };
             self.push(
-                pointer,
+                path,
                 ViolationKind::WrongType,
                 format!("expected {}, found {found}{hint}", a(ty.name())),
             );
@@ -112,24 +149,24 @@ impl Walker {
         ok
     }
 
-    fn enumeration(&mut self, value: &Value, node: &Node, pointer: &str) {
+    fn enumeration(&mut self, value: &Value, node: &Node, path: &Path<'_>) {
         if node.enum_values.is_empty() || node.enum_values.contains(value) {
             return;
         }
         let allowed: Vec<String> = node.enum_values.iter().map(Value::to_string).collect();
         self.push(
-            pointer,
+            path,
             ViolationKind::Enum,
             format!("{value} is not one of {}", allowed.join(", ")),
         );
     }
 
-    fn object(&mut self, map: &Map<String, Value>, node: &Node, pointer: &str, resource: bool) {
+    fn object(&mut self, map: &Map<String, Value>, node: &Node, path: &Path<'_>, resource: bool) {
         for key in &node.required {
             let nullable = node.properties.get(key).is_some_and(|p| p.nullable);
             if map.get(key).is_none_or(|v| v.is_null() && !nullable) {
                 self.push(
-                    pointer,
+                    path,
                     ViolationKind::Required,
                     format!("required field {key:?} is missing"),
                 );
@@ -140,11 +177,11 @@ impl Walker {
             map.len(),
             node.min_properties,
             node.max_properties,
-            pointer,
+            path,
         );
         let embedded = resource || node.embedded_resource;
         for (key, value) in map {
-            let child = format!("{pointer}/{}", escape_pointer(key));
+            let child = Path::Key(path, key);
             if let Some(schema) = node.properties.get(key) {
                 if embedded && key == "metadata" {
                     continue;
@@ -168,27 +205,21 @@ impl Walker {
         }
     }
 
-    fn unknown(&mut self, key: &str, node: &Node, pointer: &str) {
+    fn unknown(&mut self, key: &str, node: &Node, path: &Path<'_>) {
         let known: Vec<&str> = node.properties.keys().map(String::as_str).collect();
         let message = match closest(key, &known) {
             Some(best) => format!("unknown field {key:?} (did you mean {best:?}?)"),
             None if known.is_empty() => format!("unknown field {key:?} (no fields allowed here)"),
             None => format!("unknown field {key:?} (known fields: {})", known.join(", ")),
         };
-        self.push(pointer, ViolationKind::UnknownField, message);
+        self.push(path, ViolationKind::UnknownField, message);
     }
 
-    fn array(&mut self, items: &[Value], node: &Node, pointer: &str) {
-        self.count(
-            "items",
-            items.len(),
-            node.min_items,
-            node.max_items,
-            pointer,
-        );
+    fn array(&mut self, items: &[Value], node: &Node, path: &Path<'_>) {
+        self.count("items", items.len(), node.min_items, node.max_items, path);
         if let Some(schema) = &node.items {
             for (i, item) in items.iter().enumerate() {
-                let child = format!("{pointer}/{i}");
+                let child = Path::Index(path, i);
                 if schema.embedded_resource {
                     self.resource(item, schema, &child);
                 } else {
@@ -196,10 +227,10 @@ impl Walker {
                 }
             }
         }
-        self.duplicates(items, &node.list_type, pointer);
+        self.duplicates(items, &node.list_type, path);
     }
 
-    fn duplicates(&mut self, items: &[Value], list_type: &ListType, pointer: &str) {
+    fn duplicates(&mut self, items: &[Value], list_type: &ListType, path: &Path<'_>) {
         let key_of = |item: &Value| -> Option<String> {
             match list_type {
                 ListType::Atomic => None,
@@ -218,7 +249,7 @@ impl Walker {
                 && !seen.insert(key)
             {
                 self.push(
-                    &format!("{pointer}/{i}"),
+                    &Path::Index(path, i),
                     ViolationKind::Other,
                     "duplicate entry in a list whose items must be unique".to_string(),
                 );
@@ -226,7 +257,7 @@ impl Walker {
         }
     }
 
-    fn count(&mut self, what: &str, n: usize, min: Option<u64>, max: Option<u64>, ptr: &str) {
+    fn count(&mut self, what: &str, n: usize, min: Option<u64>, max: Option<u64>, ptr: &Path<'_>) {
         let n = n as u64;
         if let Some(min) = min.filter(|&min| n < min) {
             let message = format!("has {n} {what}, fewer than the minimum of {min}");
@@ -238,34 +269,28 @@ impl Walker {
         }
     }
 
-    fn string(&mut self, text: &str, node: &Node, pointer: &str) {
+    fn string(&mut self, text: &str, node: &Node, path: &Path<'_>) {
         let chars = text.chars().count();
-        self.count(
-            "characters",
-            chars,
-            node.min_length,
-            node.max_length,
-            pointer,
-        );
+        self.count("characters", chars, node.min_length, node.max_length, path);
         if let Some(pattern) = &node.pattern
             && !pattern.is_match(text)
         {
             self.push(
-                pointer,
+                path,
                 ViolationKind::Pattern,
                 format!("{text:?} does not match the pattern {}", pattern.as_str()),
             );
         }
         if node.format.as_deref() == Some("date-time") && text.parse::<jiff::Timestamp>().is_err() {
             self.push(
-                pointer,
+                path,
                 ViolationKind::Other,
                 format!("{text:?} is not an RFC 3339 date-time"),
             );
         }
     }
 
-    fn number(&mut self, value: &Value, node: &Node, pointer: &str) {
+    fn number(&mut self, value: &Value, node: &Node, path: &Path<'_>) {
         let Some(n) = value.as_f64() else {
             return;
         };
@@ -279,7 +304,7 @@ impl Walker {
                 "at least"
             };
             let message = format!("{value} is out of range: must be {bound} {min}");
-            self.push(pointer, ViolationKind::OutOfRange, message);
+            self.push(path, ViolationKind::OutOfRange, message);
         }
         let above = node
             .maximum
@@ -291,25 +316,25 @@ impl Walker {
                 "at most"
             };
             let message = format!("{value} is out of range: must be {bound} {max}");
-            self.push(pointer, ViolationKind::OutOfRange, message);
+            self.push(path, ViolationKind::OutOfRange, message);
         }
         if node.format.as_deref() == Some("int32") && i32::try_from(n as i64).is_err() {
             let message = format!("{value} does not fit a 32-bit integer (format int32)");
-            self.push(pointer, ViolationKind::OutOfRange, message);
+            self.push(path, ViolationKind::OutOfRange, message);
         }
     }
 
     /// ObjectMeta: known fields only, labels and annotations are maps of strings, names are
     /// strings.
-    fn object_meta(&mut self, meta: &Value, pointer: &str) {
+    fn object_meta(&mut self, meta: &Value, path: &Path<'_>) {
         let Some(map) = meta.as_object() else {
             let found = json_type(meta);
             let message = format!("expected an object, found {found}");
-            self.push(pointer, ViolationKind::WrongType, message);
+            self.push(path, ViolationKind::WrongType, message);
             return;
         };
         for (key, value) in map {
-            let child = format!("{pointer}/{}", escape_pointer(key));
+            let child = Path::Key(path, key);
             match key.as_str() {
                 "labels" | "annotations" => self.string_map(value, &child),
                 "name" | "namespace" | "generateName" => self.expect_string(value, &child),
@@ -325,26 +350,26 @@ impl Walker {
         }
     }
 
-    fn string_map(&mut self, value: &Value, pointer: &str) {
+    fn string_map(&mut self, value: &Value, path: &Path<'_>) {
         let Some(map) = value.as_object() else {
             if !value.is_null() {
                 let message = format!("expected a map of strings, found {}", json_type(value));
-                self.push(pointer, ViolationKind::WrongType, message);
+                self.push(path, ViolationKind::WrongType, message);
             }
             return;
         };
         for (key, value) in map {
-            self.expect_string(value, &format!("{pointer}/{}", escape_pointer(key)));
+            self.expect_string(value, &Path::Key(path, key));
         }
     }
 
-    fn expect_string(&mut self, value: &Value, pointer: &str) {
+    fn expect_string(&mut self, value: &Value, path: &Path<'_>) {
         if !value.is_string() {
             let message = format!(
                 "expected a string, found {} (quote it in YAML)",
                 json_type(value)
             );
-            self.push(pointer, ViolationKind::WrongType, message);
+            self.push(path, ViolationKind::WrongType, message);
         }
     }
 }

@@ -52,10 +52,13 @@ pub fn read_text(path: &Path, max_bytes: u64) -> anyhow::Result<String> {
     }
 }
 
+/// The name standard input (`-`) goes by in findings and messages.
+pub const STDIN_NAME: &str = "<stdin>";
+
 /// How a path is named in messages: `<stdin>` for `-`.
 pub fn display_name(path: &Path) -> String {
     if path == Path::new("-") {
-        "<stdin>".to_string()
+        STDIN_NAME.to_string()
     } else {
         path.display().to_string()
     }

@@ -5,6 +5,7 @@ pub mod cluster;
 pub mod exec;
 pub mod files;
 pub mod gpu;
+pub mod manifests;
 pub mod objects;
 pub mod probe_report;
 pub mod prometheus;

@@ -1,24 +1,41 @@
 //! Finding manifest files under a folder: `*.yaml`, `*.yml` and `*.json`, recursively, in a
-//! stable (sorted) order.
+//! stable (sorted) order. Symbolic links are followed, but a folder is walked once however
+//! many links lead to it, so a link back up the tree does not loop.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 /// The manifest files under `dir` (or `dir` itself when it is a file), sorted by path.
-/// Hidden entries (names starting with `.`) are skipped.
+/// Hidden entries (names starting with `.`) are skipped, and a folder reached again through a
+/// symbolic link (a loop, or a second link to it) is not walked again.
 pub fn manifest_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     if dir.is_file() {
         files.push(dir.to_path_buf());
         return Ok(files);
     }
-    collect(dir, &mut files)?;
+    let mut walked = HashSet::new();
+    collect(dir, &mut files, &mut walked)?;
     files.sort();
     Ok(files)
 }
 
-fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+fn collect(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    walked: &mut HashSet<PathBuf>,
+) -> anyhow::Result<()> {
+    let real = std::fs::canonicalize(dir)
+        .with_context(|| format!("{}: failed to read folder", dir.display()))?;
+    if !walked.insert(real) {
+        tracing::info!(
+            "{}: a symbolic link leads to a folder already read; not read again",
+            dir.display()
+        );
+        return Ok(());
+    }
     let entries = std::fs::read_dir(dir)
         .with_context(|| format!("{}: failed to read folder", dir.display()))?;
     for entry in entries {
@@ -28,7 +45,7 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
             continue;
         }
         if path.is_dir() {
-            collect(&path, files)?;
+            collect(&path, files, walked)?;
         } else if is_manifest(&path) {
             files.push(path);
         }
@@ -68,6 +85,28 @@ mod tests {
             .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
             .collect();
         assert_eq!(names, ["a.json", "b.yaml", "sub/c.yml"]);
+        let err = manifest_files(&dir.path().join("missing")).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("missing: failed to read folder"),
+            "{err:#}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_link_loops_are_walked_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::write(sub.join("a.yaml"), "").unwrap();
+        std::os::unix::fs::symlink(dir.path(), sub.join("up")).unwrap();
+        std::os::unix::fs::symlink(&sub, dir.path().join("again")).unwrap();
+        let names: Vec<String> = manifest_files(dir.path())
+            .unwrap()
+            .iter()
+            .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
         let err = manifest_files(&dir.path().join("missing")).unwrap_err();
         assert!(
             format!("{err:#}").contains("missing: failed to read folder"),

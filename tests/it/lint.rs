@@ -94,7 +94,7 @@ fn a_finding_points_at_the_field_with_a_caret() {
     assert!(stdout.starts_with(expected), "{stdout}");
     assert!(
         stdout
-            .ends_with("Found 1 finding (1 errors, 0 warnings, 0 info) in 1 object from 1 file.\n"),
+            .ends_with("Found 1 finding (1 error, 0 warnings, 0 info) in 1 object from 1 file.\n"),
         "{stdout}"
     );
 }
@@ -114,6 +114,68 @@ fn a_query_parse_error_points_inside_the_query() {
     assert_eq!(finding["location"]["start"]["column"], 19);
 }
 
+/// Offsets inside literal, folded and double-quoted queries map to the line and column of the
+/// character (the problem on the second line of a block; escapes counted once).
+#[test]
+fn query_positions_inside_block_and_quoted_scalars() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("so.yaml");
+    let text = r#"apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: llm, namespace: serving}
+spec:
+  scaleTargetRef: {name: llm}
+  minReplicaCount: 1
+  fallback: {failureThreshold: 3, replicas: 2}
+  triggers:
+    - type: prometheus
+      name: literal
+      metadata:
+        serverAddress: http://p:9090
+        query: |
+          sum(vllm:num_requests_running{namespace="serving"})
+            + sum(vllm_num_requests_waiting{namespace="serving"})
+        threshold: "5"
+        ignoreNullValues: "false"
+    - type: prometheus
+      name: folded
+      metadata:
+        serverAddress: http://p:9090
+        query: >
+          sum(vllm:num_requests_running{namespace="serving"})
+          + sum(vllm_num_requests_running{namespace="serving"})
+        threshold: "5"
+        ignoreNullValues: "false"
+    - type: prometheus
+      name: quoted
+      metadata:
+        serverAddress: http://p:9090
+        query: "sum(x{l=\"a\"}) + sum(vllm_num_requests_waiting)"
+        threshold: "5"
+        ignoreNullValues: "false"
+"#;
+    std::fs::write(&path, text).unwrap();
+    let out = cli()
+        .args(["lint", "--select", "PQL003", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let report = json(&String::from_utf8(out.stdout).unwrap());
+    let starts: Vec<(u64, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let start = &f["location"]["start"];
+            (
+                start["line"].as_u64().unwrap(),
+                start["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(starts, [(15, 19), (24, 17), (31, 39)]);
+}
+
 #[test]
 fn fail_on_decides_the_exit_code() {
     let path = format!("{RULES_DIR}/KED019.yaml");
@@ -129,6 +191,32 @@ fn fail_on_decides_the_exit_code() {
     let path = format!("{RULES_DIR}/KED014.yaml");
     assert_eq!(lint(&["--fail-on", "error", &path]).0, 0);
     assert_eq!(lint(&["--ignore", "KED", &path]).0, 0);
+}
+
+#[test]
+fn select_and_ignore_match_codes_in_any_case() {
+    let path = format!("{RULES_DIR}/KED002.yaml");
+    let (code, stdout, _) = lint(&["--select", "ked002", &path]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("error[KED002]"), "{stdout}");
+    let (code, stdout, _) = lint(&["--select", "ked", "--ignore", "ked0", &path]);
+    assert_eq!(code, 0, "{stdout}");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".kubectl-infer.yaml"),
+        "lint:\n  select: [ked002]\n",
+    )
+    .unwrap();
+    std::fs::copy(repo_root().join(&path), dir.path().join("so.yaml")).unwrap();
+    let out = cli()
+        .current_dir(dir.path())
+        .args(["lint", "so.yaml"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("error[KED002]"), "{stdout}");
 }
 
 #[test]
@@ -173,22 +261,94 @@ fn bad_inputs_each_get_one_line_and_the_rest_is_linted() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 7, "{stderr}");
+    // An empty file found in a folder is skipped with a note; the others are errors.
+    assert!(
+        lines[0].starts_with("note: ") && lines[0].contains("empty.yaml"),
+        "{stderr}"
+    );
     let expect = [
         ("big.yaml", "over the limit"),
         ("binary.yaml", "binary file"),
         ("bomb.yaml:", "alias bomb"),
-        ("empty.yaml", "no Kubernetes objects"),
         ("malformed.yaml:4:1", "invalid YAML"),
         ("utf8.yaml:2", "invalid UTF-8"),
         ("nothing", "holds no *.yaml"),
     ];
-    for ((name, why), line) in expect.iter().zip(&lines) {
+    for ((name, why), line) in expect.iter().zip(&lines[1..]) {
         assert!(line.starts_with("error: "), "{line}");
         assert!(line.contains(name) && line.contains(why), "{name}: {line}");
     }
     assert!(
         stdout.contains("error[KED002]"),
         "the good file is still linted: {stdout}"
+    );
+}
+
+#[test]
+fn an_empty_file_named_on_the_command_line_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.yaml");
+    std::fs::write(&path, "# nothing here yet\n").unwrap();
+    let out = cli().arg("lint").arg(&path).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no Kubernetes objects"), "{stderr}");
+
+    // Found in a folder next to a good manifest, it is skipped with a note.
+    std::fs::copy(
+        fixture("lint/good/vllm-kueue.yaml"),
+        dir.path().join("good.yaml"),
+    )
+    .unwrap();
+    let out = cli()
+        .args(["lint", "--cold-start", "2m"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.starts_with("note: ") && stderr.contains("empty.yaml"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_file_named_twice_is_linted_once() {
+    let path = format!("{RULES_DIR}/KED016.yaml");
+    let again = format!("{RULES_DIR}/../rules/KED016.yaml");
+    let (code, once, _) = lint(&["--select", "KED016", "--format", "json", &path]);
+    assert_eq!(code, 1);
+    let (code, twice, _) = lint(&["--select", "KED016", "--format", "json", &path, &again]);
+    assert_eq!(code, 1);
+    let (once, twice) = (json(&once), json(&twice));
+    assert_eq!(twice["summary"]["files"], 1);
+    assert_eq!(twice["findings"], once["findings"]);
+}
+
+/// The same ScaledObject in two cluster overlays is one object, not two autoscalers of one
+/// workload (KED016), and not a conflicting definition (LNT002 looks within one file).
+#[test]
+fn overlays_of_one_object_in_several_files_do_not_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo_root().join(RULES_DIR).join("KED016.yaml")).unwrap();
+    let scaled_object = text.split("---\n").next().unwrap();
+    for (cluster, max) in [("us", "4"), ("eu", "6")] {
+        let overlay = dir.path().join("clusters").join(cluster);
+        std::fs::create_dir_all(&overlay).unwrap();
+        let text = scaled_object.replace("maxReplicaCount: 4", &format!("maxReplicaCount: {max}"));
+        std::fs::write(overlay.join("so.yaml"), text).unwrap();
+    }
+    let out = cli()
+        .args(["lint", "--select", "KED016,LNT002", "--fail-on", "info"])
+        .arg(dir.path().join("clusters"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.starts_with("No findings in 2 objects from 2 files"),
+        "{stdout}"
     );
 }
 
@@ -313,6 +473,181 @@ fn sarif_has_what_github_code_scanning_requires() {
     }
 }
 
+/// Code scanning and pull-request annotations attach to repository paths: absolute inputs under
+/// the working directory are named relative to it, URIs are percent-encoded, standard input
+/// (which has no path) gets no physical location, and Helm's chart paths take --source-root.
+#[test]
+fn sarif_and_annotations_name_repository_paths() {
+    let absolute = repo_root().join(RULES_DIR).join("KED002.yaml");
+    let absolute = absolute.to_str().unwrap();
+    let (_, stdout, _) = lint(&["--format", "sarif", "--select", "KED002", absolute]);
+    let sarif = json(&stdout);
+    let location = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "tests/fixtures/lint/rules/KED002.yaml"
+    );
+    let (_, stdout, _) = lint(&["--format", "github", "--select", "KED002", absolute]);
+    assert!(
+        stdout.starts_with("::error file=tests/fixtures/lint/rules/KED002.yaml,line=19,"),
+        "{stdout}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let spaced = dir.path().join("dir with space");
+    std::fs::create_dir(&spaced).unwrap();
+    std::fs::copy(absolute, spaced.join("so#1.yaml")).unwrap();
+    let out = cli()
+        .current_dir(dir.path())
+        .args([
+            "lint",
+            "--format",
+            "sarif",
+            "--select",
+            "KED002",
+            "dir with space",
+        ])
+        .output()
+        .unwrap();
+    let sarif = json(&String::from_utf8(out.stdout).unwrap());
+    let location = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "dir%20with%20space/so%231.yaml"
+    );
+
+    let text = std::fs::read_to_string(absolute).unwrap();
+    let out = cli()
+        .args(["lint", "--format", "sarif", "--select", "KED002", "-"])
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    let sarif = json(&String::from_utf8(out.stdout).unwrap());
+    let result = &sarif["runs"][0]["results"][0];
+    assert!(
+        result["locations"][0].get("physicalLocation").is_none(),
+        "{result}"
+    );
+    assert_eq!(result["locations"][0]["logicalLocations"][0]["name"], "llm");
+    let message = result["message"]["text"].as_str().unwrap();
+    assert!(message.contains("standard input, line 19:9"), "{message}");
+    let out = cli()
+        .args(["lint", "--format", "github", "--select", "KED002", "-"])
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with("::error title=KED002 "), "{stdout}");
+
+    let rendered = format!("---\n# Source: llm/templates/scaledobject.yaml\n{text}");
+    let out = cli()
+        .args([
+            "lint",
+            "--format",
+            "github",
+            "--select",
+            "KED002",
+            "--source-root",
+            "charts/",
+        ])
+        .arg("-")
+        .write_stdin(rendered)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("::error file=charts/llm/templates/scaledobject.yaml,line=19,"),
+        "{stdout}"
+    );
+}
+
+/// Two findings of one rule on one field (two misspelt metrics in one query) are two alerts
+/// in code scanning, so their fingerprints differ.
+#[test]
+fn sarif_fingerprints_tell_findings_on_one_field_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("so.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: llm, namespace: \
+         serving}\nspec:\n  scaleTargetRef: {name: llm}\n  minReplicaCount: 1\n  fallback: \
+         {failureThreshold: 3, replicas: 2}\n  triggers:\n    - type: prometheus\n      \
+         metadata:\n        serverAddress: http://p:9090\n        query: \
+         sum(vllm_num_requests_waiting) + sum(vllm_num_requests_running)\n        threshold: \
+         \"5\"\n        ignoreNullValues: \"false\"\n",
+    )
+    .unwrap();
+    let out = cli()
+        .args(["lint", "--format", "sarif", "--select", "PQL003"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let sarif = json(&String::from_utf8(out.stdout).unwrap());
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    let print = |r: &Value| r["partialFingerprints"]["kubectlInfer/v1"].clone();
+    assert_ne!(print(&results[0]), print(&results[1]));
+}
+
+/// The pre-commit hook passes manifests but not Helm chart templates, which are not YAML
+/// until rendered (they would fail the commit with exit 2).
+#[test]
+fn the_pre_commit_hook_skips_chart_templates() {
+    let text = std::fs::read_to_string(repo_root().join(".pre-commit-hooks.yaml")).unwrap();
+    let docs = kubectl_infer::model::manifest::load_str("hooks.yaml", &text).unwrap();
+    let hook = &docs[0].value[0];
+    let pattern = |key: &str| regex::Regex::new(hook[key].as_str().unwrap()).unwrap();
+    let (files, exclude) = (pattern("files"), pattern("exclude"));
+    let passed = |path: &str| files.is_match(path) && !exclude.is_match(path);
+    assert!(passed("deploy/llm/scaledobject.yaml"));
+    assert!(passed("clusters/us/queues.json"));
+    assert!(!passed("charts/llm/templates/scaledobject.yaml"));
+    assert!(!passed("templates/deployment.yaml"));
+}
+
+#[test]
+fn yaml_output_is_the_json_document() {
+    let path = format!("{RULES_DIR}/KED002.yaml");
+    for args in [&["-o", "yaml"][..], &["--format", "yaml"][..]] {
+        let out = cli()
+            .current_dir(repo_root())
+            .arg("lint")
+            .args(args)
+            .args(["--select", "KED002", &path])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let text = String::from_utf8(out.stdout).unwrap();
+        let docs = kubectl_infer::model::manifest::load_str("out.yaml", &text).unwrap();
+        let report = &docs[0].value;
+        assert!(report["version"].is_string(), "{text}");
+        assert_eq!(report["findings"][0]["code"], "KED002", "{text}");
+        assert_eq!(report["summary"]["errors"], 1);
+    }
+}
+
+/// JUnit follows --fail-on: a finding below it is reported but does not fail its case.
+#[test]
+fn junit_failures_follow_fail_on() {
+    let path = format!("{RULES_DIR}/KED019.yaml");
+    let (code, stdout, _) = lint(&["--format", "junit", "--select", "KED019", &path]);
+    assert_eq!(code, 0, "info does not fail the run by default");
+    assert!(stdout.contains("failures=\"0\""), "{stdout}");
+    assert!(!stdout.contains("<failure"), "{stdout}");
+    assert!(stdout.contains("<system-out>info: "), "{stdout}");
+    let (code, stdout, _) = lint(&[
+        "--format",
+        "junit",
+        "--fail-on",
+        "info",
+        "--select",
+        "KED019",
+        &path,
+    ]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("<failure type=\"info\""), "{stdout}");
+}
+
 #[test]
 fn junit_and_github_formats() {
     let path = format!("{RULES_DIR}/KED002.yaml");
@@ -377,12 +712,95 @@ fn the_config_file_is_found_upwards() {
     assert!(stderr.contains(".kubectl-infer.yaml:2:"), "{stderr}");
 }
 
+/// When the current folder has no config file, the first linted path's folder (or the nearest
+/// above it) is searched, so a run from outside the repository uses the repository's settings.
+#[test]
+fn the_config_file_is_found_from_the_first_path_too() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::write(
+        repo.path().join(".kubectl-infer.yaml"),
+        "lint:\n  ignore: [KED014]\n",
+    )
+    .unwrap();
+    let deploy = repo.path().join("deploy");
+    std::fs::create_dir(&deploy).unwrap();
+    std::fs::copy(fixture("lint/rules/KED014.yaml"), deploy.join("so.yaml")).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = cli()
+        .current_dir(elsewhere.path())
+        .arg("lint")
+        .arg(&deploy)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with("No findings"), "{stdout}");
+}
+
+/// A cold start taken from a probe report is named as such in findings.
+#[test]
+fn a_probe_report_cold_start_is_named_in_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("probe.json");
+    std::fs::write(
+        &report,
+        r#"{"version": "kubectl-infer/v1alpha1", "coldStart": {"seconds": 600, "source": "pods", "basis": "p90 of time to ready over 4 of 4 pods"}}"#,
+    )
+    .unwrap();
+    let path = format!("{RULES_DIR}/CLD002.yaml");
+    let (code, stdout, stderr) = lint(&[
+        "--select",
+        "CLD002",
+        "--probe-report",
+        report.to_str().unwrap(),
+        &path,
+    ]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("600s cold start (from the probe report "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("probe.json)"), "{stdout}");
+    assert!(!stdout.contains("--cold-start"), "{stdout}");
+}
+
+/// KEDA reads ignoreNullValues with Go's strconv.ParseBool: `t`, `T`, `TRUE`, `True` are true.
+#[test]
+fn ignore_null_values_is_read_as_go_reads_booleans() {
+    let text = std::fs::read_to_string(repo_root().join(RULES_DIR).join("KED014.yaml")).unwrap();
+    for (value, flagged) in [
+        ("T", true),
+        ("TRUE", true),
+        ("1", true),
+        ("f", false),
+        ("False", false),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("so.yaml");
+        let with = text.replace(
+            "        threshold: \"5\"\n",
+            &format!("        threshold: \"5\"\n        ignoreNullValues: \"{value}\"\n"),
+        );
+        std::fs::write(&path, with).unwrap();
+        let out = cli()
+            .args(["lint", "--select", "KED014"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(i32::from(flagged)), "{value}");
+    }
+}
+
 #[test]
 fn rules_lists_and_documents() {
     let out = cli().args(["rules"]).output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stdout.lines().count(), RULES.len() + 1, "{stdout}");
+    assert!(
+        stdout.lines().all(|line| line == line.trim_end()),
+        "no padding after the last column"
+    );
     assert!(stdout.contains("ZER001") && stdout.contains("ScaleToZeroOnPodLocalSignal"));
 
     let out = cli().args(["rules", "zer001"]).output().unwrap();
@@ -396,10 +814,25 @@ fn rules_lists_and_documents() {
     ] {
         assert!(stdout.contains(heading), "{stdout}");
     }
+    assert!(
+        stdout.contains("## Instead\n\n```yaml\nminReplicaCount: 1\n"),
+        "the Instead YAML is a code block like the Example: {stdout}"
+    );
 
     let out = cli().args(["rules", "-o", "json"]).output().unwrap();
     let catalog = json(&String::from_utf8(out.stdout).unwrap());
     assert_eq!(catalog["rules"].as_array().unwrap().len(), RULES.len());
+    // The family is spelt as in the README table (`KEDA`, not `Keda`).
+    let table = catalog::markdown_table();
+    for rule in catalog["rules"].as_array().unwrap() {
+        let row = format!(
+            "| `{}` | {} | {} |",
+            rule["code"].as_str().unwrap(),
+            rule["name"].as_str().unwrap(),
+            rule["family"].as_str().unwrap()
+        );
+        assert!(table.contains(&row), "{row}");
+    }
     assert!(RULES.len() >= 30);
 
     let out = cli().args(["rules", "NOPE01"]).output().unwrap();

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::generate::timing::{self, Timing};
 use crate::lint::Emitter;
 use crate::lint::catalog::{Check, Family, Rule, RuleDoc, Severity};
-use crate::lint::cold_start::{ColdStart, resolve};
+use crate::lint::cold_start::ColdStart;
 use crate::lint::context::{Context, Object};
 
 const SCALED_OBJECT: &[&str] = &["ScaledObject"];
@@ -19,8 +19,8 @@ const DEFAULT_COOLDOWN: u64 = 300;
 /// The period of the HPA's default scale-up policies (seconds).
 const DEFAULT_SCALE_UP_PERIOD: u64 = 15;
 
-fn cold_start(object: &Object<'_>, context: &Context<'_>) -> Option<ColdStart> {
-    resolve(context.cold_start_flag, context.target_of(object))
+fn cold_start<'o>(object: &'o Object<'_>, context: &Context<'_>) -> Option<&'o ColdStart> {
+    object.cold_start(context)
 }
 
 /// The settings `generate` derives from the same cold start, so that the fix names them.
@@ -72,7 +72,7 @@ fn scale_down_window_short(object: &Object<'_>, context: &Context<'_>, out: &mut
         .and_then(Value::as_u64)
         .unwrap_or(DEFAULT_SCALE_DOWN_WINDOW);
     if window < cold.seconds {
-        let want = recommended(&cold).scale_down.stabilization_window_seconds;
+        let want = recommended(cold).scale_down.stabilization_window_seconds;
         out.with_fix(
             "/spec/advanced/horizontalPodAutoscalerConfig/behavior/scaleDown/\
              stabilizationWindowSeconds",
@@ -129,7 +129,7 @@ fn cooldown_short(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<
         .and_then(|c| u64::try_from(c).ok())
         .unwrap_or(DEFAULT_COOLDOWN);
     if cooldown < cold.seconds {
-        let want = recommended(&cold).cooldown_period;
+        let want = recommended(cold).cooldown_period;
         out.with_fix(
             "/spec/cooldownPeriod",
             format!(
@@ -199,7 +199,7 @@ fn scale_up_waves(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<
         .unwrap_or(DEFAULT_SCALE_UP_PERIOD);
     if shortest < cold.seconds && window < cold.seconds {
         let pointer = "/spec/advanced/horizontalPodAutoscalerConfig/behavior/scaleUp";
-        let want = recommended(&cold);
+        let want = recommended(cold);
         let period = want
             .scale_up
             .policies

@@ -154,7 +154,8 @@ fn gpu_without_limits(object: &Object<'_>, context: &Context<'_>, out: &mut Emit
     let Some(pod_spec) = pod_spec_pointer(doc.kind()) else {
         return;
     };
-    for (pointer, container) in containers(&doc.value, pod_spec) {
+    for c in containers(&doc.value, pod_spec) {
+        let container = c.value;
         let resources = container.get("resources");
         let has = |section: &str| {
             resources
@@ -165,7 +166,7 @@ fn gpu_without_limits(object: &Object<'_>, context: &Context<'_>, out: &mut Emit
         if has("requests") && !has("limits") {
             let name = container["name"].as_str().unwrap_or("?");
             out.at(
-                &format!("{pointer}/resources/requests"),
+                &format!("{}/resources/requests", c.pointer()),
                 format!(
                     "{}: container {name} requests nvidia.com/gpu without a limit",
                     object.label()

@@ -1,12 +1,12 @@
 //! KEDA rules (`KED`): thresholds, metric types, activation, idle and replica bounds,
 //! scalingModifiers, fallback, one autoscaler per workload, name lengths.
 
+use crate::model::manifest::Pointer;
 use serde_json::Value;
 
 use crate::lint::Emitter;
 use crate::lint::catalog::{Check, Family, Rule, RuleDoc, Severity};
 use crate::lint::context::{Context, Object};
-use crate::lint::promql::known;
 use crate::lint::view::{Scaler, Trigger};
 
 const SCALERS: &[&str] = &["ScaledObject", "ScaledJob"];
@@ -32,10 +32,13 @@ pub static THRESHOLD_MISSING: Rule = Rule {
     summary: "A Prometheus trigger has no `threshold`.",
     fix: "Set `metadata.threshold` to the value one replica can handle (a quoted number).",
     doc: RuleDoc {
-        what: "A `prometheus` trigger whose metadata has no `threshold` (outside \
-               scalingModifiers, where the formula's target replaces it).",
-        why: "KEDA cannot build the scaler without a threshold: the ScaledObject goes \
-              `Ready=False` with `ScaledObjectCheckFailed` and nothing scales.",
+        what: "A `prometheus` trigger whose metadata has no `threshold`, also in a \
+               ScaledObject with `scalingModifiers`.",
+        why: "KEDA cannot build the scaler without a threshold (it is a required parameter \
+              of the Prometheus scaler's metadata): the ScaledObject goes `Ready=False` with \
+              `ScaledObjectCheckFailed` and nothing scales. With scalingModifiers the formula's \
+              `target` decides the scale, but each trigger's scaler is still built first and \
+              still needs its own threshold.",
         example: "triggers:\n  - type: prometheus\n    metadata:\n      serverAddress: \
                   http://prometheus:9090\n      query: sum(vllm:num_requests_waiting)",
         instead: "triggers:\n  - type: prometheus\n    metadata:\n      serverAddress: \
@@ -52,9 +55,11 @@ pub static THRESHOLD_MISSING: Rule = Rule {
 
 fn threshold_missing(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
     let Some(scaler) = object.scaler else { return };
-    if scaler.modifiers.is_some() {
-        return;
-    }
+    let composite = if scaler.modifiers.is_some() {
+        "; scalingModifiers does not replace it, KEDA still builds the trigger's scaler"
+    } else {
+        ""
+    };
     for trigger in prometheus(scaler) {
         if !trigger
             .metadata
@@ -63,7 +68,7 @@ fn threshold_missing(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>
             out.at(
                 &format!("{}/metadata", trigger.pointer()),
                 format!(
-                    "{}: trigger {} (prometheus) has no metadata.threshold",
+                    "{}: trigger {} (prometheus) has no metadata.threshold{composite}",
                     object.label(),
                     trigger.index
                 ),
@@ -235,8 +240,11 @@ pub static AVERAGE_VALUE_INTENSIVE: Rule = Rule {
                   threshold: \"0.8\"",
         instead: "- type: prometheus\n  metricType: Value\n  metadata:\n    query: \
                   avg(vllm:kv_cache_usage_perc)\n    threshold: \"0.8\"",
-        known_problems: "The intensive test reads the query's shape and metric names; a \
-                         counter named like a latency but meant as a total may be flagged.",
+        known_problems: "The intensive test reads the query's shape and metric names. A \
+                         constant fallback (`or vector(0)`) is looked through; histogram \
+                         `_bucket`, `_count` and `_sum` series and `_total` counters count as \
+                         totals. A gauge named like a latency but meant as a total may be \
+                         flagged.",
     },
     check: Check::Object {
         kinds: SCALED_OBJECT,
@@ -344,16 +352,19 @@ pub static ACTIVATION_UNREACHABLE: Rule = Rule {
     summary: "`activationThreshold` at or above the largest value the query can return.",
     fix: "Lower `activationThreshold` below the metric's range (fractions are 0–1).",
     doc: RuleDoc {
-        what: "An `activationThreshold` at or above the upper bound of a bounded signal: an \
-               averaged fraction (KV-cache use 0–1, GPU engine activity 0–1) or an averaged \
-               percentage (`DCGM_FI_DEV_GPU_UTIL` 0–100).",
+        what: "An `activationThreshold` at or above the upper bound of a bounded signal: a \
+               fraction (KV-cache use 0–1, GPU engine activity 0–1) or a percentage \
+               (`DCGM_FI_DEV_GPU_UTIL` 0–100) read directly or through `avg`, `max`, `min` or \
+               `quantile`.",
         why: "Activation needs the value to be strictly greater than the threshold. If it \
               cannot be, the workload never wakes from zero (or idle).",
         example: "- type: prometheus\n  metricType: Value\n  metadata:\n    query: \
                   avg(vllm:kv_cache_usage_perc)\n    threshold: \"0.8\"\n    \
                   activationThreshold: \"50\"",
         instead: "    activationThreshold: \"0.05\"",
-        known_problems: "Only known bounded metrics under avg/max/min are checked.",
+        known_problems: "Only known bounded metrics, read directly or under \
+                         avg/max/min/quantile, are checked: arithmetic (`* 100`), sums and \
+                         other functions make the range unknown and the rule silent.",
     },
     check: Check::Object {
         kinds: SCALERS,
@@ -370,15 +381,7 @@ fn activation_unreachable(object: &Object<'_>, _: &Context<'_>, out: &mut Emitte
         let Some(Ok(analysis)) = trigger.query.as_ref().map(|q| &q.parsed) else {
             continue;
         };
-        if analysis.intensive.is_none() || analysis.selectors.is_empty() {
-            continue;
-        }
-        let bound = analysis
-            .selectors
-            .iter()
-            .map(|s| known(&s.name).and_then(|m| m.max))
-            .try_fold(0.0_f64, |acc, max| max.map(|m| acc.max(m)));
-        if let Some(bound) = bound
+        if let Some(bound) = analysis.bound
             && activation >= bound
         {
             out.at(
@@ -573,6 +576,10 @@ pub fn formula_names(formula: &str) -> Vec<&str> {
             i += 1;
             continue;
         }
+        if c.is_ascii_digit() {
+            i = number_end(bytes, i);
+            continue;
+        }
         if c.is_ascii_alphabetic() || c == b'_' {
             let start = i;
             while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
@@ -589,6 +596,22 @@ pub fn formula_names(formula: &str) -> Vec<&str> {
         i += 1;
     }
     names
+}
+
+/// The end of the number literal starting at `start` (`12`, `1_000`, `2.5`, `1e3`, `1.5E-2`,
+/// `0x1F`), so that an exponent is not read as a name.
+fn number_end(bytes: &[u8], start: usize) -> usize {
+    let hex = matches!(bytes.get(start..start + 2), Some(b"0x" | b"0X"));
+    let mut i = start + 1;
+    while let Some(&b) = bytes.get(i) {
+        let sign_of_exponent =
+            matches!(b, b'+' | b'-') && !hex && matches!(bytes[i - 1], b'e' | b'E');
+        if !(b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || sign_of_exponent) {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 fn modifier_unknown_trigger(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
@@ -756,7 +779,9 @@ pub static NULL_VALUES_WITHOUT_FALLBACK: Rule = Rule {
                   prometheus\n    metadata:\n      query: sum(vllm:num_requests_waiting)\n      \
                   threshold: \"5\"\n      ignoreNullValues: \"false\"",
         known_problems: "A query that legitimately returns nothing when idle needs \
-                         `or vector(0)` once ignoreNullValues is false.",
+                         `or vector(0)` once ignoreNullValues is false. Values are read as \
+                         Go's strconv.ParseBool reads them (`t`, `TRUE`, `1`…); one it refuses \
+                         (`yes`) makes KEDA fail to build the scaler and is not reported here.",
     },
     check: Check::Object {
         kinds: SCALED_OBJECT,
@@ -764,20 +789,41 @@ pub static NULL_VALUES_WITHOUT_FALLBACK: Rule = Rule {
     },
 };
 
+/// A boolean as Go's `strconv.ParseBool` reads it (KEDA parses trigger metadata with it):
+/// `1 t T TRUE true True` and `0 f F FALSE false False`; anything else is not a boolean.
+fn go_bool(text: &str) -> Option<bool> {
+    match text {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether a Prometheus trigger reads an empty answer as 0: `ignoreNullValues` absent (KEDA's
+/// default is true) or true.
+fn reads_nothing_as_zero(trigger: &Trigger<'_>) -> bool {
+    trigger
+        .meta("ignoreNullValues")
+        .is_none_or(|v| go_bool(v) == Some(true))
+}
+
+/// Where a finding about `ignoreNullValues` points: the value, or the metadata without it.
+fn null_values_pointer(trigger: &Trigger<'_>) -> String {
+    match trigger.meta("ignoreNullValues") {
+        Some(_) => trigger.meta_pointer("ignoreNullValues"),
+        None => format!("{}/metadata", trigger.pointer()),
+    }
+}
+
 fn null_values_without_fallback(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
     let Some(scaler) = object.scaler else { return };
     if scaler.fallback.is_some() {
         return;
     }
     for trigger in prometheus(scaler) {
-        let value = trigger.meta("ignoreNullValues");
-        if value.is_none_or(|v| v.eq_ignore_ascii_case("true") || v == "1") {
-            let pointer = match value {
-                Some(_) => trigger.meta_pointer("ignoreNullValues"),
-                None => format!("{}/metadata", trigger.pointer()),
-            };
+        if reads_nothing_as_zero(trigger) {
             out.at(
-                &pointer,
+                &null_values_pointer(trigger),
                 format!(
                     "{}: triggers[{}] reads an empty Prometheus answer as 0 and there is no \
                      fallback, so an outage scales the workload in",
@@ -851,7 +897,9 @@ pub static SECOND_AUTOSCALER: Rule = Rule {
         instead: "kind: ScaledObject\nspec: {scaleTargetRef: {name: llm}}",
         known_problems: "HPAs owned by a ScaledObject, marked `validations.keda.sh/\
                          hpa-ownership: \"false\"`, or adopted through \
-                         `transfer-hpa-ownership` are not counted.",
+                         `transfer-hpa-ownership` are not counted. Definitions of the same \
+                         object (kind, namespace and name) in several files, such as overlays \
+                         for several clusters, are one object, not two autoscalers.",
     },
     check: Check::Object {
         kinds: &["ScaledObject", "HorizontalPodAutoscaler"],
@@ -862,12 +910,12 @@ pub static SECOND_AUTOSCALER: Rule = Rule {
 fn keda_managed_hpa(doc: &crate::model::manifest::Document) -> bool {
     let v = &doc.value;
     let owned = v
-        .pointer("/metadata/ownerReferences")
+        .at("/metadata/ownerReferences")
         .and_then(Value::as_array)
         .is_some_and(|refs| refs.iter().any(|r| r["kind"] == "ScaledObject"));
-    let managed = v.pointer("/metadata/labels/app.kubernetes.io~1managed-by")
+    let managed = v.at("/metadata/labels/app.kubernetes.io~1managed-by")
         == Some(&Value::from("keda-operator"));
-    let exempt = v.pointer("/metadata/annotations/validations.keda.sh~1hpa-ownership")
+    let exempt = v.at("/metadata/annotations/validations.keda.sh~1hpa-ownership")
         == Some(&Value::from("false"));
     owned || managed || exempt
 }
@@ -882,7 +930,7 @@ fn second_autoscaler(object: &Object<'_>, context: &Context<'_>, out: &mut Emitt
             Some(t) => (t.kind, t.name),
             None => return,
         },
-        _ => match doc.value.pointer("/spec/scaleTargetRef") {
+        _ => match doc.value.at("/spec/scaleTargetRef") {
             Some(t) => (
                 t["kind"].as_str().unwrap_or(""),
                 t["name"].as_str().unwrap_or(""),
@@ -892,10 +940,13 @@ fn second_autoscaler(object: &Object<'_>, context: &Context<'_>, out: &mut Emitt
     };
     let adopted = doc
         .value
-        .pointer("/spec/advanced/horizontalPodAutoscalerConfig/name")
+        .at("/spec/advanced/horizontalPodAutoscalerConfig/name")
         .and_then(Value::as_str);
     for other in context.autoscalers_of(object.namespace(), kind, name) {
-        if other.index == object.index || Some(other.name) == adopted {
+        // The object itself, or another definition of it (an overlay of the same object for
+        // another cluster, say): the same object cannot conflict with itself.
+        let same_object = other.kind == doc.kind() && other.name == doc.name();
+        if other.index == object.index || same_object || Some(other.name) == adopted {
             continue;
         }
         if other.kind == "HorizontalPodAutoscaler"
@@ -945,7 +996,7 @@ fn name_too_long(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
     let custom = object
         .doc
         .value
-        .pointer("/spec/advanced/horizontalPodAutoscalerConfig/name")
+        .at("/spec/advanced/horizontalPodAutoscalerConfig/name")
         .and_then(Value::as_str);
     if name.chars().count() > 63 {
         out.at(
@@ -1058,9 +1109,76 @@ fn cooldown_irrelevant(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'
     }
 }
 
+/// `KED020`.
+pub static FALLBACK_BYPASSED_BY_NULL_VALUES: Rule = Rule {
+    code: "KED020",
+    name: "FallbackBypassedByNullValues",
+    family: Family::Keda,
+    severity: Severity::Warning,
+    summary: "A `fallback` that an empty Prometheus answer never reaches (`ignoreNullValues` \
+              left true).",
+    fix: "Set `ignoreNullValues: \"false\"` on the Prometheus triggers, so that an empty answer \
+          is an error and the fallback takes over.",
+    doc: RuleDoc {
+        what: "A ScaledObject with `fallback` and a Prometheus trigger whose \
+               `ignoreNullValues` is absent (KEDA's default is true) or true.",
+        why: "KEDA uses the fallback only when a trigger fails. With ignoreNullValues true an \
+              empty answer (the series vanished: a relabel broke it, the exporter is down, \
+              the pods that export it are gone) is not a failure but the value 0, so the \
+              fallback written for exactly that outage never applies and the workload scales \
+              in at peak load.",
+        example: "fallback: {failureThreshold: 3, replicas: 4}\ntriggers:\n  - type: \
+                  prometheus\n    metadata:\n      query: sum(vllm:num_requests_waiting)\n      \
+                  threshold: \"5\"",
+        instead: "fallback: {failureThreshold: 3, replicas: 4}\ntriggers:\n  - type: \
+                  prometheus\n    metadata:\n      query: sum(vllm:num_requests_waiting)\n      \
+                  threshold: \"5\"\n      ignoreNullValues: \"false\"",
+        known_problems: "A Prometheus that cannot be reached is an error either way, and the \
+                         fallback covers it; the rule is about answers that arrive empty. A \
+                         query that legitimately returns nothing when idle needs \
+                         `or vector(0)` once ignoreNullValues is false.",
+    },
+    check: Check::Object {
+        kinds: SCALED_OBJECT,
+        run: fallback_bypassed_by_null_values,
+    },
+};
+
+fn fallback_bypassed_by_null_values(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
+    let Some(scaler) = object.scaler else { return };
+    if scaler.fallback.is_none() {
+        return;
+    }
+    for trigger in prometheus(scaler) {
+        if reads_nothing_as_zero(trigger) {
+            out.at(
+                &null_values_pointer(trigger),
+                format!(
+                    "{}: triggers[{}] reads an empty Prometheus answer as 0, not as an error, so \
+                     spec.fallback never replaces it",
+                    object.label(),
+                    trigger.index
+                ),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::formula_names;
+    use super::{formula_names, go_bool};
+
+    #[test]
+    fn booleans_are_read_as_go_reads_them() {
+        for yes in ["1", "t", "T", "TRUE", "true", "True"] {
+            assert_eq!(go_bool(yes), Some(true), "{yes}");
+        }
+        for no in ["0", "f", "F", "FALSE", "false", "False"] {
+            assert_eq!(go_bool(no), Some(false), "{no}");
+        }
+        assert_eq!(go_bool("yes"), None);
+        assert_eq!(go_bool("tRUE"), None);
+    }
 
     #[test]
     fn formula_identifiers() {
@@ -1069,5 +1187,9 @@ mod tests {
             vec!["queue", "kv", "a"]
         );
         assert!(formula_names("float(1.5) > 2 ? 3 : 4").is_empty());
+        assert_eq!(
+            formula_names("1e3 * queue + 2.5E-2 / kv - 0x1F + 1_000 * q2"),
+            vec!["queue", "kv", "q2"]
+        );
     }
 }

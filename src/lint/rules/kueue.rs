@@ -1,6 +1,7 @@
 //! Kueue rules (`KUE`): ClusterQueue quota shape, queue references, quota against
 //! `maxReplicaCount`, and the Kueue-specific pitfalls of autoscaled workloads.
 
+use crate::model::manifest::Pointer;
 use serde_json::Value;
 
 use crate::lint::Emitter;
@@ -40,7 +41,7 @@ fn cohort(cq: &Value) -> Option<&str> {
 fn flavors(cq: &Value) -> Vec<(String, &Value, Vec<&str>)> {
     let mut out = Vec::new();
     let groups = cq
-        .pointer("/spec/resourceGroups")
+        .at("/spec/resourceGroups")
         .and_then(Value::as_array)
         .map_or(&[][..], Vec::as_slice);
     for (g, group) in groups.iter().enumerate() {
@@ -111,7 +112,11 @@ fn resource_not_covered(object: &Object<'_>, context: &Context<'_>, out: &mut Em
     let Some(pod_spec) = pod_spec_pointer(doc.kind()) else {
         return;
     };
-    for (pointer, container) in containers(&doc.value, pod_spec) {
+    for c in containers(&doc.value, pod_spec) {
+        let container = c.value;
+        // A resource in both requests and limits is one problem: reported once, where it is
+        // requested (or limited, when only limited).
+        let mut reported: Vec<&str> = Vec::new();
         for section in ["requests", "limits"] {
             let Some(map) = container
                 .get("resources")
@@ -121,17 +126,20 @@ fn resource_not_covered(object: &Object<'_>, context: &Context<'_>, out: &mut Em
                 continue;
             };
             for resource in map.keys() {
-                if !covered.contains(&resource.as_str()) {
-                    out.at(
-                        &format!("{pointer}/resources/{section}"),
-                        format!(
-                            "{}: requests {resource}, which ClusterQueue {} does not cover, \
-                             so Kueue never admits it",
-                            object.label(),
-                            cq.name()
-                        ),
-                    );
+                let resource = resource.as_str();
+                if covered.contains(&resource) || reported.contains(&resource) {
+                    continue;
                 }
+                reported.push(resource);
+                out.at(
+                    &format!("{}/resources/{section}", c.pointer()),
+                    format!(
+                        "{}: requests {resource}, which ClusterQueue {} does not cover, so \
+                         Kueue never admits it",
+                        object.label(),
+                        cq.name()
+                    ),
+                );
             }
         }
     }
@@ -251,7 +259,7 @@ pub static LENDING_ABOVE_NOMINAL: Rule = Rule {
 
 fn lending_above_nominal(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
     for (pointer, _, _) in flavors(&object.doc.value) {
-        let Some(flavor) = object.doc.value.pointer(&pointer) else {
+        let Some(flavor) = object.doc.value.at(&pointer) else {
             continue;
         };
         for (i, resource) in resources(flavor) {
@@ -296,7 +304,7 @@ pub static NO_NAMESPACE_SELECTOR: Rule = Rule {
 };
 
 fn no_namespace_selector(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
-    let selector = object.doc.value.pointer("/spec/namespaceSelector");
+    let selector = object.doc.value.at("/spec/namespaceSelector");
     if selector.is_none_or(Value::is_null) {
         out.at(
             "/spec",
@@ -341,7 +349,7 @@ fn missing_cluster_queue(object: &Object<'_>, context: &Context<'_>, out: &mut E
     let Some(cq) = object
         .doc
         .value
-        .pointer("/spec/clusterQueue")
+        .at("/spec/clusterQueue")
         .and_then(Value::as_str)
     else {
         return;
@@ -556,7 +564,7 @@ fn scaled_job_label(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>)
         "/spec/jobTargetRef/template/metadata/labels/{}",
         QUEUE_LABEL.replace('/', "~1")
     );
-    if object.doc.value.pointer(&label).is_some() {
+    if object.doc.value.at(&label).is_some() {
         out.at(
             &label,
             format!(
@@ -601,5 +609,57 @@ fn v1beta1(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
                 object.label()
             ),
         );
+    }
+}
+
+/// `KUE012`.
+pub static MISSING_FLAVOR: Rule = Rule {
+    code: "KUE012",
+    name: "ClusterQueueNamesMissingFlavor",
+    family: Family::Kueue,
+    severity: Severity::Error,
+    summary: "A ClusterQueue's resource groups name a ResourceFlavor that is not in the input.",
+    fix: "Fix the flavor's name, or add the ResourceFlavor.",
+    doc: RuleDoc {
+        what: "A flavor in a ClusterQueue's `resourceGroups[].flavors[].name` that names no \
+               ResourceFlavor in the input (checked only when the input holds at least one \
+               ResourceFlavor).",
+        why: "The API server accepts the ClusterQueue, but Kueue keeps it inactive: its \
+              `Active` condition is False with reason `FlavorNotFound` (\"Can't admit new \
+              workloads: references missing ResourceFlavor(s)\"), and every Workload of its \
+              LocalQueues waits with \"ClusterQueue … is inactive\". Nothing is admitted, not \
+              even under the flavors that exist.",
+        example: "kind: ResourceFlavor\nmetadata: {name: a100}\n---\nkind: ClusterQueue\n\
+                  spec:\n  resourceGroups:\n    - coveredResources: [nvidia.com/gpu]\n      \
+                  flavors:\n        - name: h100\n          resources: [{name: \
+                  nvidia.com/gpu, nominalQuota: 8}]",
+        instead: "kind: ResourceFlavor\nmetadata: {name: h100}",
+        known_problems: "A ResourceFlavor managed elsewhere (another repository, a platform \
+                         chart) must be passed too, or the rule suppressed with a reason.",
+    },
+    check: Check::Object {
+        kinds: CLUSTER_QUEUE,
+        run: missing_flavor,
+    },
+};
+
+fn missing_flavor(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<'_>) {
+    if !context.has_kind("ResourceFlavor") {
+        return;
+    }
+    for (pointer, flavor, _) in flavors(&object.doc.value) {
+        let Some(name) = flavor.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        if context.find_cluster("ResourceFlavor", name).is_none() {
+            out.at(
+                &format!("{pointer}/name"),
+                format!(
+                    "{}: flavor {name} names no ResourceFlavor among the inputs, so Kueue keeps \
+                     the ClusterQueue inactive (FlavorNotFound) and admits nothing",
+                    object.label()
+                ),
+            );
+        }
     }
 }

@@ -5,6 +5,7 @@ pub mod cold_start;
 pub mod gpu;
 pub mod keda;
 pub mod kueue;
+pub mod objects;
 pub mod promql;
 pub mod scale_zero;
 pub mod schema;

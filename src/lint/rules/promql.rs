@@ -154,7 +154,7 @@ fn misspelled_metric(object: &Object<'_>, context: &Context<'_>, out: &mut Emitt
         let Ok(analysis) = &query.parsed else {
             continue;
         };
-        for selector in &analysis.selectors {
+        for selector in analysis.selectors.iter() {
             if let Some(right) = misspelling_of(&selector.name) {
                 let offset = char_offset(query.text, &selector.name);
                 let pos = query_pos(object, context, trigger, offset);
@@ -214,7 +214,7 @@ fn deprecated_metric(object: &Object<'_>, context: &Context<'_>, out: &mut Emitt
         let Ok(analysis) = &query.parsed else {
             continue;
         };
-        for selector in &analysis.selectors {
+        for selector in analysis.selectors.iter() {
             let Some((old, new, why)) = DEPRECATED_METRICS
                 .iter()
                 .find(|(old, ..)| *old == selector.name)
@@ -272,7 +272,7 @@ fn raw_dcgm(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<'_>) {
         let Ok(analysis) = &query.parsed else {
             continue;
         };
-        for selector in &analysis.selectors {
+        for selector in analysis.selectors.iter() {
             if selector.name.starts_with("DCGM_") && !selector.aggregated {
                 let offset = char_offset(query.text, &selector.name);
                 let pos = query_pos(object, context, trigger, offset);

@@ -1,6 +1,7 @@
 //! Scale-to-zero rules (`ZER`): a workload that can reach zero replicas needs a signal that
 //! still exists when none of its pods runs.
 
+use crate::model::manifest::Pointer;
 use serde_json::Value;
 
 use crate::lint::Emitter;
@@ -49,7 +50,7 @@ fn pod_local_signal(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>)
     let forced = object
         .doc
         .value
-        .pointer("/metadata/annotations/autoscaling.keda.sh~1force-activation")
+        .at("/metadata/annotations/autoscaling.keda.sh~1force-activation")
         == Some(&Value::from("true"));
     if !scaler.scales_to_zero() || forced || scaler.triggers.is_empty() {
         return;

@@ -4,17 +4,10 @@
 use crate::lint::Emitter;
 use crate::lint::catalog::{Check, Family, Rule, RuleDoc, Severity};
 use crate::lint::context::{Context, Object};
-use crate::schema::{Violation, ViolationKind};
+use crate::schema::ViolationKind;
 
 /// Every kind: the schema catalog decides which objects it has a CRD for.
 const ANY_KIND: &[&str] = &["*"];
-
-fn violations(object: &Object<'_>, context: &Context<'_>) -> Vec<Violation> {
-    context
-        .schema()
-        .validate(&object.doc.value)
-        .unwrap_or_default()
-}
 
 /// `SCH001`.
 pub static UNKNOWN_FIELD: Rule = Rule {
@@ -43,7 +36,7 @@ pub static UNKNOWN_FIELD: Rule = Rule {
 };
 
 fn unknown_field(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<'_>) {
-    for v in violations(object, context) {
+    for v in object.violations(context) {
         if v.kind == ViolationKind::UnknownField {
             out.at(&v.pointer, format!("{}: {}", object.label(), v.message));
         }
@@ -79,7 +72,7 @@ pub static SCHEMA_VIOLATION: Rule = Rule {
 };
 
 fn schema_violation(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<'_>) {
-    for v in violations(object, context) {
+    for v in object.violations(context) {
         if v.kind != ViolationKind::UnknownField {
             out.at(&v.pointer, format!("{}: {}", object.label(), v.message));
         }

@@ -28,28 +28,45 @@ pub(super) fn write(out: &mut dyn Write, run: &Run<'_>) -> anyhow::Result<()> {
             Severity::Info => "notice",
         };
         let loc = &f.location;
+        // Standard input has no file to attach to: the annotation goes to the run's summary.
+        let place = match run.repo_path(&loc.file) {
+            Some(path) => format!(
+                "file={},line={},col={},endLine={},endColumn={},",
+                property(&slashes(&path)),
+                loc.start.line,
+                loc.start.column,
+                loc.end.line,
+                loc.end.column,
+            ),
+            None => String::new(),
+        };
         writeln!(
             out,
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            property(&loc.file),
-            loc.start.line,
-            loc.start.column,
-            loc.end.line,
-            loc.end.column,
+            "::{command} {place}title={}::{}",
             property(&format!("{} {}", f.code, f.name)),
             data(&format!("{}\nFix: {}", f.message, f.fix))
         )
         .context("failed to write annotations")?;
     }
     for e in run.errors {
-        let line = e.line.map(|l| format!(",line={l}")).unwrap_or_default();
+        let place = match run.repo_path(&e.file) {
+            Some(path) => {
+                let line = e.line.map(|l| format!(",line={l}")).unwrap_or_default();
+                format!("file={}{line},", property(&slashes(&path)))
+            }
+            None => String::new(),
+        };
         writeln!(
             out,
-            "::error file={}{line},title=input error::{}",
-            property(&e.file),
+            "::error {place}title=input error::{}",
             data(&e.message)
         )
         .context("failed to write annotations")?;
     }
     Ok(())
+}
+
+/// A path with `/` separators, as GitHub names repository files.
+fn slashes(path: &std::path::Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
 }

@@ -1,4 +1,5 @@
-//! JSON output: every finding (suppressed ones marked), the input errors and the summary.
+//! JSON (and YAML) output: every finding (suppressed ones marked), the input errors and the
+//! summary.
 
 use std::io::Write;
 
@@ -15,11 +16,18 @@ struct Body<'a> {
     errors: &'a [InputError],
 }
 
-pub(super) fn write(out: &mut dyn Write, run: &Run<'_>) -> anyhow::Result<()> {
-    let body = Body {
+fn body<'a>(run: &'a Run<'_>) -> Body<'a> {
+    Body {
         summary: run.summary(),
         findings: &run.report.findings,
         errors: run.errors,
-    };
-    crate::render::write_json(out, &body)
+    }
+}
+
+pub(super) fn write(out: &mut dyn Write, run: &Run<'_>) -> anyhow::Result<()> {
+    crate::render::write_json(out, &body(run))
+}
+
+pub(super) fn write_yaml(out: &mut dyn Write, run: &Run<'_>) -> anyhow::Result<()> {
+    crate::render::write_yaml(out, &body(run))
 }

@@ -1,6 +1,7 @@
-//! JUnit XML: one test suite per file, one failing test case per finding (GitLab shows them
-//! in the merge request's test report), a passing case for clean files, and input errors as
-//! `<error>` cases.
+//! JUnit XML: one test suite per file, one test case per finding (GitLab shows them in the
+//! merge request's test report), failing when the finding is at or above `--fail-on` and
+//! passing (with the finding as output) below it, a passing case for clean files, and input
+//! errors as `<error>` cases.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -9,7 +10,7 @@ use std::io::Write;
 use anyhow::Context;
 
 use super::Run;
-use crate::lint::Finding;
+use crate::lint::{Finding, Severity};
 
 fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -35,7 +36,11 @@ pub(super) fn write(out: &mut dyn Write, run: &Run<'_>) -> anyhow::Result<()> {
     for f in run.report.active() {
         by_file.entry(f.location.file.as_str()).or_default().push(f);
     }
-    let failures: usize = by_file.values().map(Vec::len).sum();
+    let failures: usize = by_file
+        .values()
+        .flatten()
+        .filter(|f| f.severity >= run.fail_on)
+        .count();
     let cases: usize = by_file.values().map(|v| v.len().max(1)).sum::<usize>() + run.errors.len();
     let mut text = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -45,7 +50,7 @@ pub(super) fn write(out: &mut dyn Write, run: &Run<'_>) -> anyhow::Result<()> {
         run.errors.len()
     );
     for (file, findings) in &by_file {
-        suite(&mut text, file, findings);
+        suite(&mut text, file, findings, run.fail_on);
     }
     if !run.errors.is_empty() {
         input_errors(&mut text, run);
@@ -55,13 +60,13 @@ pub(super) fn write(out: &mut dyn Write, run: &Run<'_>) -> anyhow::Result<()> {
         .context("failed to write JUnit XML")
 }
 
-fn suite(text: &mut String, file: &str, findings: &[&Finding]) {
+fn suite(text: &mut String, file: &str, findings: &[&Finding], fail_on: Severity) {
     let file = xml(file);
+    let failures = findings.iter().filter(|f| f.severity >= fail_on).count();
     let _ = writeln!(
         text,
-        "  <testsuite name=\"{file}\" tests=\"{}\" failures=\"{}\">",
+        "  <testsuite name=\"{file}\" tests=\"{}\" failures=\"{failures}\">",
         findings.len().max(1),
-        findings.len()
     );
     if findings.is_empty() {
         let _ = writeln!(
@@ -71,23 +76,28 @@ fn suite(text: &mut String, file: &str, findings: &[&Finding]) {
     }
     for f in findings {
         let loc = &f.location;
-        let _ = writeln!(
-            text,
-            "    <testcase classname=\"{file}\" name=\"{} {} at {}:{}\" file=\"{file}\" \
-             line=\"{}\">\n      <failure type=\"{}\" message=\"{}\">{}:{}:{}: {}\nfix: {}\
-             </failure>\n    </testcase>",
-            f.code,
-            f.name,
-            loc.start.line,
-            loc.start.column,
-            loc.start.line,
-            f.severity,
-            xml(&f.message),
-            file,
+        let body = format!(
+            "{file}:{}:{}: {}\nfix: {}",
             loc.start.line,
             loc.start.column,
             xml(&f.message),
             xml(&f.fix)
+        );
+        // Below --fail-on a finding does not fail the run, so it does not fail the case.
+        let outcome = if f.severity >= fail_on {
+            format!(
+                "<failure type=\"{}\" message=\"{}\">{body}</failure>",
+                f.severity,
+                xml(&f.message)
+            )
+        } else {
+            format!("<system-out>{}: {body}</system-out>", f.severity)
+        };
+        let _ = writeln!(
+            text,
+            "    <testcase classname=\"{file}\" name=\"{} {} at {}:{}\" file=\"{file}\" \
+             line=\"{}\">\n      {outcome}\n    </testcase>",
+            f.code, f.name, loc.start.line, loc.start.column, loc.start.line,
         );
     }
     text.push_str("  </testsuite>\n");

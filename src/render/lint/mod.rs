@@ -8,8 +8,10 @@ mod sarif;
 mod text;
 
 use std::io::Write;
+use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
+use std::borrow::Cow;
 
 use crate::lint::{Report, Severity, Sources};
 
@@ -20,6 +22,8 @@ pub enum Format {
     Text,
     /// JSON with a `version` field.
     Json,
+    /// YAML: the same document as JSON.
+    Yaml,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
     /// JUnit XML, for GitLab and other CI test reports.
@@ -53,6 +57,12 @@ pub struct Run<'a> {
     pub sources: &'a Sources,
     /// Colour the text output.
     pub color: bool,
+    /// The lowest severity that fails the run (`--fail-on`); JUnit marks only those findings
+    /// as failures.
+    pub fail_on: Severity,
+    /// The working directory: SARIF and GitHub annotations name files under it relative to
+    /// it, as code scanning and pull-request annotations expect (repository paths).
+    pub base: Option<PathBuf>,
 }
 
 /// Counts for the summary line and the JSON `summary`.
@@ -76,6 +86,24 @@ pub struct Summary {
 }
 
 impl Run<'_> {
+    /// How SARIF and GitHub annotations name `file`: relative to the working directory when
+    /// it is under it, `None` for standard input (which has no path).
+    pub fn repo_path<'f>(&self, file: &'f str) -> Option<Cow<'f, Path>> {
+        if file == crate::sources::files::STDIN_NAME {
+            return None;
+        }
+        let path = Path::new(file);
+        let relative = self
+            .base
+            .as_deref()
+            .filter(|_| path.is_absolute())
+            .and_then(|base| path.strip_prefix(base).ok());
+        Some(match relative {
+            Some(relative) => Cow::Owned(relative.to_path_buf()),
+            None => Cow::Borrowed(path),
+        })
+    }
+
     /// The counts.
     pub fn summary(&self) -> Summary {
         let mut s = Summary {
@@ -101,21 +129,30 @@ pub fn write(out: &mut dyn Write, format: Format, run: &Run<'_>) -> anyhow::Resu
     match format {
         Format::Text => text::write(out, run),
         Format::Json => json::write(out, run),
+        Format::Yaml => json::write_yaml(out, run),
         Format::Sarif => sarif::write(out, run),
         Format::Junit => junit::write(out, run),
         Format::Github => github::write(out, run),
     }
 }
 
-/// A stable fingerprint of a finding that survives edits moving it to another line:
-/// FNV-1a over the code, file, object and field.
+/// A stable fingerprint of a finding that survives edits moving it to another line or
+/// changing a number in it: FNV-1a over the code, file, object, field and the message with its
+/// digits left out (so that two findings of one rule on one field, such as two unknown names
+/// in one formula, stay apart).
 pub fn fingerprint(finding: &crate::lint::Finding) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let message: String = finding
+        .message
+        .chars()
+        .filter(|c| !c.is_ascii_digit())
+        .collect();
     for part in [
         finding.code,
         &finding.location.file,
         &finding.object.label(),
         &finding.field,
+        &message,
     ] {
         for byte in part.bytes().chain(std::iter::once(0)) {
             hash ^= u64::from(byte);
@@ -123,4 +160,83 @@ pub fn fingerprint(finding: &crate::lint::Finding) -> String {
         }
     }
     format!("{hash:016x}")
+}
+
+/// `path` as a URI reference (RFC 3986): a relative one with `/` separators for a relative
+/// path, a `file://` URI for an absolute one; every byte outside the unreserved characters
+/// and the sub-delimiters is percent-encoded (`:` too, so that a first segment is never read
+/// as a scheme).
+pub fn uri(path: &Path) -> String {
+    let mut segments = Vec::new();
+    let mut absolute = false;
+    for component in path.components() {
+        match component {
+            Component::RootDir => absolute = true,
+            Component::CurDir => {}
+            Component::ParentDir => segments.push("..".to_string()),
+            Component::Prefix(prefix) => {
+                // A Windows drive (`C:`) stays as it is: `file:///C:/…`.
+                absolute = true;
+                segments.push(prefix.as_os_str().to_string_lossy().into_owned());
+            }
+            Component::Normal(name) => segments.push(encode(&name.to_string_lossy())),
+        }
+    }
+    let joined = segments.join("/");
+    if absolute {
+        format!("file:///{joined}")
+    } else {
+        joined
+    }
+}
+
+fn encode(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        let keep = byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b'@'
+            );
+        if keep {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_percent_encoded_references() {
+        assert_eq!(uri(Path::new("deploy/so.yaml")), "deploy/so.yaml");
+        assert_eq!(
+            uri(Path::new("./dir with space/ü#1.yaml")),
+            "dir%20with%20space/%C3%BC%231.yaml"
+        );
+        assert_eq!(uri(Path::new("a:b/c.yaml")), "a%3Ab/c.yaml");
+        assert_eq!(
+            uri(Path::new("/srv/x/50%.yaml")),
+            "file:///srv/x/50%25.yaml"
+        );
+        assert_eq!(uri(Path::new("../up.yaml")), "../up.yaml");
+    }
 }

@@ -7,18 +7,12 @@ use std::io::Write;
 use anyhow::Context;
 use serde_json::{Value, json};
 
-use super::{Run, fingerprint};
+use super::{Run, fingerprint, uri};
 use crate::lint::Finding;
 use crate::lint::catalog::{self, RULES, Rule};
 
 /// The SARIF schema the output follows.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-
-fn uri(file: &str) -> String {
-    let file = file.replace('\\', "/");
-    let file = file.strip_prefix("./").unwrap_or(&file);
-    file.replace(' ', "%20")
-}
 
 fn rule(rule: &Rule) -> Value {
     json!({
@@ -32,16 +26,19 @@ fn rule(rule: &Rule) -> Value {
     })
 }
 
-fn result(finding: &Finding) -> Value {
+fn result(run: &Run<'_>, finding: &Finding) -> Value {
     let loc = &finding.location;
     let index = RULES.iter().position(|r| r.code == finding.code);
-    let mut value = json!({
-        "ruleId": finding.code,
-        "level": finding.severity.sarif_level(),
-        "message": {"text": format!("{} Fix: {}", finding.message, finding.fix)},
-        "locations": [{
+    let logical = json!([{
+        "name": finding.object.name,
+        "fullyQualifiedName": format!("{}{}", finding.object.label(), finding.field),
+        "kind": "object",
+    }]);
+    let mut message = format!("{} Fix: {}", finding.message, finding.fix);
+    let location = match run.repo_path(&loc.file) {
+        Some(path) => json!({
             "physicalLocation": {
-                "artifactLocation": {"uri": uri(&loc.file)},
+                "artifactLocation": {"uri": uri(&path)},
                 "region": {
                     "startLine": loc.start.line,
                     "startColumn": loc.start.column,
@@ -49,12 +46,22 @@ fn result(finding: &Finding) -> Value {
                     "endColumn": loc.end.column.max(1),
                 },
             },
-            "logicalLocations": [{
-                "name": finding.object.name,
-                "fullyQualifiedName": format!("{}{}", finding.object.label(), finding.field),
-                "kind": "object",
-            }],
-        }],
+            "logicalLocations": logical,
+        }),
+        // Standard input has no path: the object names the place instead.
+        None => {
+            message.push_str(&format!(
+                " (read from standard input, line {}:{})",
+                loc.start.line, loc.start.column
+            ));
+            json!({"logicalLocations": logical})
+        }
+    };
+    let mut value = json!({
+        "ruleId": finding.code,
+        "level": finding.severity.sarif_level(),
+        "message": {"text": message},
+        "locations": [location],
         "partialFingerprints": {"kubectlInfer/v1": fingerprint(finding)},
     });
     if let Some(index) = index {
@@ -72,10 +79,12 @@ pub(super) fn write(out: &mut dyn Write, run: &Run<'_>) -> anyhow::Result<()> {
         .iter()
         .map(|e| {
             let mut n = json!({"level": "error", "message": {"text": e.message}});
-            n["locations"] = json!([{"physicalLocation": {
-                "artifactLocation": {"uri": uri(&e.file)},
-                "region": {"startLine": e.line.unwrap_or(1)},
-            }}]);
+            if let Some(path) = run.repo_path(&e.file) {
+                n["locations"] = json!([{"physicalLocation": {
+                    "artifactLocation": {"uri": uri(&path)},
+                    "region": {"startLine": e.line.unwrap_or(1)},
+                }}]);
+            }
             n
         })
         .collect();
@@ -95,7 +104,12 @@ pub(super) fn write(out: &mut dyn Write, run: &Run<'_>) -> anyhow::Result<()> {
                 "toolExecutionNotifications": notifications,
             }],
             "columnKind": "unicodeCodePoints",
-            "results": run.report.findings.iter().map(result).collect::<Vec<_>>(),
+            "results": run
+                .report
+                .findings
+                .iter()
+                .map(|f| result(run, f))
+                .collect::<Vec<_>>(),
         }],
     });
     serde_json::to_writer_pretty(&mut *out, &log).context("failed to write SARIF")?;

@@ -93,10 +93,10 @@ fn summary_line(run: &Run<'_>) -> String {
         )
     } else {
         format!(
-            "Found {} ({} errors, {} warnings, {} info) in {} from {}",
+            "Found {} ({}, {}, {} info) in {} from {}",
             plural(found, "finding"),
-            s.errors,
-            s.warnings,
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning"),
             s.infos,
             plural(s.objects, "object"),
             plural(s.files, "file")

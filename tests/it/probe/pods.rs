@@ -274,7 +274,7 @@ fn pods_that_never_became_ready_fail_the_probe() {
     );
     assert!(stdout.contains("Not ready: llama-6f7c9d-d4s1t"), "{stdout}");
     assert!(
-        stdout.contains("Cold start: not measured: none of the 1 pods became ready"),
+        stdout.contains("Cold start: not measured: the pod did not become ready"),
         "{stdout}"
     );
 }
