@@ -421,21 +421,11 @@ fn composite_observed(
             trace,
         ),
         // Our own limit, not KEDA's: the value is unknown to us, not failing for the HPA.
-        Err(e @ formula::FormulaError::TooDeep(_)) => {
-            let why = format!("{e}; explain does not evaluate it, KEDA does");
-            trace.step(
-                StepDetail::Formula {
-                    formula: modifiers.formula.clone(),
-                    value: None,
-                    error: Some(why.clone()),
-                },
-                format!(
-                    "scalingModifiers formula {} not evaluated: {why}",
-                    abbreviated(&modifiers.formula)
-                ),
-            );
-            Observed::Unknown { why }
-        }
+        Err(e @ formula::FormulaError::TooDeep(_)) => formula_not_evaluated(
+            modifiers,
+            format!("{e}; explain does not evaluate it, KEDA does"),
+            trace,
+        ),
         Err(e) => formula_failed(modifiers, &e.to_string(), trace),
     }
 }
@@ -478,6 +468,15 @@ fn formula_unknown(
     trace: &mut Trace,
 ) -> Observed {
     let why = format!("trigger {trigger} has no observed value ({why})");
+    formula_not_evaluated(modifiers, why, trace)
+}
+
+/// A formula left unevaluated: its value is unknown, which is not a failure of the HPA's.
+fn formula_not_evaluated(
+    modifiers: &super::input::ScalingModifiers,
+    why: String,
+    trace: &mut Trace,
+) -> Observed {
     trace.step(
         StepDetail::Formula {
             formula: modifiers.formula.clone(),
