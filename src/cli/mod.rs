@@ -63,6 +63,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_request_timeout)]
     pub request_timeout: Option<Duration>,
 
+    /// Read each LIST from the API server in pages of this many objects (as `kubectl get
+    /// --chunk-size`); 0, the default, reads every kind in one request.
+    #[arg(long, global = true, value_name = "N", default_value_t = 0)]
+    pub chunk_size: u32,
+
     /// Output format: table, json or yaml (lint adds sarif, junit, github; generate writes
     /// yaml unless told json).
     #[arg(short = 'o', long, global = true, value_enum, value_name = "FORMAT")]

@@ -22,9 +22,6 @@ pub use resources::Resource;
 use crate::cli::GlobalArgs;
 use crate::exit::{ErrorKind, WithKind};
 
-/// The objects asked for per LIST request (kubectl's `--chunk-size` default).
-pub const PAGE_SIZE: u32 = 500;
-
 /// Where a LIST looks: one namespace, or every namespace (`-A`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
@@ -60,6 +57,7 @@ pub struct Cluster {
     url: String,
     timeout: Option<Duration>,
     default_namespace: String,
+    chunk_size: u32,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -102,6 +100,7 @@ pub async fn connect(global: &GlobalArgs) -> anyhow::Result<Cluster> {
         url,
         timeout,
         default_namespace,
+        chunk_size: global.chunk_size,
     })
 }
 
@@ -150,11 +149,12 @@ impl Cluster {
     /// LISTs one kind in `scope` with optional label and field selectors; the items come back
     /// with `apiVersion` and `kind` filled in (a LIST leaves them out).
     ///
-    /// The list is read in pages of [`PAGE_SIZE`] (`limit` and `continue`, as kubectl does),
-    /// so a cluster with many pods costs the API server bounded answers; with fewer objects
-    /// than a page it is one request. Pages are consistent reads from etcd: a
-    /// `resourceVersion=0` read from the watch cache would be cheaper but may be stale, which an
-    /// explanation of "now" cannot afford (and the cache ignores `limit` on older servers).
+    /// By default one request reads the whole kind, so `-A` costs the same number of requests
+    /// however many objects there are. With `--chunk-size N` the list is read in pages of N
+    /// (`limit` and `continue`, as `kubectl get --chunk-size` does), so that a cluster with
+    /// very many pods answers in bounded pieces, at one more request per page. Either way the
+    /// reads are consistent: a `resourceVersion=0` read from the watch cache would be cheaper
+    /// but may be stale, which an explanation of "now" cannot afford.
     pub async fn list(
         &self,
         resource: &Resource,
@@ -168,7 +168,10 @@ impl Cluster {
             None
         };
         let path = resource.collection_path(ns);
-        let mut params = ListParams::default().limit(PAGE_SIZE);
+        let mut params = ListParams::default();
+        if self.chunk_size > 0 {
+            params = params.limit(self.chunk_size);
+        }
         if let Some(labels) = labels {
             params = params.labels(labels);
         }

@@ -93,15 +93,35 @@ fn all_namespaces_costs_the_same_number_of_requests() {
     assert_eq!(server.request_count(), 8);
 }
 
-#[test]
-fn large_lists_are_read_in_pages() {
+fn many_pods() -> FixtureApiServer {
     let mut objects = vec![scaled_object("serving", "llm")];
     for i in 0..1200 {
         objects.push(pod(&format!("ns{}", i % 7), &format!("p{i}"), "x"));
     }
     let server = FixtureApiServer::start(objects);
     server.remove_api_group("kueue.x-k8s.io");
+    server
+}
+
+#[test]
+fn large_lists_are_one_request_by_default() {
+    let server = many_pods();
     let set = snapshot_of(&server, &["-A"]).unwrap();
+    assert_eq!(set.of_kind("Pod").count(), 1200);
+    let lists: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/api/v1/pods")
+        .collect();
+    assert_eq!(lists.len(), 1);
+    assert!(!lists[0].query.iter().any(|(k, _)| k == "limit"));
+    assert_eq!(server.request_count(), 8);
+}
+
+#[test]
+fn chunk_size_reads_large_lists_in_pages() {
+    let server = many_pods();
+    let set = snapshot_of(&server, &["-A", "--chunk-size", "500"]).unwrap();
     assert_eq!(set.of_kind("Pod").count(), 1200);
     let pages: Vec<_> = server
         .requests()
