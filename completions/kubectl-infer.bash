@@ -77,7 +77,7 @@ _kubectl__infer() {
 
     case "${cmd}" in
         kubectl__infer)
-            opts="-n -A -o -v -h -V --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version generate lint rules validate probe explain simulate completion help"
+            opts="-n -A -o -v -h -V --kubeconfig --context --namespace --all-namespaces --request-timeout --chunk-size --output --verbose --color --help --version generate lint rules validate probe explain simulate completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -103,6 +103,10 @@ _kubectl__infer() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
@@ -123,7 +127,7 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__completion)
-            opts="-n -A -o -v -h -V --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version bash zsh fish powershell kubectl"
+            opts="-n -A -o -v -h -V --kubeconfig --context --namespace --all-namespaces --request-timeout --chunk-size --output --verbose --color --help --version bash zsh fish powershell kubectl"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -149,6 +153,10 @@ _kubectl__infer() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
@@ -169,7 +177,7 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__explain)
-            opts="-f -w -n -A -o -v -h -V --from-file --watch --interval --prometheus --at --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
+            opts="-f -w -n -A -o -v -h -V --from-file --watch --interval --prometheus --at --kubeconfig --context --namespace --all-namespaces --request-timeout --chunk-size --output --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -215,6 +223,10 @@ _kubectl__infer() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
@@ -235,7 +247,7 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__generate)
-            opts="-n -A -o -v -h -V --spec --with-deployment --out-dir --templates --rbac --name --server --model --gpus-per-replica --gpu-product --image --cpu-per-replica --memory-per-replica --min --max --signal --target --cold-start --probe-report --prometheus --query --metric-type --activation-query --auth-secret --queue --gpu-quota --cohort --kueue-api --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
+            opts="-n -A -o -v -h -V --spec --with-deployment --out-dir --templates --rbac --name --server --model --gpus-per-replica --gpu-product --image --cpu-per-replica --memory-per-replica --min --max --signal --target --cold-start --probe-report --prometheus --query --metric-type --activation-query --auth-secret --queue --gpu-quota --cohort --kueue-api --kubeconfig --context --namespace --all-namespaces --request-timeout --chunk-size --output --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -362,6 +374,10 @@ _kubectl__infer() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chunk-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -525,7 +541,7 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__lint)
-            opts="-n -A -o -v -h -V --format --fail-on --select --ignore --config --cold-start --probe-report --crds --crds-from-cluster --source-root --max-file-size --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
+            opts="-n -A -o -v -h -V --format --fail-on --select --ignore --config --cold-start --probe-report --crds --crds-from-cluster --source-root --max-file-size --kubeconfig --context --namespace --all-namespaces --request-timeout --chunk-size --output --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -591,6 +607,10 @@ _kubectl__infer() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
@@ -611,7 +631,7 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__probe)
-            opts="-l -n -A -o -v -h -V --gpu --no-gpu --gpu-from-file --model-path --read-sample-mib --exec --ready-url --runs --timeout --poll-interval --deployment --selector --from-file --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
+            opts="-l -n -A -o -v -h -V --gpu --no-gpu --gpu-from-file --model-path --read-sample-mib --exec --ready-url --runs --timeout --poll-interval --deployment --selector --from-file --kubeconfig --context --namespace --all-namespaces --request-timeout --chunk-size --output --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -685,6 +705,10 @@ _kubectl__infer() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
@@ -705,7 +729,7 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__rules)
-            opts="-n -A -o -v -h -V --markdown --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
+            opts="-n -A -o -v -h -V --markdown --kubeconfig --context --namespace --all-namespaces --request-timeout --chunk-size --output --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -731,6 +755,10 @@ _kubectl__infer() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
@@ -751,7 +779,7 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__simulate)
-            opts="-n -A -o -v -h -V --series --since --until --step --cold-start --probe-report --gpus-per-replica --replicas --steps --chart --prometheus --bearer-token-file --basic-auth-user --basic-auth-password-file --header --ca-file --insecure-skip-tls-verify --timeout --concurrency --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
+            opts="-n -A -o -v -h -V --series --since --until --step --cold-start --probe-report --gpus-per-replica --replicas --steps --chart --prometheus --bearer-token-file --basic-auth-user --basic-auth-password-file --header --ca-file --insecure-skip-tls-verify --timeout --concurrency --kubeconfig --context --namespace --all-namespaces --request-timeout --chunk-size --output --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -845,6 +873,10 @@ _kubectl__infer() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
@@ -865,7 +897,7 @@ _kubectl__infer() {
             return 0
             ;;
         kubectl__subcmd__infer__subcmd__validate)
-            opts="-n -A -o -v -h -V --prometheus --bearer-token-file --basic-auth-user --basic-auth-password-file --header --ca-file --insecure-skip-tls-verify --timeout --concurrency --lookback --dcgm-match --cluster --max-age --kubeconfig --context --namespace --all-namespaces --request-timeout --output --verbose --color --help --version"
+            opts="-n -A -o -v -h -V --prometheus --bearer-token-file --basic-auth-user --basic-auth-password-file --header --ca-file --insecure-skip-tls-verify --timeout --concurrency --lookback --dcgm-match --cluster --max-age --kubeconfig --context --namespace --all-namespaces --request-timeout --chunk-size --output --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -932,6 +964,10 @@ _kubectl__infer() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chunk-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

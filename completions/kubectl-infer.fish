@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_infer_global_optspecs
-    string join \n kubeconfig= context= n/namespace= A/all-namespaces request-timeout= o/output= v/verbose color= h/help V/version
+    string join \n kubeconfig= context= n/namespace= A/all-namespaces request-timeout= chunk-size= o/output= v/verbose color= h/help V/version
 end
 
 function __fish_kubectl_infer_needs_command
@@ -28,6 +28,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -l kubeconfig 
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
@@ -82,6 +83,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
@@ -115,6 +117,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l kub
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
@@ -130,6 +133,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -l ku
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
@@ -156,6 +160,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
@@ -183,6 +188,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -l ku
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
@@ -203,6 +209,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l 
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
@@ -235,6 +242,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
@@ -251,6 +259,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" 
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
