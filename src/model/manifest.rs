@@ -617,7 +617,7 @@ impl<'f> Builder<'f> {
             Event::Scalar(text, style, anchor, tag) => {
                 if self.expects_key() {
                     let merge = style == ScalarStyle::Plain && tag.is_none() && text == MERGE_KEY;
-                    return self.set_key(text.into_owned(), pos, merge);
+                    return self.set_key(owned(text), pos, merge);
                 }
                 let value = resolve_scalar(text, style, tag.as_ref());
                 let node = self.positions.push_node(Node {
@@ -939,13 +939,13 @@ fn unescape_pointer(segment: &str) -> Cow<'_, str> {
 fn resolve_scalar(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Cow<'_, Tag>>) -> Value {
     if let Some(tag) = tag.filter(|t| t.is_yaml_core_schema()) {
         match tag.suffix.as_str() {
-            "str" => return Value::String(text.into_owned()),
+            "str" => return Value::String(owned(text)),
             "null" => return Value::Null,
             _ => {}
         }
     }
     if style != ScalarStyle::Plain {
-        return Value::String(text.into_owned());
+        return Value::String(owned(text));
     }
     match text.as_ref() {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
@@ -962,7 +962,19 @@ fn resolve_scalar(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Cow<'_, T
     {
         return Value::Number(n);
     }
-    Value::String(text.into_owned())
+    Value::String(owned(text))
+}
+
+/// A scalar's text in a string of its own size. The scanner hands over its buffer, which is
+/// several times longer than a typical key or value; kept for the whole run in every object,
+/// that slack was a quarter of lint's memory on a large corpus. Copying into a new string
+/// (rather than shrinking in place) lets the allocator reuse the scanner's buffer for the next
+/// scalar instead of leaving a hole too small for it.
+fn owned(text: Cow<'_, str>) -> String {
+    match text {
+        Cow::Owned(text) if text.capacity() > text.len() + 16 => text.as_str().to_owned(),
+        text => text.into_owned(),
+    }
 }
 
 fn parse_int(text: &str) -> Option<i64> {
@@ -1101,6 +1113,15 @@ items:
         }
         let err = load_str("bomb.yaml", &text).unwrap_err();
         assert!(err.message.contains("alias bomb"), "{err}");
+    }
+
+    #[test]
+    fn scalars_keep_no_slack_from_the_scanner() {
+        let mut buffer = String::with_capacity(128);
+        buffer.push_str("nvidia.com/gpu");
+        let kept = owned(Cow::Owned(buffer));
+        assert_eq!(kept, "nvidia.com/gpu");
+        assert!(kept.capacity() < 32, "capacity {}", kept.capacity());
     }
 
     #[test]
