@@ -7,7 +7,8 @@
 # Both read and parse files on all cores, through the same code. On a shared machine the load
 # average printed beside the figures says how much of the cores the runs had. Where
 # `kubernetes-validate` or `checkov` install from PyPI (into a throwaway venv), times them on
-# the same corpus (once, with a 10-minute cap) and prints the ratio. Asserts nothing.
+# the same corpus (once, with a 10-minute cap) and prints the ratio; BENCH_OTHERS=no skips
+# them. Asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-3}"
@@ -64,9 +65,9 @@ echo "parse only: ${parse_s} s wall, ${parse_cpu} s CPU (${parse_rate} resources
 echo "lint:       ${lint_s} s wall, ${lint_cpu} s CPU (${rate} resources/s); goal >= 50000/s: ${rate_ok}"
 echo "lint / parse-only: ${ratio}x; goal <= 1.5x: ${ratio_ok}"
 
-# Other tools, when they install from PyPI.
+# Other tools, when they install from PyPI (they take minutes: BENCH_OTHERS=no skips them).
 venv="$corpus/venv"
-if python3 -m venv "$venv" >/dev/null 2>&1; then
+if [ "${BENCH_OTHERS:-yes}" != no ] && python3 -m venv "$venv" >/dev/null 2>&1; then
   for tool in kubernetes-validate checkov; do
     if ! "$venv/bin/pip" install --quiet "$tool" >/dev/null 2>&1; then
       echo "$tool: did not install from PyPI; skipped"
@@ -84,6 +85,8 @@ if python3 -m venv "$venv" >/dev/null 2>&1; then
     if [ "$status" -eq 124 ]; then note=" (stopped at the 10-minute cap)"; fi
     echo "$tool: ${s} s${note}; $(awk -v a="$s" -v b="$lint_s" 'BEGIN {printf "%.1f", a / b}')x kubectl-infer lint's time"
   done
+elif [ "${BENCH_OTHERS:-yes}" = no ]; then
+  echo "kubernetes-validate, checkov: skipped (BENCH_OTHERS=no)"
 else
   echo "kubernetes-validate, checkov: python3 -m venv is unavailable; skipped"
 fi
