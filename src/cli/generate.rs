@@ -301,7 +301,7 @@ fn print_rbac(json: bool) -> anyhow::Result<Exit> {
     let mut out = crate::render::stdout();
     if json {
         let docs = load_str("templates/rbac/kubectl-infer-reader.yaml", RBAC)?;
-        let values: Vec<_> = docs.into_iter().map(|d| d.value).collect();
+        let values: Vec<_> = docs.iter().map(|d| d.value.to_json()).collect();
         manifests::write_json_list(&mut out, &values)?;
     } else {
         use std::io::Write;
@@ -537,14 +537,15 @@ fn models_from_spec(
 }
 
 /// What a YAML value is, as a user would say it.
-fn kind_of(value: &serde_json::Value) -> &'static str {
+fn kind_of(value: &crate::model::value::Value) -> &'static str {
+    use crate::model::value::Value;
     match value {
-        serde_json::Value::Null => "empty",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "a list",
-        serde_json::Value::Object(_) => "a mapping",
+        Value::Null => "empty",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
     }
 }
 

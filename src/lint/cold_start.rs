@@ -2,7 +2,7 @@
 //! a probe report, or the config file), else the scaled workload's startupProbe budget
 //! (`initialDelaySeconds + failureThreshold × periodSeconds`).
 
-use serde_json::Value;
+use crate::model::value::Value;
 
 use super::view::{containers, pod_spec_pointer};
 use crate::model::manifest::Document;

@@ -2,11 +2,9 @@
 //! kind, namespace and name, the autoscalers per target, the Kueue queues and flavors, the
 //! suppression annotations and the cold-start input.
 
-use crate::model::manifest::Pointer;
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
-use serde_json::Value;
+use crate::model::value::Value;
 
 use super::cold_start::{ColdStart, resolve};
 use super::parallel;
@@ -17,6 +15,9 @@ use super::{Finding, Options, Sources};
 use crate::model::manifest::{Document, Pos};
 use crate::model::scalar;
 use crate::schema::Violation;
+
+/// The indexes are keyed by short strings and built on one core: a fast hash.
+type HashMap<K, V> = foldhash::HashMap<K, V>;
 
 /// The queue-name label Kueue reads on the top-level object.
 pub const QUEUE_LABEL: &str = "kueue.x-k8s.io/queue-name";
@@ -114,21 +115,25 @@ impl<'a> Context<'a> {
     /// Indexes `docs`, reading the KEDA view of every ScaledObject and ScaledJob (their
     /// queries parsed) on all cores.
     pub fn build(docs: &'a [Document], sources: &'a Sources, options: &'a Options) -> Context<'a> {
-        let scalers = parallel::map(docs, |queries: &mut QueryCache, _, doc| {
-            matches!(doc.kind(), "ScaledObject" | "ScaledJob")
-                .then(|| Scaler::read(&doc.value, queries))
+        // What each object contributes is read on all cores; only the inserts into the
+        // shared indexes are left to one.
+        let read = parallel::map(docs, |queries: &mut QueryCache, index, doc| {
+            let scaler = matches!(doc.kind(), "ScaledObject" | "ScaledJob")
+                .then(|| Scaler::read(&doc.value, queries));
+            let autoscaler = autoscaler_of(index, doc, scaler.as_ref());
+            (scaler, autoscaler, suppress::read(doc))
         });
         let mut context = Context {
             docs,
             sources,
-            scalers,
-            by_key: HashMap::new(),
-            cluster_scoped: HashMap::new(),
-            repeated: HashMap::new(),
+            scalers: Vec::with_capacity(docs.len()),
+            by_key: HashMap::default(),
+            cluster_scoped: HashMap::default(),
+            repeated: HashMap::default(),
             autoscalers: Vec::new(),
-            by_target: HashMap::new(),
+            by_target: HashMap::default(),
             suppressions: Vec::with_capacity(docs.len()),
-            kinds_present: HashMap::new(),
+            kinds_present: HashMap::default(),
             cold_start_given: options.cold_start_seconds.map(|seconds| {
                 let source = options.cold_start_source.as_str();
                 (
@@ -142,13 +147,17 @@ impl<'a> Context<'a> {
             }),
             schema: options.schema.as_deref(),
         };
-        for (index, doc) in docs.iter().enumerate() {
-            context.add(index, doc);
+        context.by_key.reserve(docs.len());
+        for (index, (doc, (scaler, autoscaler, suppressions))) in docs.iter().zip(read).enumerate()
+        {
+            context.add(index, doc, autoscaler);
+            context.scalers.push(scaler);
+            context.suppressions.push(suppressions);
         }
         context
     }
 
-    fn add(&mut self, index: usize, doc: &'a Document) {
+    fn add(&mut self, index: usize, doc: &'a Document, autoscaler: Option<Autoscaler<'a>>) {
         let kind = doc.kind();
         let namespace = doc.namespace().unwrap_or("");
         *self.kinds_present.entry(kind).or_default() += 1;
@@ -165,8 +174,7 @@ impl<'a> Context<'a> {
                 .or_insert_with(|| vec![earlier])
                 .push(index);
         }
-        let scaler = self.scalers[index].as_ref();
-        if let Some(autoscaler) = autoscaler_of(index, doc, scaler) {
+        if let Some(autoscaler) = autoscaler {
             let target = (
                 autoscaler.namespace,
                 autoscaler.target_kind,
@@ -178,7 +186,6 @@ impl<'a> Context<'a> {
                 .push(self.autoscalers.len());
             self.autoscalers.push(autoscaler);
         }
-        self.suppressions.push(suppress::read(doc));
     }
 
     /// The CRD schemas objects are validated against.

@@ -2,8 +2,7 @@
 //! object silences that rule for that object. The reason is required; suppressed findings
 //! still appear (in SARIF as suppressions) but do not fail the run.
 
-use crate::model::manifest::Pointer;
-use serde_json::Value;
+use crate::model::value::Value;
 
 use super::Emitter;
 use super::catalog::{self, Check, Family, Rule, RuleDoc, Severity};

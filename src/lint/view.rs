@@ -2,8 +2,7 @@
 //! its triggers (queries parsed once), pod templates and their resources, Kubernetes
 //! quantities. Fields of the wrong type read as absent; the schema rules report them.
 
-use crate::model::manifest::Pointer;
-use serde_json::{Map, Value};
+use crate::model::value::{Map, Value};
 
 use super::promql::{Query, QueryCache};
 
@@ -27,9 +26,9 @@ pub struct Scaler<'a> {
     /// `spec.pollingInterval` (default 30 s).
     pub polling: Option<i64>,
     /// `spec.fallback`, when present.
-    pub fallback: Option<&'a Map<String, Value>>,
+    pub fallback: Option<&'a Map>,
     /// `spec.advanced.scalingModifiers`, when present.
-    pub modifiers: Option<&'a Map<String, Value>>,
+    pub modifiers: Option<&'a Map>,
     /// `spec.advanced.horizontalPodAutoscalerConfig.behavior`, when present.
     pub behavior: Option<&'a Value>,
     /// `spec.scaleTargetRef` (ScaledObject only).
@@ -59,7 +58,7 @@ pub struct Trigger<'a> {
     /// `metricType`, when set (the default is `AverageValue`).
     pub metric_type: Option<&'a str>,
     /// `metadata`.
-    pub metadata: Option<&'a Map<String, Value>>,
+    pub metadata: Option<&'a Map>,
     /// The parsed `metadata.query` of a Prometheus trigger.
     pub query: Option<Query<'a>>,
 }
@@ -203,7 +202,7 @@ pub fn containers<'a>(object: &'a Value, pod_spec: &'a str) -> impl Iterator<Ite
         .flat_map(move |list| {
             spec.and_then(|s| s.get(list))
                 .and_then(Value::as_array)
-                .map_or(&[][..], Vec::as_slice)
+                .unwrap_or_default()
                 .iter()
                 .enumerate()
                 .map(move |(index, value)| Container {
@@ -220,7 +219,7 @@ pub fn container_resource(container: &Value, resource: &str) -> Option<f64> {
     ["limits", "requests"].iter().find_map(|section| {
         container
             .get("resources")?
-            .get(*section)?
+            .get(section)?
             .get(resource)
             .and_then(quantity)
     })
@@ -281,17 +280,18 @@ mod tests {
 
     #[test]
     fn quantities_parse() {
-        assert_eq!(quantity(&json!("500m")), Some(0.5));
-        assert_eq!(quantity(&json!("2Gi")), Some(2_147_483_648.0));
-        assert_eq!(quantity(&json!(8)), Some(8.0));
-        assert_eq!(quantity(&json!("1e3")), Some(1000.0));
-        assert_eq!(quantity(&json!("lots")), None);
+        assert_eq!(quantity(&(&json!("500m")).into()), Some(0.5));
+        assert_eq!(quantity(&(&json!("2Gi")).into()), Some(2_147_483_648.0));
+        assert_eq!(quantity(&(&json!(8)).into()), Some(8.0));
+        assert_eq!(quantity(&(&json!("1e3")).into()), Some(1000.0));
+        assert_eq!(quantity(&(&json!("lots")).into()), None);
     }
 
     #[test]
     fn scaler_defaults_follow_keda() {
         let so = json!({"spec": {"scaleTargetRef": {"name": "x"}, "triggers": [
             {"type": "prometheus", "metadata": {"query": "sum(a)", "threshold": "5"}}]}});
+        let so = Value::from(&so);
         let view = Scaler::read(&so, &mut QueryCache::default());
         assert_eq!(view.effective_min(), 0);
         assert_eq!(view.effective_max(), 100);

@@ -13,12 +13,13 @@
 //! a finding or an error needs one.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
+pub use super::value::{Map, Value, escape_pointer};
+use super::value::{Number, Str, unescape_pointer};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
-use serde_json::{Map, Number, Value};
 
 /// Default cap on the nodes that aliases may expand to in one document: it stops "billion
 /// laughs" alias bombs long before they exhaust memory. Nodes written out in the text do not
@@ -188,11 +189,36 @@ pub struct Document {
     pub helm_source: Option<String>,
     /// Index of the document in its file (0-based), for messages.
     pub index: usize,
-    /// The object itself.
+    /// The object itself, as read (the identity below is taken from it once).
     pub value: Value,
     positions: Arc<Positions>,
     /// The node of this object in the position tree (a List item's node for List items).
     base: u32,
+    /// `kind`, `apiVersion`, `metadata.name` and `metadata.namespace`, which every rule and
+    /// index asks for, read once.
+    identity: Identity,
+}
+
+/// The fields that identify an object.
+#[derive(Debug, Clone, Default)]
+struct Identity {
+    kind: Str,
+    api_version: Str,
+    name: Str,
+    namespace: Option<Str>,
+}
+
+impl Identity {
+    fn of(value: &Value) -> Identity {
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).map(Str::new);
+        let metadata = value.get("metadata");
+        Identity {
+            kind: text(value.get("kind")).unwrap_or_default(),
+            api_version: text(value.get("apiVersion")).unwrap_or_default(),
+            name: text(metadata.and_then(|m| m.get("name"))).unwrap_or_default(),
+            namespace: text(metadata.and_then(|m| m.get("namespace"))),
+        }
+    }
 }
 
 impl Document {
@@ -253,28 +279,22 @@ impl Document {
 
     /// `kind` of the object, or "" when absent.
     pub fn kind(&self) -> &str {
-        self.value.get("kind").and_then(Value::as_str).unwrap_or("")
+        &self.identity.kind
     }
 
     /// `apiVersion` of the object, or "" when absent.
     pub fn api_version(&self) -> &str {
-        self.value
-            .get("apiVersion")
-            .and_then(Value::as_str)
-            .unwrap_or("")
+        &self.identity.api_version
     }
 
     /// `metadata.name`, or "" when absent.
     pub fn name(&self) -> &str {
-        self.value
-            .at("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or("")
+        &self.identity.name
     }
 
     /// `metadata.namespace`, if set.
     pub fn namespace(&self) -> Option<&str> {
-        self.value.at("/metadata/namespace").and_then(Value::as_str)
+        self.identity.namespace.as_deref()
     }
 
     /// The file to report: Helm's chart file when known, else the file read.
@@ -285,7 +305,7 @@ impl Document {
     /// Deserializes the object into a typed model, naming the file:line:column of the field
     /// that does not fit.
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, LoadError> {
-        serde_path_to_error::deserialize(&self.value).map_err(|e| {
+        serde_path_to_error::deserialize(&self.value.to_json()).map_err(|e| {
             let pointer = path_to_pointer(e.path());
             LoadError {
                 file: self.file.clone(),
@@ -438,6 +458,7 @@ fn push_document(
             file: file.to_string(),
             helm_source,
             index,
+            identity: Identity::of(&value),
             value,
             positions,
             base: root,
@@ -462,6 +483,7 @@ fn push_document(
             file: file.to_string(),
             helm_source: helm_source.clone(),
             index,
+            identity: Identity::of(&item),
             value: item,
             positions: positions.clone(),
             base: item_nodes.get(i).copied().unwrap_or(root),
@@ -496,25 +518,33 @@ fn helm_source_comments(text: &str) -> Vec<(u32, String)> {
 
 /// The key a mapping waits to give a value to.
 struct PendingKey {
-    key: String,
+    key: Str,
     pos: Pos,
     /// A plain `<<`: the value is merged, not stored under the key.
     merge: bool,
 }
 
-/// A container being filled: a mapping waiting for its next key, or a sequence.
+/// Mappings with more keys than this look for duplicates in a hash set rather than by
+/// comparing with every key before them.
+const LINEAR_KEY_CHECK: usize = 16;
+
+/// A container being filled: a mapping waiting for its next key, or a sequence. Their
+/// entries and items wait on the builder's stacks (from `first` on) until the container
+/// ends and they move into a value of exactly their size.
 enum Frame {
     Map {
-        map: Map<String, Value>,
+        first: usize,
         pending: Option<PendingKey>,
         start: Pos,
         anchor: usize,
         entries: Vec<Entry>,
         /// Values given to `<<` (value, node, where the key is), merged when the mapping ends.
         merges: Vec<(Value, u32, Pos)>,
+        /// The keys so far, once the mapping has more than [`LINEAR_KEY_CHECK`].
+        seen: Option<HashSet<Str>>,
     },
     Seq {
-        items: Vec<Value>,
+        first: usize,
         start: Pos,
         anchor: usize,
         entries: Vec<Entry>,
@@ -528,13 +558,17 @@ struct Anchored {
     size: usize,
 }
 
-/// Turns the parser's events into a JSON value and a position tree.
+/// Turns the parser's events into a value tree and a position tree.
 struct Builder<'f> {
     file: &'f str,
     node_limit: usize,
     /// Nodes that aliases expanded to in the current document.
     expanded: usize,
     stack: Vec<Frame>,
+    /// The entries of the open mappings, innermost last.
+    fields: Vec<(Str, Value)>,
+    /// The items of the open sequences, innermost last.
+    items: Vec<Value>,
     root: Option<(Value, u32)>,
     positions: Positions,
     anchors: HashMap<usize, Anchored>,
@@ -552,6 +586,8 @@ impl<'f> Builder<'f> {
             node_limit,
             expanded: 0,
             stack: Vec::new(),
+            fields: Vec::new(),
+            items: Vec::new(),
             root: None,
             positions: Positions::default(),
             anchors: HashMap::new(),
@@ -563,6 +599,8 @@ impl<'f> Builder<'f> {
 
     fn start_document(&mut self) {
         self.stack.clear();
+        self.fields.clear();
+        self.items.clear();
         self.root = None;
         self.positions = Positions::sized_like(self.last_size);
         self.anchors.clear();
@@ -617,7 +655,7 @@ impl<'f> Builder<'f> {
             Event::Scalar(text, style, anchor, tag) => {
                 if self.expects_key() {
                     let merge = style == ScalarStyle::Plain && tag.is_none() && text == MERGE_KEY;
-                    return self.set_key(owned(text), pos, merge);
+                    return self.set_key(Str::new(&text), pos, merge);
                 }
                 let value = resolve_scalar(text, style, tag.as_ref());
                 let node = self.positions.push_node(Node {
@@ -639,16 +677,17 @@ impl<'f> Builder<'f> {
                 let entries = self.spare.pop().unwrap_or_default();
                 let frame = if matches!(event, Event::MappingStart(..)) {
                     Frame::Map {
-                        map: Map::new(),
+                        first: self.fields.len(),
                         pending: None,
                         start: pos,
                         anchor,
                         entries,
                         merges: Vec::new(),
+                        seen: None,
                     }
                 } else {
                     Frame::Seq {
-                        items: Vec::new(),
+                        first: self.items.len(),
                         start: pos,
                         anchor,
                         entries,
@@ -666,14 +705,19 @@ impl<'f> Builder<'f> {
         let Some(anchored) = self.anchors.get(&id) else {
             return Err(self.error(pos, "alias names an unknown anchor"));
         };
-        let (value, source, size) = (anchored.value.clone(), anchored.node, anchored.size);
+        let (source, size) = (anchored.node, anchored.size);
         self.expand(size, pos)?;
+        let Some(anchored) = self.anchors.get(&id) else {
+            return Err(self.error(pos, "alias names an unknown anchor"));
+        };
         if self.expects_key() {
-            let key = value
-                .as_str()
-                .map_or_else(|| value.to_string(), str::to_string);
+            let key = match &anchored.value {
+                Value::String(s) => s.clone(),
+                other => Str::from(other.to_string()),
+            };
             return self.set_key(key, pos, false);
         }
+        let value = anchored.value.clone();
         let Some(&target) = self.positions.node(source) else {
             return Err(self.error(pos, "alias names an unknown anchor"));
         };
@@ -691,7 +735,7 @@ impl<'f> Builder<'f> {
             let anchored = Anchored {
                 value: value.clone(),
                 node,
-                size: node_count(value),
+                size: value.node_count(),
             };
             self.anchors.insert(anchor, anchored);
         }
@@ -703,7 +747,7 @@ impl<'f> Builder<'f> {
         };
         let (value, start, anchor, mut entries, shape) = match frame {
             Frame::Map {
-                mut map,
+                first,
                 start,
                 anchor,
                 mut entries,
@@ -711,16 +755,21 @@ impl<'f> Builder<'f> {
                 ..
             } => {
                 for (merged, node, pos) in merges {
-                    self.merge(&mut map, &mut entries, merged, node, pos)?;
+                    self.merge(first, &mut entries, merged, node, pos)?;
                 }
+                let fields: Vec<(Str, Value)> = self.fields.drain(first..).collect();
+                let map = Map::from_unique(fields);
                 (Value::Object(map), start, anchor, entries, Shape::Map)
             }
             Frame::Seq {
-                items,
+                first,
                 start,
                 anchor,
                 entries,
-            } => (Value::Array(items), start, anchor, entries, Shape::Seq),
+            } => {
+                let items: Vec<Value> = self.items.drain(first..).collect();
+                (Value::Array(items), start, anchor, entries, Shape::Seq)
+            }
         };
         let first = index_u32(self.positions.entries.len());
         let len = index_u32(entries.len());
@@ -739,27 +788,28 @@ impl<'f> Builder<'f> {
     }
 
     /// Merges the value given to `<<` (a mapping, or a list of mappings where earlier ones
-    /// win) into `map`: keys the mapping sets itself win over merged ones.
+    /// win) into the mapping whose fields start at `first`: keys the mapping sets itself win
+    /// over merged ones.
     fn merge(
-        &self,
-        map: &mut Map<String, Value>,
+        &mut self,
+        first: usize,
         entries: &mut Vec<Entry>,
         merged: Value,
         node: u32,
         pos: Pos,
     ) -> Result<(), LoadError> {
-        let not_a_mapping = || {
-            self.error(
+        let not_a_mapping = |builder: &Self| {
+            builder.error(
                 pos,
                 "the merge key `<<` takes a mapping or a list of mappings",
             )
         };
         let Some(&source) = self.positions.node(node) else {
-            return Err(not_a_mapping());
+            return Err(not_a_mapping(self));
         };
         match merged {
             Value::Object(fields) => {
-                self.merge_fields(map, entries, fields, &source);
+                self.merge_fields(first, entries, fields, &source);
                 Ok(())
             }
             Value::Array(items) => {
@@ -773,48 +823,51 @@ impl<'f> Builder<'f> {
                     let (Value::Object(fields), Some(&item_node)) =
                         (item, self.positions.node(child))
                     else {
-                        return Err(not_a_mapping());
+                        return Err(not_a_mapping(self));
                     };
-                    self.merge_fields(map, entries, fields, &item_node);
+                    self.merge_fields(first, entries, fields, &item_node);
                 }
                 Ok(())
             }
-            _ => Err(not_a_mapping()),
+            _ => Err(not_a_mapping(self)),
         }
     }
 
-    fn merge_fields(
-        &self,
-        map: &mut Map<String, Value>,
-        entries: &mut Vec<Entry>,
-        fields: Map<String, Value>,
-        source: &Node,
-    ) {
+    fn merge_fields(&mut self, first: usize, entries: &mut Vec<Entry>, fields: Map, source: &Node) {
         let children = self.positions.children(source);
         for (key, value) in fields {
-            if map.contains_key(&key) {
+            if self.fields[first..].iter().any(|(k, _)| *k == key) {
                 continue;
             }
             if let Some(entry) = children.iter().find(|e| self.positions.key(e) == key) {
                 entries.push(*entry);
             }
-            map.insert(key, value);
+            self.fields.push((key, value));
         }
     }
 
-    fn set_key(&mut self, key: String, pos: Pos, merge: bool) -> Result<(), LoadError> {
+    fn set_key(&mut self, key: Str, pos: Pos, merge: bool) -> Result<(), LoadError> {
         let file = self.file;
         if let Some(Frame::Map {
-            map,
+            first,
             pending,
             merges,
+            seen,
             ..
         }) = self.stack.last_mut()
         {
+            let fields = &self.fields[*first..];
             let duplicate = if merge {
                 !merges.is_empty()
+            } else if let Some(seen) = seen {
+                !seen.insert(key.clone())
+            } else if fields.len() < LINEAR_KEY_CHECK {
+                fields.iter().any(|(k, _)| *k == key)
             } else {
-                map.contains_key(&key)
+                let mut keys: HashSet<Str> = fields.iter().map(|(k, _)| k.clone()).collect();
+                let fresh = keys.insert(key.clone());
+                *seen = Some(keys);
+                !fresh
             };
             if duplicate {
                 return Err(LoadError {
@@ -833,7 +886,6 @@ impl<'f> Builder<'f> {
         match self.stack.last_mut() {
             None => self.root = Some((value, node)),
             Some(Frame::Map {
-                map,
                 pending,
                 entries,
                 merges,
@@ -851,18 +903,18 @@ impl<'f> Builder<'f> {
                         key: pos,
                         node,
                     });
-                    map.insert(key, value);
+                    self.fields.push((key, value));
                 }
                 None => {}
             },
-            Some(Frame::Seq { items, entries, .. }) => {
+            Some(Frame::Seq { entries, .. }) => {
                 entries.push(Entry {
                     key_start: 0,
                     key_len: 0,
                     key: start,
                     node,
                 });
-                items.push(value);
+                self.items.push(value);
             }
         }
         Ok(())
@@ -876,76 +928,17 @@ fn end_of(span: &Span) -> Pos {
     }
 }
 
-fn node_count(value: &Value) -> usize {
-    match value {
-        Value::Array(items) => 1 + items.iter().map(node_count).sum::<usize>(),
-        Value::Object(map) => 1 + map.values().map(node_count).sum::<usize>(),
-        _ => 1,
-    }
-}
-
-/// JSON pointer lookups without an allocation per segment (`serde_json`'s `Value::pointer`
-/// unescapes every segment into a new string, which the rules would pay on every field).
-pub trait Pointer {
-    /// The value at `pointer` (RFC 6901, e.g. `/spec/triggers/0/type`), like
-    /// `Value::pointer`.
-    fn at(&self, pointer: &str) -> Option<&Value>;
-}
-
-impl Pointer for Value {
-    fn at(&self, pointer: &str) -> Option<&Value> {
-        if pointer.is_empty() {
-            return Some(self);
-        }
-        let mut value = self;
-        for segment in pointer.strip_prefix('/')?.split('/') {
-            let segment = unescape_pointer(segment);
-            value = match value {
-                Value::Object(map) => map.get(segment.as_ref())?,
-                Value::Array(items) => {
-                    let index = segment.as_ref();
-                    let leading_zero = index.len() > 1 && index.starts_with('0');
-                    if leading_zero || !index.bytes().all(|b| b.is_ascii_digit()) {
-                        return None;
-                    }
-                    items.get(index.parse::<usize>().ok()?)?
-                }
-                _ => return None,
-            };
-        }
-        Some(value)
-    }
-}
-
-/// Escapes a key for use in a JSON pointer (RFC 6901).
-pub fn escape_pointer(key: &str) -> Cow<'_, str> {
-    if key.contains(['~', '/']) {
-        Cow::Owned(key.replace('~', "~0").replace('/', "~1"))
-    } else {
-        Cow::Borrowed(key)
-    }
-}
-
-/// Reverses [`escape_pointer`] for one pointer segment.
-fn unescape_pointer(segment: &str) -> Cow<'_, str> {
-    if segment.contains('~') {
-        Cow::Owned(segment.replace("~1", "/").replace("~0", "~"))
-    } else {
-        Cow::Borrowed(segment)
-    }
-}
-
 /// Resolves a scalar by the YAML 1.2 core schema; quoted scalars and `!!str` stay strings.
 fn resolve_scalar(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Cow<'_, Tag>>) -> Value {
     if let Some(tag) = tag.filter(|t| t.is_yaml_core_schema()) {
         match tag.suffix.as_str() {
-            "str" => return Value::String(owned(text)),
+            "str" => return Value::String(Str::new(&text)),
             "null" => return Value::Null,
             _ => {}
         }
     }
     if style != ScalarStyle::Plain {
-        return Value::String(owned(text));
+        return Value::String(Str::new(&text));
     }
     match text.as_ref() {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
@@ -962,19 +955,7 @@ fn resolve_scalar(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Cow<'_, T
     {
         return Value::Number(n);
     }
-    Value::String(owned(text))
-}
-
-/// A scalar's text in a string of its own size. The scanner hands over its buffer, which is
-/// several times longer than a typical key or value; kept for the whole run in every object,
-/// that slack was a quarter of lint's memory on a large corpus. Copying into a new string
-/// (rather than shrinking in place) lets the allocator reuse the scanner's buffer for the next
-/// scalar instead of leaving a hole too small for it.
-fn owned(text: Cow<'_, str>) -> String {
-    match text {
-        Cow::Owned(text) if text.capacity() > text.len() + 16 => text.as_str().to_owned(),
-        text => text.into_owned(),
-    }
+    Value::String(Str::new(&text))
 }
 
 fn parse_int(text: &str) -> Option<i64> {
@@ -1055,9 +1036,9 @@ items:
             }
         );
         assert_eq!(so.pos("/spec/minReplicaCount").key.line, 8);
-        assert_eq!(so.value["spec"]["minReplicaCount"], 0);
+        assert_eq!(so.value.to_json()["spec"]["minReplicaCount"], 0);
         assert_eq!(
-            so.value["spec"]["triggers"][0]["metadata"]["threshold"],
+            so.value.to_json()["spec"]["triggers"][0]["metadata"]["threshold"],
             "5"
         );
         assert_eq!(so.helm_source.as_deref(), Some("chart/templates/so.yaml"));
@@ -1082,7 +1063,7 @@ items:
         )
         .unwrap();
         assert_eq!(docs[0].kind(), "Pod");
-        assert_eq!(docs[0].value["spec"]["a"][1], 2.5);
+        assert_eq!(docs[0].value.to_json()["spec"]["a"][1], 2.5);
         assert_eq!(docs[0].pos("/spec/a/1").value.line, 2);
     }
 
@@ -1116,22 +1097,13 @@ items:
     }
 
     #[test]
-    fn scalars_keep_no_slack_from_the_scanner() {
-        let mut buffer = String::with_capacity(128);
-        buffer.push_str("nvidia.com/gpu");
-        let kept = owned(Cow::Owned(buffer));
-        assert_eq!(kept, "nvidia.com/gpu");
-        assert!(kept.capacity() < 32, "capacity {}", kept.capacity());
-    }
-
-    #[test]
     fn scalars_follow_the_core_schema() {
         let docs = load_str(
             "s.yaml",
             "a: 012\nb: '12'\nc: 0x1F\nd: 1e3\ne: ~\nf: yes\ng: -3\n",
         )
         .unwrap();
-        let v = &docs[0].value;
+        let v = &docs[0].value.to_json();
         assert_eq!(v["a"], 12);
         assert_eq!(v["b"], "12");
         assert_eq!(v["c"], 31);
@@ -1214,7 +1186,7 @@ trigger:
   query: sum(y)
 ";
         let docs = load_str("m.yaml", text).unwrap();
-        let trigger = &docs[0].value["trigger"];
+        let trigger = &docs[0].value.to_json()["trigger"];
         assert_eq!(trigger["query"], "sum(y)", "the mapping's own key wins");
         assert_eq!(trigger["threshold"], "5", "earlier merged mappings win");
         assert_eq!(trigger["activationThreshold"], "1");
@@ -1232,13 +1204,17 @@ trigger:
         assert_eq!(docs[0].pos("/trigger/query").key.line, 10);
 
         let inline = load_str("i.yaml", "a:\n  <<: {x: 1}\n  y: 2\n").unwrap();
-        assert_eq!(inline[0].value["a"], serde_json::json!({"x": 1, "y": 2}));
+        assert_eq!(
+            inline[0].value.to_json()["a"],
+            serde_json::json!({"x": 1, "y": 2})
+        );
         let err = load_str("bad.yaml", "a:\n  <<: 3\n").unwrap_err();
         assert!(err.message.contains("merge key"), "{err}");
         assert_eq!(err.pos.map(|p| p.line), Some(2));
         let quoted = load_str("q.yaml", "a: {\"<<\": 1}\n").unwrap();
         assert_eq!(
-            quoted[0].value["a"]["<<"], 1,
+            quoted[0].value.to_json()["a"]["<<"],
+            1,
             "a quoted << is an ordinary key"
         );
     }
@@ -1276,7 +1252,8 @@ trigger:
 
     #[test]
     fn pointer_lookups_match_serde_json() {
-        let value = serde_json::json!({"a/b": {"c~d": [1, {"e": 2}]}, "": 3, "l": [4]});
+        let json = serde_json::json!({"a/b": {"c~d": [1, {"e": 2}]}, "": 3, "l": [4]});
+        let value = Value::from(&json);
         for pointer in [
             "",
             "/a~1b",
@@ -1291,7 +1268,11 @@ trigger:
             "nope",
             "/a~1b/c~0d/x",
         ] {
-            assert_eq!(value.at(pointer), value.pointer(pointer), "{pointer}");
+            assert_eq!(
+                value.at(pointer).map(Value::to_json).as_ref(),
+                json.pointer(pointer),
+                "{pointer}"
+            );
         }
     }
 

@@ -4,3 +4,4 @@ pub mod keda;
 pub mod kueue;
 pub mod manifest;
 pub mod scalar;
+pub mod value;

@@ -338,7 +338,7 @@ mod tests {
     fn at(text: &str, pointer: &str, offset: usize) -> Option<Pos> {
         let docs = load_str("t.yaml", text).unwrap();
         let doc = &docs[0];
-        let value = doc.value.pointer(pointer).unwrap().as_str().unwrap();
+        let value = doc.value.at(pointer).unwrap().as_str().unwrap();
         let lines: Vec<&str> = text.lines().collect();
         let line = |n: u32| lines.get(n as usize - 1).copied();
         let kind = doc.scalar_kind(pointer).unwrap();

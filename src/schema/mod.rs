@@ -202,9 +202,9 @@ impl Catalog {
 
     /// Validates an object against the schema for its `apiVersion` and `kind`. `None` when
     /// the catalog has no CRD for that group and kind; an empty list when it is valid.
-    pub fn validate(&self, object: &Value) -> Option<Vec<Violation>> {
-        let api_version = object.get("apiVersion").and_then(Value::as_str)?;
-        let kind = object.get("kind").and_then(Value::as_str)?;
+    pub fn validate(&self, object: &crate::model::value::Value) -> Option<Vec<Violation>> {
+        let api_version = object.get("apiVersion")?.as_str()?;
+        let kind = object.get("kind")?.as_str()?;
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
         let versions = self.kinds.get(&(group.to_string(), kind.to_string()))?;
         let Some(found) = versions.iter().find(|v| v.name == version && v.served) else {
@@ -218,7 +218,7 @@ impl Catalog {
     fn add_text(&mut self, file: &str, text: &str) -> Result<(), SchemaError> {
         let mut compiler = Compiler::default();
         for doc in load_str(file, text)? {
-            self.add_crd(&doc.value, &mut compiler)?;
+            self.add_crd(&doc.value.to_json(), &mut compiler)?;
         }
         Ok(())
     }

@@ -79,7 +79,8 @@ pub(crate) struct Node {
     pub(crate) additional: Additional,
     pub(crate) required: Vec<String>,
     pub(crate) items: Option<Box<Node>>,
-    pub(crate) enum_values: Vec<Value>,
+    /// The allowed values, in the form of the objects' values they are compared with.
+    pub(crate) enum_values: Vec<crate::model::value::Value>,
     pub(crate) minimum: Option<f64>,
     pub(crate) maximum: Option<f64>,
     pub(crate) exclusive_minimum: bool,
@@ -127,7 +128,7 @@ impl Compiler {
             enum_values: map
                 .get("enum")
                 .and_then(Value::as_array)
-                .cloned()
+                .map(|values| values.iter().map(Into::into).collect())
                 .unwrap_or_default(),
             minimum: float("minimum"),
             maximum: float("maximum"),

@@ -4,7 +4,7 @@ use super::*;
 
 fn violations(object: Value) -> Vec<Violation> {
     Catalog::builtin()
-        .validate(&object)
+        .validate(&(&object).into())
         .expect("a built-in schema exists")
 }
 
@@ -67,8 +67,12 @@ fn a_valid_scaled_object_has_no_violations() {
 #[test]
 fn unknown_kinds_have_no_schema() {
     let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}});
-    assert!(Catalog::builtin().validate(&pod).is_none());
-    assert!(Catalog::builtin().validate(&json!({"kind": "X"})).is_none());
+    assert!(Catalog::builtin().validate(&(&pod).into()).is_none());
+    assert!(
+        Catalog::builtin()
+            .validate(&(&json!({"kind": "X"})).into())
+            .is_none()
+    );
 }
 
 #[test]
@@ -247,14 +251,17 @@ fn catalog_from_crd_values_and_from_dir() {
     let crds: Vec<Value> = load_str("so.yaml", text)
         .unwrap()
         .into_iter()
-        .map(|d| d.value)
+        .map(|d| d.value.to_json())
         .collect();
     let catalog = Catalog::from_crds(&crds).unwrap();
     assert_eq!(
         catalog.kinds().collect::<Vec<_>>(),
         [("keda.sh", "ScaledObject")]
     );
-    assert_eq!(catalog.validate(&scaled_object(good_spec())), Some(vec![]));
+    assert_eq!(
+        catalog.validate(&(&scaled_object(good_spec())).into()),
+        Some(vec![])
+    );
 
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("keda")).unwrap();

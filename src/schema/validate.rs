@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use serde_json::{Map, Value};
+use crate::model::value::{Map, Value};
 
 use super::node::{Additional, ListType, Node, Type};
 use super::{Violation, ViolationKind};
@@ -161,7 +161,7 @@ impl Walker {
         );
     }
 
-    fn object(&mut self, map: &Map<String, Value>, node: &Node, path: &Path<'_>, resource: bool) {
+    fn object(&mut self, map: &Map, node: &Node, path: &Path<'_>, resource: bool) {
         for key in &node.required {
             let nullable = node.properties.get(key).is_some_and(|p| p.nullable);
             if map.get(key).is_none_or(|v| v.is_null() && !nullable) {
@@ -180,7 +180,7 @@ impl Walker {
             path,
         );
         let embedded = resource || node.embedded_resource;
-        for (key, value) in map {
+        for (key, value) in map.iter() {
             let child = Path::Key(path, key);
             if let Some(schema) = node.properties.get(key) {
                 if embedded && key == "metadata" {
@@ -193,7 +193,7 @@ impl Walker {
                 }
                 continue;
             }
-            if embedded && matches!(key.as_str(), "apiVersion" | "kind" | "metadata") {
+            if embedded && matches!(key, "apiVersion" | "kind" | "metadata") {
                 continue;
             }
             match &node.additional {
@@ -333,9 +333,9 @@ impl Walker {
             self.push(path, ViolationKind::WrongType, message);
             return;
         };
-        for (key, value) in map {
+        for (key, value) in map.iter() {
             let child = Path::Key(path, key);
-            match key.as_str() {
+            match key {
                 "labels" | "annotations" => self.string_map(value, &child),
                 "name" | "namespace" | "generateName" => self.expect_string(value, &child),
                 known if OBJECT_META_FIELDS.contains(&known) => {}

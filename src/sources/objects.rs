@@ -99,7 +99,7 @@ impl ObjectSet {
             ..Default::default()
         };
         for document in manifest::load_str_with(file, text, options)? {
-            set.push(document.value);
+            set.push(document.value.to_json());
         }
         set.kueue_installed = set.objects.iter().any(|o| api_group(o) == "kueue.x-k8s.io");
         Ok(set)

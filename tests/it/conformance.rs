@@ -109,7 +109,7 @@ fn check_catalog(catalog: &Catalog, label: &str) {
     for args in variants() {
         for object in generate_json(&args) {
             let kind = object["kind"].as_str().unwrap().to_string();
-            match catalog.validate(&object) {
+            match catalog.validate(&(&object).into()) {
                 Some(violations) => {
                     assert!(
                         violations.is_empty(),

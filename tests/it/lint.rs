@@ -595,7 +595,8 @@ fn sarif_fingerprints_tell_findings_on_one_field_apart() {
 fn the_pre_commit_hook_skips_chart_templates() {
     let text = std::fs::read_to_string(repo_root().join(".pre-commit-hooks.yaml")).unwrap();
     let docs = kubectl_infer::model::manifest::load_str("hooks.yaml", &text).unwrap();
-    let hook = &docs[0].value[0];
+    let hooks = docs[0].value.to_json();
+    let hook = &hooks[0];
     let pattern = |key: &str| regex::Regex::new(hook[key].as_str().unwrap()).unwrap();
     let (files, exclude) = (pattern("files"), pattern("exclude"));
     let passed = |path: &str| files.is_match(path) && !exclude.is_match(path);
@@ -619,7 +620,7 @@ fn yaml_output_is_the_json_document() {
         assert_eq!(out.status.code(), Some(1));
         let text = String::from_utf8(out.stdout).unwrap();
         let docs = kubectl_infer::model::manifest::load_str("out.yaml", &text).unwrap();
-        let report = &docs[0].value;
+        let report = &docs[0].value.to_json();
         assert!(report["version"].is_string(), "{text}");
         assert_eq!(report["findings"][0]["code"], "KED002", "{text}");
         assert_eq!(report["summary"]["errors"], 1);
@@ -973,7 +974,7 @@ fn crds_from_the_cluster_replace_the_embedded_schemas() {
     let text = std::fs::read_to_string(&crd_file).unwrap();
     let crd = kubectl_infer::model::manifest::load_str("crd.yaml", &text).unwrap()[0]
         .value
-        .clone();
+        .to_json();
     let server = FixtureApiServer::start(vec![crd]);
     let path = format!("{RULES_DIR}/SCH001.yaml");
     let kubeconfig = server.kubeconfig().to_str().unwrap().to_string();

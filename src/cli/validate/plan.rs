@@ -138,7 +138,7 @@ pub fn from_documents(docs: &[Document], namespace: &str) -> Plan {
     let mut seen = BTreeSet::new();
     for doc in docs.iter().filter(|d| is_scaled_object(d)) {
         let source = format!("{}:{}", doc.display_file(), doc.start().line);
-        let extracted = triggers::extract(&doc.value, namespace, Some(source));
+        let extracted = triggers::extract(&doc.value.to_json(), namespace, Some(source));
         plan.problems.extend(extracted.problems);
         if let Some(first) = extracted.triggers.first()
             && seen.insert(first.object.key())
@@ -161,7 +161,7 @@ fn gpu_requests(docs: &[Document], namespace: &str) -> BTreeMap<(String, String,
         .filter(|d| matches!(d.kind(), "Deployment" | "StatefulSet"))
         .filter_map(|d| {
             let ns = d.namespace().unwrap_or(namespace).to_string();
-            let gpus = triggers::gpus_per_pod(&d.value)?;
+            let gpus = triggers::gpus_per_pod(&d.value.to_json())?;
             Some(((ns, d.kind().to_string(), d.name().to_string()), gpus))
         })
         .collect()

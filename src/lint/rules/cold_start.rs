@@ -2,7 +2,7 @@
 //! the time it needs to load weights and warm up. The cold start comes from
 //! [`crate::lint::cold_start::resolve`]; without one these rules stay silent.
 
-use serde_json::Value;
+use crate::model::value::Value;
 
 use crate::generate::timing::{self, Timing};
 use crate::lint::Emitter;

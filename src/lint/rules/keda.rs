@@ -1,8 +1,7 @@
 //! KEDA rules (`KED`): thresholds, metric types, activation, idle and replica bounds,
 //! scalingModifiers, fallback, one autoscaler per workload, name lengths.
 
-use crate::model::manifest::Pointer;
-use serde_json::Value;
+use crate::model::value::Value;
 
 use crate::lint::Emitter;
 use crate::lint::catalog::{Check, Family, Rule, RuleDoc, Severity};

@@ -1,8 +1,7 @@
 //! Kueue rules (`KUE`): ClusterQueue quota shape, queue references, quota against
 //! `maxReplicaCount`, and the Kueue-specific pitfalls of autoscaled workloads.
 
-use crate::model::manifest::Pointer;
-use serde_json::Value;
+use crate::model::value::Value;
 
 use crate::lint::Emitter;
 use crate::lint::catalog::{Check, Family, Rule, RuleDoc, Severity};
@@ -43,7 +42,7 @@ fn flavors(cq: &Value) -> Vec<(String, &Value, Vec<&str>)> {
     let groups = cq
         .at("/spec/resourceGroups")
         .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice);
+        .unwrap_or_default();
     for (g, group) in groups.iter().enumerate() {
         let covered: Vec<&str> = group
             .get("coveredResources")
@@ -53,7 +52,7 @@ fn flavors(cq: &Value) -> Vec<(String, &Value, Vec<&str>)> {
         let list = group
             .get("flavors")
             .and_then(Value::as_array)
-            .map_or(&[][..], Vec::as_slice);
+            .unwrap_or_default();
         for (f, flavor) in list.iter().enumerate() {
             let pointer = format!("/spec/resourceGroups/{g}/flavors/{f}");
             out.push((pointer, flavor, covered.clone()));
@@ -66,7 +65,7 @@ fn resources(flavor: &Value) -> impl Iterator<Item = (usize, &Value)> {
     flavor
         .get("resources")
         .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice)
+        .unwrap_or_default()
         .iter()
         .enumerate()
 }
@@ -126,7 +125,6 @@ fn resource_not_covered(object: &Object<'_>, context: &Context<'_>, out: &mut Em
                 continue;
             };
             for resource in map.keys() {
-                let resource = resource.as_str();
                 if covered.contains(&resource) || reported.contains(&resource) {
                     continue;
                 }

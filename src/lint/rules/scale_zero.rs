@@ -1,8 +1,7 @@
 //! Scale-to-zero rules (`ZER`): a workload that can reach zero replicas needs a signal that
 //! still exists when none of its pods runs.
 
-use crate::model::manifest::Pointer;
-use serde_json::Value;
+use crate::model::value::Value;
 
 use crate::lint::Emitter;
 use crate::lint::catalog::{Check, Family, Rule, RuleDoc, Severity};

@@ -20,10 +20,11 @@ pub fn objects(name: &str) -> Vec<Value> {
     let docs = kubectl_infer::model::manifest::load_str_with("f", &text, options).unwrap();
     let mut out = Vec::new();
     for doc in docs {
+        let value = doc.value.to_json();
         if doc.kind() == "List" {
-            out.extend(doc.value["items"].as_array().unwrap().iter().cloned());
+            out.extend(value["items"].as_array().unwrap().iter().cloned());
         } else {
-            out.push(doc.value);
+            out.push(value);
         }
     }
     out
