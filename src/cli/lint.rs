@@ -88,7 +88,13 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     let plan = plan(global, &args)?;
 
     let started = std::time::Instant::now();
-    let mut inputs = read_inputs(&args.paths, args.max_file_size);
+    let mut inputs = std::thread::scope(|scope| {
+        // The embedded CRD schemas take a while to compile; do it beside the reading.
+        if plan.options.schema.is_none() && schema_rules_enabled(&plan.options) {
+            scope.spawn(crate::schema::Catalog::builtin);
+        }
+        read_inputs(&args.paths, args.max_file_size)
+    });
     if let Some(root) = &args.source_root {
         inputs.sources.set_source_root(&root.to_string_lossy());
     }
@@ -277,6 +283,12 @@ fn find_config(paths: &[PathBuf]) -> anyhow::Result<Option<PathBuf>> {
 }
 
 /// Everything read from the inputs.
+fn schema_rules_enabled(options: &Options) -> bool {
+    crate::lint::catalog::RULES
+        .iter()
+        .any(|rule| rule.family == crate::lint::Family::Schema && options.enabled(rule))
+}
+
 #[derive(Default)]
 struct Inputs {
     docs: Vec<Document>,

@@ -2,6 +2,7 @@
 //! renderer, which prints the offending line of YAML under each finding.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use crate::model::manifest::Document;
 
@@ -17,8 +18,9 @@ pub struct Sources {
 #[derive(Debug)]
 struct SourceFile {
     text: String,
-    /// Byte offset of the start of each line.
-    line_starts: Vec<usize>,
+    /// Byte offset of the start of each line, indexed when a line is first asked for (most
+    /// files of a large run never are, and those that are get indexed on the rule workers).
+    line_starts: OnceLock<Vec<usize>>,
     /// `(line, chart file)` of each Helm `# Source:` comment, in line order.
     helm: Vec<(u32, String)>,
 }
@@ -26,14 +28,12 @@ struct SourceFile {
 impl Sources {
     /// Keeps the text of `file`.
     pub fn add(&mut self, file: &str, text: String) {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         let helm = helm_comments(&text);
         self.files.insert(
             file.to_string(),
             SourceFile {
                 text,
-                line_starts,
+                line_starts: OnceLock::new(),
                 helm,
             },
         );
@@ -50,9 +50,12 @@ impl Sources {
     pub fn line(&self, file: &str, line: u32) -> Option<&str> {
         let source = self.files.get(file)?;
         let index = usize::try_from(line).ok()?.checked_sub(1)?;
-        let start = *source.line_starts.get(index)?;
-        let end = source
-            .line_starts
+        let line_starts = source.line_starts.get_or_init(|| {
+            let newlines = memchr::memchr_iter(b'\n', source.text.as_bytes());
+            std::iter::once(0).chain(newlines.map(|i| i + 1)).collect()
+        });
+        let start = *line_starts.get(index)?;
+        let end = line_starts
             .get(index + 1)
             .copied()
             .unwrap_or(source.text.len());

@@ -5,6 +5,7 @@
 use std::io::Write;
 
 use anyhow::Context;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{Run, fingerprint, uri};
@@ -26,27 +27,92 @@ fn rule(rule: &Rule) -> Value {
     })
 }
 
-fn result(run: &Run<'_>, finding: &Finding) -> Value {
+/// One result, serialized as it is made (a run can have tens of thousands).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Text,
+    locations: [Location<'a>; 1],
+    partial_fingerprints: Fingerprints,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[Suppression<'a>; 1]>,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation>,
+    logical_locations: [LogicalLocation<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation<'a> {
+    name: &'a str,
+    fully_qualified_name: String,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "kubectlInfer/v1")]
+    v1: String,
+}
+
+#[derive(Serialize)]
+struct Suppression<'a> {
+    kind: &'static str,
+    justification: &'a str,
+}
+
+fn result<'a>(run: &Run<'_>, finding: &'a Finding) -> SarifResult<'a> {
     let loc = &finding.location;
-    let index = RULES.iter().position(|r| r.code == finding.code);
-    let logical = json!([{
-        "name": finding.object.name,
-        "fullyQualifiedName": format!("{}{}", finding.object.label(), finding.field),
-        "kind": "object",
-    }]);
+    let logical = [LogicalLocation {
+        name: &finding.object.name,
+        fully_qualified_name: format!("{}{}", finding.object.label(), finding.field),
+        kind: "object",
+    }];
     let mut message = format!("{} Fix: {}", finding.message, finding.fix);
-    let location = match run.repo_path(&loc.file) {
-        Some(path) => json!({
-            "physicalLocation": {
-                "artifactLocation": {"uri": uri(&path)},
-                "region": {
-                    "startLine": loc.start.line,
-                    "startColumn": loc.start.column,
-                    "endLine": loc.end.line.max(loc.start.line),
-                    "endColumn": loc.end.column.max(1),
-                },
+    let physical = match run.repo_path(&loc.file) {
+        Some(path) => Some(PhysicalLocation {
+            artifact_location: ArtifactLocation { uri: uri(&path) },
+            region: Region {
+                start_line: loc.start.line,
+                start_column: loc.start.column,
+                end_line: loc.end.line.max(loc.start.line),
+                end_column: loc.end.column.max(1),
             },
-            "logicalLocations": logical,
         }),
         // Standard input has no path: the object names the place instead.
         None => {
@@ -54,23 +120,59 @@ fn result(run: &Run<'_>, finding: &Finding) -> Value {
                 " (read from standard input, line {}:{})",
                 loc.start.line, loc.start.column
             ));
-            json!({"logicalLocations": logical})
+            None
         }
     };
-    let mut value = json!({
-        "ruleId": finding.code,
-        "level": finding.severity.sarif_level(),
-        "message": {"text": message},
-        "locations": [location],
-        "partialFingerprints": {"kubectlInfer/v1": fingerprint(finding)},
-    });
-    if let Some(index) = index {
-        value["ruleIndex"] = json!(index);
+    SarifResult {
+        rule_id: finding.code,
+        rule_index: RULES.iter().position(|r| r.code == finding.code),
+        level: finding.severity.sarif_level(),
+        message: Text { text: message },
+        locations: [Location {
+            physical_location: physical,
+            logical_locations: logical,
+        }],
+        partial_fingerprints: Fingerprints {
+            v1: fingerprint(finding),
+        },
+        suppressions: finding.suppressed.as_deref().map(|reason| {
+            [Suppression {
+                kind: "inSource",
+                justification: reason,
+            }]
+        }),
     }
-    if let Some(reason) = &finding.suppressed {
-        value["suppressions"] = json!([{"kind": "inSource", "justification": reason}]);
+}
+
+/// The SARIF log: one run.
+#[derive(Serialize)]
+struct Log<'r, 'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [SarifRun<'r, 'a>; 1],
+}
+
+/// The run: the tool with its rules, the invocation with its notifications, the results.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRun<'r, 'a> {
+    tool: Value,
+    invocations: Value,
+    column_kind: &'static str,
+    results: Results<'r, 'a>,
+}
+
+/// The results of a run, serialized one by one rather than built as one JSON tree first.
+struct Results<'r, 'a> {
+    run: &'r Run<'a>,
+}
+
+impl Serialize for Results<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let findings = &self.run.report.findings;
+        serializer.collect_seq(findings.iter().map(|f| result(self.run, f)))
     }
-    value
 }
 
 pub(super) fn write(out: &mut dyn Write, run: &Run<'_>) -> anyhow::Result<()> {
@@ -88,30 +190,25 @@ pub(super) fn write(out: &mut dyn Write, run: &Run<'_>) -> anyhow::Result<()> {
             n
         })
         .collect();
-    let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [SarifRun {
+            tool: json!({"driver": {
                 "name": "kubectl-infer",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "informationUri": env!("CARGO_PKG_REPOSITORY"),
                 "rules": RULES.iter().map(|r| rule(r)).collect::<Vec<_>>(),
-            }},
-            "invocations": [{
+            }}),
+            invocations: json!([{
                 "executionSuccessful": run.errors.is_empty(),
                 "toolExecutionNotifications": notifications,
-            }],
-            "columnKind": "unicodeCodePoints",
-            "results": run
-                .report
-                .findings
-                .iter()
-                .map(|f| result(run, f))
-                .collect::<Vec<_>>(),
+            }]),
+            column_kind: "unicodeCodePoints",
+            results: Results { run },
         }],
-    });
+    };
     serde_json::to_writer_pretty(&mut *out, &log).context("failed to write SARIF")?;
     writeln!(out).context("failed to write SARIF")?;
     Ok(())
