@@ -182,9 +182,14 @@ pub fn run(docs: &[Document], sources: &Sources, options: &Options) -> Report {
         for finding in &mut findings {
             finding.suppressed = context.suppression(finding, index);
         }
+        // Sorted here on all cores, the findings reach the final sort as sorted runs.
+        findings.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
         findings
     });
-    let mut findings: Vec<Finding> = per_object.into_iter().flatten().collect();
+    let mut findings = Vec::with_capacity(per_object.iter().map(Vec::len).sum());
+    for found in per_object {
+        findings.extend(found);
+    }
     sort_and_dedup(&mut findings);
     Report {
         findings,
@@ -192,13 +197,16 @@ pub fn run(docs: &[Document], sources: &Sources, options: &Options) -> Report {
     }
 }
 
+/// The order of findings in a report: file, position, code.
+fn sort_key(f: &Finding) -> (&str, Pos, &str) {
+    (f.location.file.as_str(), f.location.start, f.code)
+}
+
 /// Sorts findings by file, position and code, and drops repeats (the same code, place and
 /// message). Repeats are neighbours once sorted, so each run of findings at one place is
 /// compared within itself, without copying any string.
 fn sort_and_dedup(findings: &mut Vec<Finding>) {
-    fn place(f: &Finding) -> (&str, Pos, &str) {
-        (f.location.file.as_str(), f.location.start, f.code)
-    }
+    let place = sort_key;
     findings.sort_by(|a, b| place(a).cmp(&place(b)));
     let mut kept = 0;
     let mut run = 0;

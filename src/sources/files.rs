@@ -25,6 +25,9 @@ pub fn read_text(path: &Path, max_bytes: u64) -> anyhow::Result<String> {
         if len > max_bytes {
             bail!("{name}: file is {len} bytes, over the limit of {max_bytes} bytes");
         }
+        // Room for the whole file at once (one more byte to see that it ends): growing the
+        // buffer by doubling would copy it and leave up to half of it unused for the run.
+        bytes.reserve_exact(usize::try_from(len).unwrap_or(0).saturating_add(1));
         file.take(max_bytes + 1)
             .read_to_end(&mut bytes)
             .with_context(|| format!("{name}: failed to read"))?;
@@ -32,7 +35,7 @@ pub fn read_text(path: &Path, max_bytes: u64) -> anyhow::Result<String> {
     if bytes.len() as u64 > max_bytes {
         bail!("{name}: input is over the limit of {max_bytes} bytes");
     }
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+    if let Some(offset) = memchr::memchr(0, &bytes) {
         bail!("{name}: binary file (NUL byte at offset {offset}), not a manifest");
     }
     match String::from_utf8(bytes) {
