@@ -50,7 +50,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -f -a "complet
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l spec -d 'A YAML spec file with one model (the flags\' keys in camelCase) or `models: [...]`' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l out-dir -d 'Write one file per object into DIR instead of stdout' -r -F
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l templates -d 'A folder of preset files (<server>.yaml) that replace or add to the built-in ones' -r -F
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l templates -d 'A folder of preset files (SERVER.yaml) that replace or add to the built-in ones' -r -F
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l name -d 'Name of the Deployment to scale and of the generated objects' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l server -d 'Server preset: vllm, tgi, triton, sglang, nim, llamacpp, or custom (with --query)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l model -d 'The model the server loads (e.g. meta-llama/Llama-3.1-8B-Instruct)' -r

@@ -52,7 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-infer' -ScriptBlock {
         'kubectl-infer;generate' {
             [CompletionResult]::new('--spec', '--spec', [CompletionResultType]::ParameterName, 'A YAML spec file with one model (the flags'' keys in camelCase) or `models: [...]`')
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Write one file per object into DIR instead of stdout')
-            [CompletionResult]::new('--templates', '--templates', [CompletionResultType]::ParameterName, 'A folder of preset files (<server>.yaml) that replace or add to the built-in ones')
+            [CompletionResult]::new('--templates', '--templates', [CompletionResultType]::ParameterName, 'A folder of preset files (SERVER.yaml) that replace or add to the built-in ones')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the Deployment to scale and of the generated objects')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server preset: vllm, tgi, triton, sglang, nim, llamacpp, or custom (with --query)')
             [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'The model the server loads (e.g. meta-llama/Llama-3.1-8B-Instruct)')

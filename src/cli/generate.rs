@@ -36,7 +36,7 @@ pub struct Args {
     /// Write one file per object into DIR instead of stdout.
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub out_dir: Option<PathBuf>,
-    /// A folder of preset files (<server>.yaml) that replace or add to the built-in ones.
+    /// A folder of preset files (SERVER.yaml) that replace or add to the built-in ones.
     #[arg(long, value_name = "DIR", help_heading = "Input")]
     pub templates: Option<PathBuf>,
     /// Print the read-only ClusterRole (and a binding example) that explain, validate and

@@ -1,5 +1,5 @@
-//! Manifests with source positions: YAML (or JSON) text → documents of JSON values, each
-//! field's `line:column` kept in a position tree beside the value.
+//! Manifests with source positions: YAML (or JSON) text → documents of values (see
+//! [`super::value`]), each field's `line:column` kept in a position tree beside the value.
 //!
 //! This is the one place that parses manifest text. `lint` reports findings at the exact field,
 //! `explain --from-file`, `validate` and `probe --from-file` read objects through it too, and
