@@ -22,19 +22,19 @@ struct SourceFile {
     /// files of a large run never are, and those that are get indexed on the rule workers).
     line_starts: OnceLock<Vec<usize>>,
     /// `(line, chart file)` of each Helm `# Source:` comment, in line order.
-    helm: Vec<(u32, String)>,
+    /// Read on first use: only documents under such a comment ask.
+    helm: OnceLock<Vec<(u32, String)>>,
 }
 
 impl Sources {
     /// Keeps the text of `file`.
     pub fn add(&mut self, file: &str, text: String) {
-        let helm = helm_comments(&text);
         self.files.insert(
             file.to_string(),
             SourceFile {
                 text,
                 line_starts: OnceLock::new(),
-                helm,
+                helm: OnceLock::new(),
             },
         );
     }
@@ -68,8 +68,9 @@ impl Sources {
         let source = doc.helm_source.as_ref()?;
         let file = self.files.get(&doc.file)?;
         let start = doc.start().line;
-        let cut = file.helm.partition_point(|(line, _)| *line <= start);
-        let (line, path) = file.helm.get(cut.checked_sub(1)?)?;
+        let helm = file.helm.get_or_init(|| helm_comments(&file.text));
+        let cut = helm.partition_point(|(line, _)| *line <= start);
+        let (line, path) = helm.get(cut.checked_sub(1)?)?;
         if path != source {
             return None;
         }
