@@ -9,6 +9,10 @@ use std::process::ExitCode;
 use kubectl_infer::sources::files;
 use kubectl_infer::sources::manifests::{self, LoadFailure};
 
+/// The binary's allocator, so that both passes of the benchmark allocate alike.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let paths: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
     let (inputs, path_errors) = manifests::resolve(&paths);

@@ -7,6 +7,11 @@ use clap::Parser;
 use kubectl_infer::cli::{self, Cli};
 use kubectl_infer::exit::{self, Exit};
 
+/// mimalloc rather than glibc's malloc: lint builds every object of its inputs on all cores,
+/// and glibc grows the arena of each thread a few pages at a time, one system call each.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
