@@ -414,3 +414,62 @@ fn long_windows_are_asked_for_in_pieces_prometheus_accepts() {
     let steps = json(&stdout)["runs"][0]["steps"].as_array().unwrap().len();
     assert_eq!(steps, 18_001);
 }
+
+/// The example in `examples/simulate/` is what README shows: the generated policy is what
+/// `generate` prints today, and the replay prints the README's table.
+#[test]
+fn the_shipped_example_replays_as_the_readme_shows() {
+    let example = crate::support::repo_root().join("examples/simulate");
+    let generated = cli()
+        .args([
+            "generate", "--name", "llama", "-n", "serving", "--server", "vllm",
+        ])
+        .args([
+            "--min",
+            "1",
+            "--max",
+            "8",
+            "--cold-start",
+            "2m",
+            "--with-deployment",
+        ])
+        .output()
+        .expect("generate runs");
+    let shipped = std::fs::read(example.join("new.yaml")).unwrap();
+    assert!(
+        generated.stdout == shipped,
+        "examples/simulate/new.yaml is not what generate prints now: regenerate it"
+    );
+
+    let output = cli()
+        .current_dir(&example)
+        .args([
+            "simulate",
+            "current.yaml",
+            "new.yaml",
+            "--series",
+            "traffic.csv",
+        ])
+        .args(["--cold-start", "2m"])
+        .output()
+        .expect("simulate runs");
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let table: Vec<&str> = stdout.lines().take(5).map(str::trim_end).collect();
+
+    let readme = std::fs::read_to_string(crate::support::repo_root().join("README.md")).unwrap();
+    let command = "$ cd examples/simulate && kubectl infer simulate current.yaml new.yaml \
+                   --series traffic.csv --cold-start 2m\n";
+    let shown = &readme[readme.find(command).expect("README shows the example") + command.len()..];
+    let shown: Vec<&str> = shown.lines().take_while(|l| *l != "```").collect();
+    assert_eq!(
+        table, shown,
+        "README's simulate table differs from the replay"
+    );
+    // The generated policy holds fewer GPU-hours on this traffic (the README says why).
+    // Columns: the policy (two words here), GPUS, GPU-HOURS, ...
+    let gpu_hours =
+        |line: &str| -> f64 { line.split_whitespace().nth(3).unwrap().parse().unwrap() };
+    assert!(table[3].contains("(current.yaml)") && table[4].contains("(new.yaml)"));
+    assert!(gpu_hours(table[4]) < gpu_hours(table[3]), "{stdout}");
+}
