@@ -29,11 +29,11 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -l context -d 
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -s o -l output -d 'Output format: table, json or yaml (generate writes yaml unless told json; lint\'s sarif, junit and github formats are chosen with its --format)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
-complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
-always\t'Always colour'
+complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -l color -d 'When to use colour: auto colours a terminal unless NO_COLOR is set; always or never, given explicitly, wins over NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour, even with NO_COLOR set'
 never\t'Never colour'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -s A -l all-namespaces -d 'Act in every namespace'
 complete -c kubectl-infer -n "__fish_kubectl_infer_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -84,11 +84,11 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s o -l output -d 'Output format: table, json or yaml (generate writes yaml unless told json; lint\'s sarif, junit and github formats are chosen with its --format)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
-always\t'Always colour'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l color -d 'When to use colour: auto colours a terminal unless NO_COLOR is set; always or never, given explicitly, wins over NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour, even with NO_COLOR set'
 never\t'Never colour'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l with-deployment -d 'Also emit a Deployment skeleton (GPU limits, probes, queue-name label)'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -l rbac -d 'Print the read-only ClusterRole (and a binding example) that explain, validate and probe need, and exit'
@@ -96,7 +96,7 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l format -d 'Output format (`-o json` and `-o yaml` also select JSON and YAML)' -r -f -a "text\t'Findings grouped by file, with the YAML line and a caret, and a summary line'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l format -d 'Output format (`-o table`, `-o json` and `-o yaml` also select text, JSON and YAML; given both, -o and --format must agree)' -r -f -a "text\t'Findings grouped by file, with the YAML line and a caret, and a summary line'
 json\t'JSON with a `version` field'
 yaml\t'YAML: the same document as JSON'
 sarif\t'SARIF 2.1.0, for GitHub code scanning and other SARIF viewers'
@@ -118,11 +118,11 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l con
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -s o -l output -d 'Output format: table, json or yaml (generate writes yaml unless told json; lint\'s sarif, junit and github formats are chosen with its --format)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
-always\t'Always colour'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l color -d 'When to use colour: auto colours a terminal unless NO_COLOR is set; always or never, given explicitly, wins over NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour, even with NO_COLOR set'
 never\t'Never colour'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -l crds-from-cluster -d 'Validate KEDA and Kueue objects against the CRDs installed in the cluster (read with the kubeconfig flags; exit 3 when the cluster cannot be read)'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand lint" -s A -l all-namespaces -d 'Act in every namespace'
@@ -134,11 +134,11 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -l co
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s o -l output -d 'Output format: table, json or yaml (generate writes yaml unless told json; lint\'s sarif, junit and github formats are chosen with its --format)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
-always\t'Always colour'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -l color -d 'When to use colour: auto colours a terminal unless NO_COLOR is set; always or never, given explicitly, wins over NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour, even with NO_COLOR set'
 never\t'Never colour'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -l markdown -d 'Print the README rule table (Markdown) instead'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand rules" -s A -l all-namespaces -d 'Act in every namespace'
@@ -161,11 +161,11 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -s o -l output -d 'Output format: table, json or yaml (generate writes yaml unless told json; lint\'s sarif, junit and github formats are chosen with its --format)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
-always\t'Always colour'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l color -d 'When to use colour: auto colours a terminal unless NO_COLOR is set; always or never, given explicitly, wins over NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour, even with NO_COLOR set'
 never\t'Never colour'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l insecure-skip-tls-verify -d 'Do not verify Prometheus\'s TLS certificate (insecure; for test set-ups only)'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand validate" -l cluster -d 'Also check the cluster (kubeconfig, --context, -n/-A): KEDA and its external metrics APIService, Kueue, each target and its queues. Without PATHs, the ScaledObjects come from the cluster'
@@ -189,11 +189,11 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -l co
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -s o -l output -d 'Output format: table, json or yaml (generate writes yaml unless told json; lint\'s sarif, junit and github formats are chosen with its --format)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
-always\t'Always colour'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -l color -d 'When to use colour: auto colours a terminal unless NO_COLOR is set; always or never, given explicitly, wins over NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour, even with NO_COLOR set'
 never\t'Never colour'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -l gpu -d 'Probe the local NVIDIA GPUs through NVML (also on with --model-path or --exec)'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand probe" -l no-gpu -d 'Do not probe the local GPUs'
@@ -210,11 +210,11 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l 
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s o -l output -d 'Output format: table, json or yaml (generate writes yaml unless told json; lint\'s sarif, junit and github formats are chosen with its --format)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
-always\t'Always colour'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -l color -d 'When to use colour: auto colours a terminal unless NO_COLOR is set; always or never, given explicitly, wins over NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour, even with NO_COLOR set'
 never\t'Never colour'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s w -l watch -d 'Explain again every --interval until interrupted'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand explain" -s A -l all-namespaces -d 'Act in every namespace'
@@ -243,11 +243,11 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -s o -l output -d 'Output format: table, json or yaml (generate writes yaml unless told json; lint\'s sarif, junit and github formats are chosen with its --format)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
-always\t'Always colour'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l color -d 'When to use colour: auto colours a terminal unless NO_COLOR is set; always or never, given explicitly, wins over NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour, even with NO_COLOR set'
 never\t'Never colour'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l steps -d 'Also list each policy\'s scale events (every step with -o json/yaml)'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand simulate" -l insecure-skip-tls-verify -d 'Do not verify Prometheus\'s TLS certificate (insecure; for test set-ups only)'
@@ -260,11 +260,11 @@ complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" 
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -s n -l namespace -d 'The namespace to act in (default: the context\'s namespace; `default` for generate)' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -l request-timeout -d 'How long to wait for one request to the API server ("0" waits forever), e.g. 5s, 1m' -r
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -l chunk-size -d 'Read each LIST from the API server in pages of this many objects (as `kubectl get --chunk-size`); 0, the default, reads every kind in one request' -r
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -s o -l output -d 'Output format: table, json or yaml (lint adds sarif, junit, github; generate writes yaml unless told json)' -r -f -a "table\t'A human table with a few sentences'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -s o -l output -d 'Output format: table, json or yaml (generate writes yaml unless told json; lint\'s sarif, junit and github formats are chosen with its --format)' -r -f -a "table\t'A human table with a few sentences'
 json\t'JSON with a `version` field'
 yaml\t'YAML'"
-complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -l color -d 'When to use colour; NO_COLOR in the environment means never' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
-always\t'Always colour'
+complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -l color -d 'When to use colour: auto colours a terminal unless NO_COLOR is set; always or never, given explicitly, wins over NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour, even with NO_COLOR set'
 never\t'Never colour'"
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -s A -l all-namespaces -d 'Act in every namespace'
 complete -c kubectl-infer -n "__fish_kubectl_infer_using_subcommand completion" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'

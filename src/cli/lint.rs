@@ -25,7 +25,8 @@ pub struct Args {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Output format (`-o json` and `-o yaml` also select JSON and YAML).
+    /// Output format (`-o table`, `-o json` and `-o yaml` also select text, JSON and YAML;
+    /// given both, -o and --format must agree).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
 
@@ -142,6 +143,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
 }
 
 fn plan(global: &GlobalArgs, args: &Args) -> anyhow::Result<Plan> {
+    let format = format(global.output, args.format)?;
     let (config, config_file) = load_config(args.config.as_deref(), &args.paths)?;
     let select = if args.select.is_empty() {
         config.select
@@ -172,11 +174,6 @@ fn plan(global: &GlobalArgs, args: &Args) -> anyhow::Result<Plan> {
         }
         (None, None, None) => None,
     };
-    let format = args.format.unwrap_or(match global.output {
-        Some(OutputFormat::Json) => Format::Json,
-        Some(OutputFormat::Yaml) => Format::Yaml,
-        Some(OutputFormat::Table) | None => Format::Text,
-    });
     let schema = match &args.crds {
         Some(dir) => Some(std::sync::Arc::new(
             crate::schema::Catalog::from_dir(dir)
@@ -198,6 +195,34 @@ fn plan(global: &GlobalArgs, args: &Args) -> anyhow::Result<Plan> {
         fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Warning),
         format,
     })
+}
+
+/// The format of the run: `--format`, else the one `-o` names (`table` is text). Given both,
+/// they must name the same format: `-o json --format sarif` is refused rather than one of
+/// them silently ignored.
+fn format(output: Option<OutputFormat>, format: Option<Format>) -> anyhow::Result<Format> {
+    let from_output = output.map(|o| match o {
+        OutputFormat::Table => Format::Text,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Yaml => Format::Yaml,
+    });
+    match (from_output, format) {
+        (Some(a), Some(b)) if a != b => anyhow::bail!(
+            "-o {} and --format {} disagree: give one of them (sarif, junit and github only \
+             through --format)",
+            value_name(output),
+            value_name(Some(b))
+        ),
+        (a, b) => Ok(b.or(a).unwrap_or(Format::Text)),
+    }
+}
+
+/// How a value of a `ValueEnum` flag is spelt on the command line.
+fn value_name(value: Option<impl clap::ValueEnum>) -> String {
+    value
+        .and_then(|v| v.to_possible_value())
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
 }
 
 /// The API groups whose CRDs lint validates against.

@@ -68,8 +68,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "N", default_value_t = 0)]
     pub chunk_size: u32,
 
-    /// Output format: table, json or yaml (lint adds sarif, junit, github; generate writes
-    /// yaml unless told json).
+    /// Output format: table, json or yaml (generate writes yaml unless told json; lint's
+    /// sarif, junit and github formats are chosen with its --format).
     #[arg(short = 'o', long, global = true, value_enum, value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
 
@@ -77,7 +77,8 @@ pub struct GlobalArgs {
     #[arg(short = 'v', long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
-    /// When to use colour; NO_COLOR in the environment means never.
+    /// When to use colour: auto colours a terminal unless NO_COLOR is set; always or never,
+    /// given explicitly, wins over NO_COLOR.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 }
@@ -98,7 +99,7 @@ pub enum OutputFormat {
 pub enum ColorChoice {
     /// Colour when stdout is a terminal and NO_COLOR is unset.
     Auto,
-    /// Always colour.
+    /// Always colour, even with NO_COLOR set.
     Always,
     /// Never colour.
     Never,

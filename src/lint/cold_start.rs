@@ -41,15 +41,43 @@ pub fn resolve(given: Option<(u64, &str)>, target: Option<&Document>) -> Option<
         })
 }
 
+/// The settings of a startupProbe that decide how long it waits, with Kubernetes' defaults
+/// (0, 3 and 10) for those left unset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProbeTiming {
+    /// `initialDelaySeconds`.
+    pub initial_delay: u64,
+    /// `failureThreshold`.
+    pub failure_threshold: u64,
+    /// `periodSeconds`.
+    pub period: u64,
+}
+
+impl ProbeTiming {
+    /// Reads a probe; `None` when it is not a mapping.
+    pub fn read(probe: &Value) -> Option<ProbeTiming> {
+        let field =
+            |name: &str, default: u64| probe.get(name).and_then(Value::as_u64).unwrap_or(default);
+        probe.as_object()?;
+        Some(ProbeTiming {
+            initial_delay: field("initialDelaySeconds", 0),
+            failure_threshold: field("failureThreshold", 3),
+            period: field("periodSeconds", 10),
+        })
+    }
+
+    /// `initialDelaySeconds + failureThreshold × periodSeconds`: how long after the container
+    /// starts the kubelet gives up on it.
+    pub fn budget(self) -> u64 {
+        self.initial_delay
+            .saturating_add(self.failure_threshold.saturating_mul(self.period))
+    }
+}
+
 /// `initialDelaySeconds + failureThreshold × periodSeconds`, with Kubernetes' defaults
 /// (0, 3 and 10).
 pub fn probe_budget(probe: &Value) -> Option<u64> {
-    let field =
-        |name: &str, default: u64| probe.get(name).and_then(Value::as_u64).unwrap_or(default);
-    probe.as_object()?;
-    Some(
-        field("initialDelaySeconds", 0) + field("failureThreshold", 3) * field("periodSeconds", 10),
-    )
+    ProbeTiming::read(probe).map(ProbeTiming::budget)
 }
 
 #[cfg(test)]

@@ -1007,3 +1007,267 @@ fn crds_from_the_cluster_replace_the_embedded_schemas() {
     assert!(stderr.contains("customresourcedefinitions"), "{stderr}");
     assert_eq!(stdout, "");
 }
+
+/// `generate --with-deployment --cold-start 2m` sizes the startupProbe for 2 minutes (15 × 10 s
+/// = 150 s). Linted with a longer cold start, from `--cold-start` or a probe report, CLD004
+/// names the probe's budget, the cold start and the fix; with no cold start given, the cold
+/// start is read from that same probe and CLD004 cannot fire.
+#[test]
+fn a_startup_probe_shorter_than_the_given_cold_start_is_reported() {
+    let generated = cli()
+        .args(["generate", "--name", "llm", "--namespace", "serving"])
+        .args([
+            "--server",
+            "vllm",
+            "--cold-start",
+            "2m",
+            "--with-deployment",
+        ])
+        .output()
+        .unwrap();
+    assert!(generated.status.success(), "{generated:?}");
+    let lint_generated = |args: &[&str]| {
+        let out = cli()
+            .arg("lint")
+            .args(args)
+            .args(["--select", "CLD004", "--format", "json", "-"])
+            .write_stdin(generated.stdout.clone())
+            .output()
+            .unwrap();
+        let report = json(&String::from_utf8(out.stdout).unwrap());
+        (
+            out.status.code(),
+            report["findings"].as_array().unwrap().clone(),
+        )
+    };
+
+    let (code, findings) = lint_generated(&["--cold-start", "40m"]);
+    assert_eq!(code, Some(1), "{findings:?}");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let finding = &findings[0];
+    assert_eq!(finding["object"]["kind"], "Deployment");
+    assert!(
+        finding["field"]
+            .as_str()
+            .unwrap()
+            .ends_with("/startupProbe/failureThreshold"),
+        "{finding}"
+    );
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "gives up after 150s (initialDelaySeconds 0 + failureThreshold 15 × \
+                          periodSeconds 10), before the 2400s cold start (from --cold-start)"
+        ),
+        "{message}"
+    );
+    let fix = finding["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("periodSeconds to 10 and failureThreshold to 300"),
+        "{fix}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("probe.json");
+    std::fs::write(
+        &report,
+        r#"{"version": "kubectl-infer/v1alpha1", "coldStart": {"seconds": 280, "source": "pods", "basis": "p90 of time to ready over 4 of 4 pods"}}"#,
+    )
+    .unwrap();
+    let (code, findings) = lint_generated(&["--probe-report", report.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{findings:?}");
+    let message = findings[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("after 150s")
+            && message.contains("280s cold start (from the probe report"),
+        "{message}"
+    );
+
+    let (code, findings) = lint_generated(&[]);
+    assert_eq!(
+        code,
+        Some(0),
+        "the cold start comes from the probe: {findings:?}"
+    );
+    let (code, findings) = lint_generated(&["--cold-start", "2m"]);
+    assert_eq!(code, Some(0), "150 s covers 2 minutes: {findings:?}");
+}
+
+/// The HPA API takes policy values above 0, periods in 1..=1800 and stabilization windows in
+/// 0..=3600; KED021 reports each field outside and nothing at the limits.
+#[test]
+fn hpa_behavior_outside_the_api_limits_is_reported() {
+    let path = repo_root().join(RULES_DIR).join("KED021.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let lint_text = |text: &str| {
+        let path = dir.path().join("so.yaml");
+        std::fs::write(&path, text).unwrap();
+        let out = cli()
+            .args(["lint", "--select", "KED021", "--format", "json"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let report = json(&String::from_utf8(out.stdout).unwrap());
+        let fields: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect();
+        (out.status.code(), fields)
+    };
+
+    let behavior = "/spec/advanced/horizontalPodAutoscalerConfig/behavior";
+    let (code, fields) = lint_text(&text);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        fields,
+        [
+            format!("{behavior}/scaleUp/policies/0/value"),
+            format!("{behavior}/scaleUp/policies/0/periodSeconds"),
+            format!("{behavior}/scaleDown/stabilizationWindowSeconds"),
+            format!("{behavior}/scaleDown/policies/0/periodSeconds"),
+        ]
+    );
+
+    let at_limits = text
+        .replace("value: 0\n", "value: 1\n")
+        .replace("periodSeconds: 0\n", "periodSeconds: 1\n")
+        .replace(
+            "stabilizationWindowSeconds: 7200",
+            "stabilizationWindowSeconds: 3600",
+        )
+        .replace("periodSeconds: 3600", "periodSeconds: 1800");
+    assert_eq!(lint_text(&at_limits), (Some(0), vec![]));
+
+    let negative = at_limits
+        .replace(
+            "stabilizationWindowSeconds: 3600",
+            "stabilizationWindowSeconds: -1",
+        )
+        .replace("value: 50", "value: -50");
+    let (code, fields) = lint_text(&negative);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        fields,
+        [
+            format!("{behavior}/scaleDown/stabilizationWindowSeconds"),
+            format!("{behavior}/scaleDown/policies/0/value"),
+        ]
+    );
+}
+
+/// A SARIF result has one message: the problem and the fix are two sentences in it, with no
+/// full stop doubled, also when the place is said in the message (standard input).
+#[test]
+fn sarif_messages_say_the_problem_and_the_fix_as_two_sentences() {
+    let path = format!("{RULES_DIR}/KED002.yaml");
+    let (_, stdout, _) = lint(&["--format", "sarif", "--select", "KED002", &path]);
+    let sarif = json(&stdout);
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["message"]["text"],
+        "ScaledObject serving/llm: triggers[0].metadata.threshold \"0\" is not positive. Fix: \
+         Set `threshold` to a positive number, quoted: the per-replica target."
+    );
+
+    let (_, stdout, _) = lint(&["--format", "sarif", RULES_DIR]);
+    let sarif = json(&stdout);
+    for result in sarif["runs"][0]["results"].as_array().unwrap() {
+        let text = result["message"]["text"].as_str().unwrap();
+        let (message, fix) = text
+            .split_once(" Fix: ")
+            .unwrap_or_else(|| panic!("{text}"));
+        for sentence in [message, fix] {
+            assert!(sentence.ends_with(['.', '?', '!']), "{text}");
+            assert!(!sentence.ends_with(".."), "{text}");
+        }
+    }
+
+    let out = cli()
+        .args(["lint", "--format", "sarif", "--select", "KED002", "-"])
+        .write_stdin(std::fs::read_to_string(repo_root().join(&path)).unwrap())
+        .output()
+        .unwrap();
+    let sarif = json(&String::from_utf8(out.stdout).unwrap());
+    let text = sarif["runs"][0]["results"][0]["message"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(
+        text.contains("is not positive (read from standard input, line 19:9). Fix: Set "),
+        "{text}"
+    );
+}
+
+/// `-o` takes table, json and yaml for every command; lint's other formats come through
+/// `--format`, as the help says. Both given and naming different formats is a usage error.
+#[test]
+fn output_and_format_must_agree() {
+    use clap::CommandFactory;
+    let path = format!("{RULES_DIR}/KED002.yaml");
+    for (output, format) in [("json", "sarif"), ("table", "json"), ("yaml", "text")] {
+        let (code, stdout, stderr) = lint(&["-o", output, "--format", format, &path]);
+        assert_eq!(code, 2, "-o {output} --format {format}: {stdout}{stderr}");
+        assert_eq!(stdout, "");
+        assert_eq!(
+            stderr,
+            format!(
+                "error: -o {output} and --format {format} disagree: give one of them (sarif, \
+                 junit and github only through --format)\n"
+            )
+        );
+    }
+    let (code, stdout, _) = lint(&["-o", "json", "--format", "json", &path]);
+    assert_eq!(code, 1);
+    assert_eq!(json(&stdout)["findings"][0]["code"], "KED002");
+    let (code, stdout, _) = lint(&["-o", "table", "--format", "text", &path]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.starts_with(&format!("{path}:19:9: error[KED002]")),
+        "{stdout}"
+    );
+
+    let command = kubectl_infer::cli::Cli::command();
+    let help = |id: &str| {
+        let arg = command.get_arguments().find(|a| a.get_id() == id).unwrap();
+        arg.get_help().unwrap().to_string()
+    };
+    assert_eq!(
+        help("output"),
+        "Output format: table, json or yaml (generate writes yaml unless told json; lint's \
+         sarif, junit and github formats are chosen with its --format)"
+    );
+    let (code, _, stderr) = lint(&["-o", "sarif", &path]);
+    assert_eq!(code, 2, "as the help says, -o has no sarif: {stderr}");
+}
+
+/// By the no-color.org convention NO_COLOR turns off colour by default, and an explicit
+/// `--color always` still colours; the help says exactly that.
+#[test]
+fn an_explicit_color_flag_wins_over_no_color() {
+    use clap::CommandFactory;
+    let path = format!("{RULES_DIR}/KED002.yaml");
+    // `cli()` sets NO_COLOR=1.
+    let (_, stdout, _) = lint(&["--color", "always", "--select", "KED002", &path]);
+    assert!(
+        stdout.contains("\x1b[1;31merror[KED002]\x1b[0m"),
+        "{stdout}"
+    );
+    for args in [&["--color", "auto"][..], &["--color", "never"], &[]] {
+        let mut args = args.to_vec();
+        args.extend(["--select", "KED002", &path]);
+        let (_, stdout, _) = lint(&args);
+        assert!(!stdout.contains('\x1b'), "{args:?}: {stdout}");
+    }
+
+    let command = kubectl_infer::cli::Cli::command();
+    let color = command
+        .get_arguments()
+        .find(|a| a.get_id() == "color")
+        .unwrap();
+    assert_eq!(
+        color.get_help().unwrap().to_string(),
+        "When to use colour: auto colours a terminal unless NO_COLOR is set; always or never, \
+         given explicitly, wins over NO_COLOR"
+    );
+}

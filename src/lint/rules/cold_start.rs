@@ -1,5 +1,5 @@
-//! Cold-start rules (`CLD`): windows and rate policies that do not leave a new GPU replica
-//! the time it needs to load weights and warm up. The cold start comes from
+//! Cold-start rules (`CLD`): windows, rate policies and startup probes that do not leave a new
+//! GPU replica the time it needs to load weights and warm up. The cold start comes from
 //! [`crate::lint::cold_start::resolve`]; without one these rules stay silent.
 
 use crate::model::value::Value;
@@ -7,8 +7,11 @@ use crate::model::value::Value;
 use crate::generate::timing::{self, Timing};
 use crate::lint::Emitter;
 use crate::lint::catalog::{Check, Family, Rule, RuleDoc, Severity};
-use crate::lint::cold_start::ColdStart;
+use crate::lint::cold_start::{ColdStart, ProbeTiming};
 use crate::lint::context::{Context, Object};
+use crate::lint::view::{
+    Container, GPU_RESOURCE, container_resource, containers, pod_spec_pointer,
+};
 
 const SCALED_OBJECT: &[&str] = &["ScaledObject"];
 
@@ -220,5 +223,120 @@ fn scale_up_waves(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<
                 want.scale_up.stabilization_window_seconds
             ),
         );
+    }
+}
+
+/// `CLD004`.
+pub static STARTUP_PROBE_SHORT: Rule = Rule {
+    code: "CLD004",
+    name: "StartupProbeShorterThanColdStart",
+    family: Family::ColdStart,
+    severity: Severity::Warning,
+    summary: "The server container's startupProbe gives up before the given cold start is over.",
+    fix: "Raise the startupProbe's `failureThreshold` so that `initialDelaySeconds + \
+          failureThreshold × periodSeconds` is at least the cold start (`generate` writes a \
+          quarter more).",
+    doc: RuleDoc {
+        what: "A Deployment or StatefulSet scaled by a ScaledObject or HPA in the input whose \
+               server container (the one requesting GPUs, else the one with the longest \
+               startupProbe) has a startupProbe budget, `initialDelaySeconds + \
+               failureThreshold × periodSeconds` (Kubernetes' defaults 0, 3 and 10 when \
+               unset), below the cold start given by `--cold-start`, `--probe-report` or \
+               `coldStart` in the config file.",
+        why: "When the startupProbe has failed `failureThreshold` times in a row the kubelet \
+              kills the container and starts it again, from the beginning of the weight load. \
+              A budget shorter than the load means no replica ever becomes ready: the pods \
+              sit in a restart loop (CrashLoopBackOff) while holding their GPUs, and every \
+              scale-up adds more of them.",
+        example: "startupProbe:\n  httpGet: {path: /health, port: 8000}\n  periodSeconds: 10\n  \
+                  failureThreshold: 15\n# cold start 40m (--cold-start 40m)",
+        instead: "startupProbe:\n  httpGet: {path: /health, port: 8000}\n  periodSeconds: 10\n  \
+                  failureThreshold: 300",
+        known_problems: "Only runs when a cold start is given: without one the cold start is \
+                         read from this same probe, which cannot be shorter than itself. The \
+                         probe counts from container start, while a measured cold start also \
+                         holds scheduling, node provisioning and image pull, so a budget a \
+                         little under the cold start may still be enough (hence a warning). \
+                         Only workloads with an autoscaler in the input are checked.",
+    },
+    check: Check::Object {
+        kinds: &["Deployment", "StatefulSet"],
+        run: startup_probe_short,
+    },
+};
+
+fn startup_probe_short(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<'_>) {
+    // A cold start read from the startupProbe itself is never longer than the probe.
+    let Some((cold, source)) = context.cold_start_given else {
+        return;
+    };
+    let doc = object.doc;
+    if context
+        .autoscalers_of(object.namespace(), doc.kind(), doc.name())
+        .next()
+        .is_none()
+    {
+        return;
+    }
+    let Some(pod_spec) = pod_spec_pointer(doc.kind()) else {
+        return;
+    };
+    let want = timing::derive(std::time::Duration::from_secs(cold));
+    let (period, threshold) = (
+        want.startup_probe_period_seconds,
+        want.startup_probe_failure_threshold,
+    );
+    for (container, probe) in server_probes(&doc.value, pod_spec) {
+        let budget = probe.budget();
+        if budget >= cold {
+            continue;
+        }
+        let probe_pointer = format!("{}/startupProbe", container.pointer());
+        let pointer = match container.value.at("/startupProbe/failureThreshold") {
+            Some(_) => format!("{probe_pointer}/failureThreshold"),
+            None => probe_pointer,
+        };
+        out.with_fix(
+            &pointer,
+            format!(
+                "{}: container {}'s startupProbe gives up after {budget}s (initialDelaySeconds \
+                 {} + failureThreshold {} × periodSeconds {}), before the {cold}s cold start \
+                 (from {source}) is over: the kubelet restarts it while it is still loading the \
+                 model, again and again",
+                object.label(),
+                container
+                    .value
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("?"),
+                probe.initial_delay,
+                probe.failure_threshold,
+                probe.period,
+            ),
+            format!(
+                "Set startupProbe.periodSeconds to {period} and failureThreshold to {threshold} \
+                 (a {}s budget: what `generate` derives from this cold start).",
+                period * threshold
+            ),
+        );
+    }
+}
+
+/// The containers whose startupProbe guards the model load, with their probe settings: those
+/// that request GPUs, else the one with the longest budget (sidecars start fast on purpose).
+fn server_probes<'a>(object: &'a Value, pod_spec: &'a str) -> Vec<(Container<'a>, ProbeTiming)> {
+    let probed: Vec<(Container<'a>, ProbeTiming)> = containers(object, pod_spec)
+        .filter_map(|c| Some((c, ProbeTiming::read(c.value.get("startupProbe")?)?)))
+        .collect();
+    let on_gpus: Vec<(Container<'a>, ProbeTiming)> = probed
+        .iter()
+        .filter(|(c, _)| container_resource(c.value, GPU_RESOURCE).is_some_and(|n| n > 0.0))
+        .copied()
+        .collect();
+    if on_gpus.is_empty() {
+        let longest = probed.into_iter().max_by_key(|(_, probe)| probe.budget());
+        longest.into_iter().collect()
+    } else {
+        on_gpus
     }
 }

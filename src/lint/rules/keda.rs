@@ -1,8 +1,10 @@
 //! KEDA rules (`KED`): thresholds, metric types, activation, idle and replica bounds,
-//! scalingModifiers, fallback, one autoscaler per workload, name lengths.
+//! scalingModifiers, fallback, one autoscaler per workload, name lengths, the ranges of the
+//! HPA behavior KEDA passes on.
 
 use crate::model::value::Value;
 
+use crate::generate::timing::{MAX_POLICY_PERIOD_SECONDS, MAX_STABILIZATION_SECONDS};
 use crate::lint::Emitter;
 use crate::lint::catalog::{Check, Family, Rule, RuleDoc, Severity};
 use crate::lint::context::{Context, Object};
@@ -1159,6 +1161,112 @@ fn fallback_bypassed_by_null_values(object: &Object<'_>, _: &Context<'_>, out: &
                     trigger.index
                 ),
             );
+        }
+    }
+}
+
+/// `KED021`.
+pub static BEHAVIOR_OUT_OF_RANGE: Rule = Rule {
+    code: "KED021",
+    name: "HpaBehaviorOutOfRange",
+    family: Family::Keda,
+    severity: Severity::Error,
+    summary: "An HPA behavior policy or stabilization window outside what the HPA API accepts.",
+    fix: "Keep policies' `value` above 0, their `periodSeconds` between 1 and 1800 and \
+          `stabilizationWindowSeconds` between 0 and 3600.",
+    doc: RuleDoc {
+        what: "In `advanced.horizontalPodAutoscalerConfig.behavior.scaleUp` or `.scaleDown`: a \
+               policy whose `value` is 0 or negative, a policy whose `periodSeconds` is 0, \
+               negative or above 1800, or a `stabilizationWindowSeconds` below 0 or above \
+               3600.",
+        why: "KEDA copies the behavior into the HPA it creates. The KEDA CRD does not check \
+              these ranges, so the ScaledObject is accepted, but the API server refuses the \
+              HPA: the ScaledObject stays not Ready and the workload never scales.",
+        example: "behavior:\n  scaleUp:\n    policies:\n      - {type: Pods, value: 0, \
+                  periodSeconds: 0}\n  scaleDown:\n    stabilizationWindowSeconds: 7200",
+        instead: "behavior:\n  scaleUp:\n    policies:\n      - {type: Pods, value: 2, \
+                  periodSeconds: 120}\n  scaleDown:\n    stabilizationWindowSeconds: 3600",
+        known_problems: "Values that are not integers are left to the schema rule (`SCH002`). \
+                         A policy `type` other than Pods or Percent and an unknown \
+                         `selectPolicy`, which the HPA API refuses too, are not checked.",
+    },
+    check: Check::Object {
+        kinds: SCALED_OBJECT,
+        run: behavior_out_of_range,
+    },
+};
+
+/// The HPA API's range of `periodSeconds` and `stabilizationWindowSeconds`.
+const PERIOD_RANGE: std::ops::RangeInclusive<i64> = 1..=MAX_POLICY_PERIOD_SECONDS as i64;
+const WINDOW_RANGE: std::ops::RangeInclusive<i64> = 0..=MAX_STABILIZATION_SECONDS as i64;
+
+fn behavior_out_of_range(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter<'_>) {
+    let Some(behavior) = object.scaler.and_then(|s| s.behavior) else {
+        return;
+    };
+    let base = "/spec/advanced/horizontalPodAutoscalerConfig/behavior";
+    let consequence = "the HPA API refuses it, so KEDA cannot create the HPA and nothing scales";
+    for direction in ["scaleUp", "scaleDown"] {
+        let Some(rules) = behavior.get(direction) else {
+            continue;
+        };
+        let int = |value: Option<&Value>| value.and_then(Value::as_i64);
+        if let Some(window) = int(rules.get("stabilizationWindowSeconds"))
+            && !WINDOW_RANGE.contains(&window)
+        {
+            out.with_fix(
+                &format!("{base}/{direction}/stabilizationWindowSeconds"),
+                format!(
+                    "{}: behavior.{direction}.stabilizationWindowSeconds {window} is not \
+                     between 0 and 3600; {consequence}",
+                    object.label()
+                ),
+                if window < *WINDOW_RANGE.start() {
+                    format!("Set behavior.{direction}.stabilizationWindowSeconds to 0 or more.")
+                } else {
+                    format!("Set behavior.{direction}.stabilizationWindowSeconds to at most 3600.")
+                },
+            );
+        }
+        let policies = rules.get("policies").and_then(Value::as_array);
+        for (index, policy) in policies.unwrap_or_default().iter().enumerate() {
+            let field = format!("behavior.{direction}.policies[{index}]");
+            let pointer = format!("{base}/{direction}/policies/{index}");
+            if let Some(value) = int(policy.get("value"))
+                && value <= 0
+            {
+                out.with_fix(
+                    &format!("{pointer}/value"),
+                    format!(
+                        "{}: {field}.value {value} is not positive; {consequence}",
+                        object.label()
+                    ),
+                    format!(
+                        "Set {field}.value to the pods (or percent) one period may add or remove, \
+                         at least 1; to stop scaling in this direction, set \
+                         behavior.{direction}.selectPolicy to Disabled instead."
+                    ),
+                );
+            }
+            if let Some(period) = int(policy.get("periodSeconds"))
+                && !PERIOD_RANGE.contains(&period)
+            {
+                out.with_fix(
+                    &format!("{pointer}/periodSeconds"),
+                    format!(
+                        "{}: {field}.periodSeconds {period} is not between 1 and 1800; {consequence}",
+                        object.label()
+                    ),
+                    if period < *PERIOD_RANGE.start() {
+                        format!(
+                            "Set {field}.periodSeconds to the window its value applies to, \
+                             between 1 and 1800 seconds (e.g. 60)."
+                        )
+                    } else {
+                        format!("Set {field}.periodSeconds to at most 1800.")
+                    },
+                );
+            }
         }
     }
 }

@@ -136,6 +136,32 @@ pub fn write(out: &mut dyn Write, format: Format, run: &Run<'_>) -> anyhow::Resu
     }
 }
 
+/// `text` as a sentence: trailing space dropped and a full stop added unless it already ends
+/// with one (or with `!` or `?`).
+pub fn sentence(text: &str) -> Cow<'_, str> {
+    let text = text.trim_end();
+    if text.ends_with(['.', '!', '?']) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(format!("{text}."))
+    }
+}
+
+/// A finding's message and fix as one paragraph of two sentences, for formats that have a
+/// single message field (SARIF): `… is not positive. Fix: Set …`. `place`, when given, is
+/// said inside the first sentence (`… is not positive (read from standard input, line 3:9).`).
+pub fn message_and_fix(finding: &crate::lint::Finding, place: Option<&str>) -> String {
+    let message = finding.message.trim_end();
+    let message = match place {
+        Some(place) => {
+            let bare = message.strip_suffix('.').unwrap_or(message);
+            format!("{bare} ({place})")
+        }
+        None => message.to_string(),
+    };
+    format!("{} Fix: {}", sentence(&message), sentence(&finding.fix))
+}
+
 /// A stable fingerprint of a finding that survives edits moving it to another line or
 /// changing a number in it: FNV-1a over the code, file, object, field and the message with its
 /// digits left out (so that two findings of one rule on one field, such as two unknown names
@@ -224,6 +250,49 @@ fn encode(segment: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn finding(message: &str, fix: &str) -> crate::lint::Finding {
+        let pos = crate::model::manifest::Pos { line: 1, column: 1 };
+        crate::lint::Finding {
+            code: "KED002",
+            name: "ThresholdNotPositive",
+            severity: Severity::Error,
+            message: message.to_string(),
+            fix: fix.to_string(),
+            object: crate::lint::ObjectRef {
+                kind: "ScaledObject".into(),
+                namespace: None,
+                name: "llm".into(),
+            },
+            field: String::new(),
+            location: crate::lint::Location {
+                file: "so.yaml".into(),
+                rendered_from: None,
+                start: pos,
+                end: pos,
+                read_line: 1,
+            },
+            suppressed: None,
+        }
+    }
+
+    #[test]
+    fn message_and_fix_are_two_sentences() {
+        let f = finding("threshold \"0\" is not positive", "Set `threshold` to 5.");
+        assert_eq!(
+            message_and_fix(&f, None),
+            "threshold \"0\" is not positive. Fix: Set `threshold` to 5."
+        );
+        let f = finding("the window is too short.", "Raise it");
+        assert_eq!(
+            message_and_fix(&f, None),
+            "the window is too short. Fix: Raise it."
+        );
+        assert_eq!(
+            message_and_fix(&f, Some("read from standard input, line 3:9")),
+            "the window is too short (read from standard input, line 3:9). Fix: Raise it."
+        );
+    }
 
     #[test]
     fn uris_are_percent_encoded_references() {

@@ -8,7 +8,7 @@ use anyhow::Context;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Run, fingerprint, uri};
+use super::{Run, fingerprint, message_and_fix, uri};
 use crate::lint::Finding;
 use crate::lint::catalog::{self, RULES, Rule};
 
@@ -103,26 +103,23 @@ fn result<'a>(run: &Run<'_>, finding: &'a Finding) -> SarifResult<'a> {
         fully_qualified_name: format!("{}{}", finding.object.label(), finding.field),
         kind: "object",
     }];
-    let mut message = format!("{} Fix: {}", finding.message, finding.fix);
-    let physical = match run.repo_path(&loc.file) {
-        Some(path) => Some(PhysicalLocation {
-            artifact_location: ArtifactLocation { uri: uri(&path) },
-            region: Region {
-                start_line: loc.start.line,
-                start_column: loc.start.column,
-                end_line: loc.end.line.max(loc.start.line),
-                end_column: loc.end.column.max(1),
-            },
-        }),
-        // Standard input has no path: the object names the place instead.
-        None => {
-            message.push_str(&format!(
-                " (read from standard input, line {}:{})",
-                loc.start.line, loc.start.column
-            ));
-            None
-        }
-    };
+    let physical = run.repo_path(&loc.file).map(|path| PhysicalLocation {
+        artifact_location: ArtifactLocation { uri: uri(&path) },
+        region: Region {
+            start_line: loc.start.line,
+            start_column: loc.start.column,
+            end_line: loc.end.line.max(loc.start.line),
+            end_column: loc.end.column.max(1),
+        },
+    });
+    // Standard input has no path: the object and the line in the message name the place.
+    let stdin_place = physical.is_none().then(|| {
+        format!(
+            "read from standard input, line {}:{}",
+            loc.start.line, loc.start.column
+        )
+    });
+    let message = message_and_fix(finding, stdin_place.as_deref());
     SarifResult {
         rule_id: finding.code,
         rule_index: RULES.iter().position(|r| r.code == finding.code),
