@@ -73,9 +73,8 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
         let plan = file_plan(global, &args, format);
         let clock = match args.at {
             Some(at) => Clock::given(at, "--at"),
-            None => explain::dump_time(&set).unwrap_or_else(|| {
-                Clock::given(Timestamp::now(), "the clock (the file records no time)")
-            }),
+            None => explain::dump_time(&set)
+                .unwrap_or_else(|| Clock::given(Timestamp::now(), "now: the file records no time")),
         };
         let readings = match &args.prometheus {
             Some(url) => {
@@ -105,6 +104,7 @@ fn file_plan(global: &GlobalArgs, args: &Args, format: OutputFormat) -> Plan {
         selection: Selection {
             namespace,
             name: args.name.clone(),
+            file: args.from_file.as_deref().map(files::display_name),
         },
         format,
         single: args.name.is_some(),
@@ -119,6 +119,7 @@ async fn run_live(global: &GlobalArgs, args: &Args, format: OutputFormat) -> any
         selection: Selection {
             namespace: scope.namespace().map(str::to_string),
             name: args.name.clone(),
+            file: None,
         },
         format,
         single: args.name.is_some(),

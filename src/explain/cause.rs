@@ -88,10 +88,13 @@ fn gated_text(gated: usize, kueue: Option<&KueueInfo>) -> String {
         .iter()
         .filter(|q| q.resource == GPU)
         .max_by_key(|q| q.exhausted());
-    match gpu {
-        Some(q) => format!(
-            "{pods} gated by Kueue: {queue} uses {}/{} {GPU}",
-            q.used, q.nominal
+    match gpu.map(|q| (q.used_text(), q.nominal_text())) {
+        Some((Some(used), nominal)) => {
+            format!("{pods} gated by Kueue: {queue} uses {used}/{nominal} {GPU}")
+        }
+        Some((None, nominal)) => format!(
+            "{pods} gated by Kueue: {queue} has a quota of {nominal} {GPU}, its usage unknown \
+             (the ClusterQueue's status reports none)"
         ),
         None => format!("{pods} gated by Kueue: {queue} has not admitted them"),
     }
@@ -164,6 +167,11 @@ pub fn limit_text(limit: &Limit) -> String {
             wanted,
             min_replica_count,
         } => match min_replica_count {
+            Some(count) if *count < 0 => format!(
+                "held at {min} by the HPA's minReplicas (the metrics ask for {wanted}): KEDA \
+                 gives the HPA a floor of {min} for the invalid minReplicaCount {count}, and \
+                 never scales to zero with it"
+            ),
             Some(count) if count != min => format!(
                 "held at {min} by the HPA's minReplicas (the metrics ask for {wanted}): KEDA \
                  gives the HPA a floor of {min} for minReplicaCount {count}, and scales to \
@@ -352,6 +360,16 @@ mod tests {
         assert_eq!(
             keda_two,
             "held at 2 by minReplicaCount (the metrics ask for 1)"
+        );
+        // KEDA's executor never scales to a negative count (nor to zero with one).
+        let invalid = limit_text(&Limit::MinReplicas {
+            min: 1,
+            wanted: 0,
+            min_replica_count: Some(-5),
+        });
+        assert!(
+            invalid.contains("the invalid minReplicaCount -5") && !invalid.contains("scales to -5"),
+            "{invalid}"
         );
     }
 

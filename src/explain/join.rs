@@ -197,7 +197,7 @@ pub fn join(set: &ObjectSet, scaled_object: &Value, now: Timestamp, readings: &R
             input_for(&at_end(&triggers, End::High)),
         )
     });
-    let notes = triggers
+    let mut notes: Vec<String> = triggers
         .iter()
         .filter_map(|t| {
             let note = t.source_note.as_ref()?;
@@ -207,6 +207,7 @@ pub fn join(set: &ObjectSet, scaled_object: &Value, now: Timestamp, readings: &R
             ))
         })
         .collect();
+    notes.extend(invalid_min_note(scaled_object));
     Joined {
         namespace,
         name,
@@ -874,6 +875,18 @@ fn resource_input(trigger: &TriggerView) -> MetricInput {
             reported_active: None,
         }),
     }
+}
+
+/// A negative `minReplicaCount`, said plainly. KEDA's CRD refuses one since 2.20 (minimum 0);
+/// older versions accept it, and their executor then compares the raw value (never scaling to
+/// zero) while the HPA gets KEDA's floor of 1. The engine is given the raw value, as KEDA is.
+fn invalid_min_note(so: &Value) -> Option<String> {
+    let min = i32_at(so, "/spec/minReplicaCount").filter(|m| *m < 0)?;
+    Some(format!(
+        "spec.minReplicaCount {min} is invalid: KEDA's CRD (2.20 and later) sets a minimum of 0, \
+         so the API server refuses it; an older KEDA accepts it, never scales the target to \
+         zero and gives the HPA a floor of 1, and explain assumes the same (min 1)"
+    ))
 }
 
 fn keda_input(so: &Value) -> KedaInput {

@@ -39,17 +39,89 @@ pub struct QuotaUse {
     pub resource: String,
     /// The ResourceFlavor.
     pub flavor: String,
-    /// `nominalQuota`, in whole units.
+    /// `nominalQuota`, in whole units (bytes for memory).
     pub nominal: f64,
-    /// `status.flavorsUsage` total (admitted workloads), in whole units.
-    pub used: f64,
+    /// `status.flavorsUsage` total (admitted workloads), in whole units; `None` when the
+    /// ClusterQueue's status reports no usage for this resource and flavor (or it has no
+    /// status), rather than a 0 nobody reported.
+    pub used: Option<f64>,
+    /// The suffix the quantities are shown with (`Gi`, `m`, or none), for people.
+    #[serde(skip)]
+    pub unit: &'static str,
 }
 
 impl QuotaUse {
-    /// Whether nothing is left of the nominal quota.
+    /// Whether nothing is left of the nominal quota (`false` when the usage is unknown).
     pub fn exhausted(&self) -> bool {
-        self.used >= self.nominal
+        self.used.is_some_and(|used| used >= self.nominal)
     }
+
+    /// The nominal quota for people, in the unit it is written in (`256Gi`).
+    pub fn nominal_text(&self) -> String {
+        show(self.nominal, self.unit)
+    }
+
+    /// The usage for people, in the nominal quota's unit (`64Gi`); `None` when unknown.
+    pub fn used_text(&self) -> Option<String> {
+        self.used.map(|used| show(used, self.unit))
+    }
+}
+
+/// Kubernetes quantity suffixes and their factors, the two-letter ones first.
+const SUFFIXES: [(&str, f64); 15] = [
+    ("Ki", 1024.0),
+    ("Mi", 1_048_576.0),
+    ("Gi", 1_073_741_824.0),
+    ("Ti", 1_099_511_627_776.0),
+    ("Pi", 1_125_899_906_842_624.0),
+    ("Ei", 1_152_921_504_606_846_976.0),
+    ("n", 1e-9),
+    ("u", 1e-6),
+    ("m", 1e-3),
+    ("k", 1e3),
+    ("M", 1e6),
+    ("G", 1e9),
+    ("T", 1e12),
+    ("P", 1e15),
+    ("E", 1e18),
+];
+
+fn factor(unit: &str) -> f64 {
+    SUFFIXES
+        .iter()
+        .find(|(suffix, _)| *suffix == unit)
+        .map_or(1.0, |(_, factor)| *factor)
+}
+
+/// The unit to show a quota in: the suffix its nominal quota is written with (`256Gi`), else
+/// for a quantity of bytes the largest binary suffix that divides it (`274877906944` is
+/// `256Gi`), else none (GPU and CPU counts stay plain numbers).
+fn unit_of(resource: &str, written: Option<&Value>, nominal: f64) -> &'static str {
+    let text = written.and_then(Value::as_str).unwrap_or_default().trim();
+    let suffix = SUFFIXES.iter().find(|(suffix, _)| {
+        text.strip_suffix(suffix)
+            .is_some_and(|number| number.parse::<f64>().is_ok())
+    });
+    if let Some((suffix, _)) = suffix {
+        return suffix;
+    }
+    let bytes = matches!(resource, "memory" | "ephemeral-storage" | "storage")
+        || resource.starts_with("hugepages-");
+    if !bytes {
+        return "";
+    }
+    SUFFIXES[..6]
+        .iter()
+        .rev()
+        .find(|(_, factor)| nominal >= *factor && (nominal / factor).fract() == 0.0)
+        .map_or("", |(suffix, _)| suffix)
+}
+
+/// `value` in `unit`, with at most three decimals and never a negative zero.
+fn show(value: f64, unit: &str) -> String {
+    let scaled = value / factor(unit);
+    let rounded = (scaled * 1000.0).round() / 1000.0 + 0.0;
+    format!("{rounded}{unit}")
 }
 
 /// Reads Kueue's view when the target (or its pods) carries the queue label.
@@ -94,11 +166,13 @@ fn quota(cq: &Value) -> Vec<QuotaUse> {
             let flavor_name = str_at(flavor, "/name").unwrap_or_default();
             for resource in array_at(flavor, "/resources") {
                 let name = str_at(resource, "/name").unwrap_or_default();
+                let nominal = milli_at(resource, "/nominalQuota").map_or(0.0, |m| m.as_f64());
                 uses.push(QuotaUse {
                     resource: name.to_string(),
                     flavor: flavor_name.to_string(),
-                    nominal: milli_at(resource, "/nominalQuota").map_or(0.0, |m| m.as_f64()),
+                    nominal,
                     used: usage(cq, flavor_name, name),
+                    unit: unit_of(name, resource.pointer("/nominalQuota"), nominal),
                 });
             }
         }
@@ -106,15 +180,17 @@ fn quota(cq: &Value) -> Vec<QuotaUse> {
     uses
 }
 
-fn usage(cq: &Value, flavor: &str, resource: &str) -> f64 {
-    array_at(cq, "/status/flavorsUsage")
+/// The total in use of one resource of one flavor; `None` when the status lists none.
+fn usage(cq: &Value, flavor: &str, resource: &str) -> Option<f64> {
+    let totals: Vec<f64> = array_at(cq, "/status/flavorsUsage")
         .iter()
         .filter(|f| f["name"] == flavor)
         .flat_map(|f| array_at(f, "/resources"))
         .filter(|r| r["name"] == resource)
-        .filter_map(|r| milli_at(r, "/total"))
-        .map(|m| m.as_f64())
-        .sum()
+        .map(|r| milli_at(r, "/total").map_or(0.0, |m| m.as_f64()))
+        .collect();
+    // A fold from +0.0: `Iterator::sum` of no floats is -0.0.
+    (!totals.is_empty()).then(|| totals.iter().fold(0.0, |sum, t| sum + t))
 }
 
 /// The `QuotaReserved=False` message of the first Workload owned by a gated pod.
@@ -136,4 +212,68 @@ fn pending_message(set: &ObjectSet, namespace: &str, gated: &[&str]) -> Option<S
             })
         })
         .next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(resource: &str, nominal: Value, used: f64) -> (String, String) {
+        let value = milli_at(&serde_json::json!({ "q": nominal }), "/q")
+            .unwrap()
+            .as_f64();
+        let q = QuotaUse {
+            resource: resource.to_string(),
+            flavor: "f".to_string(),
+            nominal: value,
+            used: Some(used),
+            unit: unit_of(resource, Some(&nominal), value),
+        };
+        (q.used_text().unwrap(), q.nominal_text())
+    }
+
+    #[test]
+    fn quotas_are_shown_in_the_unit_of_the_nominal_quota() {
+        let gi = 1_073_741_824.0;
+        assert_eq!(
+            shown("memory", "256Gi".into(), 64.0 * gi),
+            ("64Gi".into(), "256Gi".into())
+        );
+        assert_eq!(
+            shown("memory", "256Gi".into(), 1.5 * gi),
+            ("1.5Gi".into(), "256Gi".into())
+        );
+        assert_eq!(
+            shown("memory", "1T".into(), 5e11),
+            ("0.5T".into(), "1T".into())
+        );
+        // Written as bytes: the largest binary unit that divides the quota.
+        let bytes = Value::from(274_877_906_944_u64);
+        assert_eq!(shown("memory", bytes, 0.0), ("0Gi".into(), "256Gi".into()));
+        assert_eq!(
+            shown("cpu", "500m".into(), 0.25),
+            ("250m".into(), "500m".into())
+        );
+        assert_eq!(shown("cpu", "32".into(), 4.5), ("4.5".into(), "32".into()));
+        // Counts stay counts, however round.
+        assert_eq!(
+            shown("nvidia.com/gpu", 2048.into(), 1024.0),
+            ("1024".into(), "2048".into())
+        );
+    }
+
+    #[test]
+    fn usage_absent_from_the_status_is_unknown_and_never_negative_zero() {
+        let cq = serde_json::json!({"spec": {"resourceGroups": [{"flavors": [{"name": "h100",
+            "resources": [{"name": "nvidia.com/gpu", "nominalQuota": 32}]}]}]}});
+        let uses = quota(&cq);
+        assert_eq!(uses[0].used, None);
+        assert!(!uses[0].exhausted());
+        assert_eq!(show(-0.0, ""), "0");
+        let mut with_status = cq.clone();
+        with_status["status"] = serde_json::json!({"flavorsUsage": [{"name": "h100",
+            "resources": [{"name": "nvidia.com/gpu", "total": "0"}]}]});
+        let used = quota(&with_status)[0].used.unwrap();
+        assert!(used == 0.0 && used.is_sign_positive());
+    }
 }

@@ -21,34 +21,67 @@ pub struct Selection {
     pub namespace: Option<String>,
     /// One ScaledObject, or `None` for all of them in scope.
     pub name: Option<String>,
+    /// The file the objects were read from (`--from-file`), for messages; `None` for the
+    /// cluster.
+    pub file: Option<String>,
+}
+
+impl Selection {
+    /// Where the selection looked, for messages: `namespace serving`, `any namespace`, with
+    /// ` of FILE` (or just the file) when it was a file.
+    fn scope(&self) -> String {
+        match (&self.namespace, &self.file) {
+            (Some(ns), Some(file)) => format!("namespace {ns} of {file}"),
+            (Some(ns), None) => format!("namespace {ns}"),
+            (None, Some(file)) => file.clone(),
+            (None, None) => "any namespace".to_string(),
+        }
+    }
 }
 
 /// Why nothing could be explained.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExplainError {
-    /// The named ScaledObject does not exist; close names are suggested.
-    #[error("scaledobject {name:?} not found in namespace {namespace}{}", suggest(.suggestions))]
+    /// The named ScaledObject does not exist; close names are suggested, and in a file the
+    /// ScaledObjects it holds are listed when none is close.
+    #[error("scaledobject {name:?} not found in {scope}{}", hint(.suggestions, .present))]
     NotFound {
         /// The name asked for.
         name: String,
-        /// The namespace looked in.
-        namespace: String,
+        /// Where it was looked for: `namespace serving`, `any namespace`, a file.
+        scope: String,
         /// Close names in scope.
         suggestions: Vec<String>,
+        /// The ScaledObjects of the file (`namespace/name`); `None` for the cluster, whose
+        /// list may be long and is one `kubectl get scaledobjects` away.
+        present: Option<Vec<String>>,
     },
     /// No ScaledObject in scope.
-    #[error("no ScaledObjects found {scope}")]
+    #[error("no ScaledObjects found in {scope}")]
     NoneFound {
-        /// "in namespace X" or "in any namespace".
+        /// Where none was found: `namespace serving`, `any namespace`, a file.
         scope: String,
     },
 }
 
-fn suggest(names: &[String]) -> String {
-    if names.is_empty() {
-        String::new()
-    } else {
-        format!("; did you mean {}?", names.join(", "))
+/// How many of a file's ScaledObjects a not-found message lists.
+const LISTED: usize = 10;
+
+fn hint(suggestions: &[String], present: &Option<Vec<String>>) -> String {
+    if !suggestions.is_empty() {
+        return format!("; did you mean {}?", suggestions.join(", "));
+    }
+    let Some(present) = present else {
+        return String::new();
+    };
+    match present.len() {
+        0 => "; it holds no ScaledObject".to_string(),
+        n if n <= LISTED => format!("; ScaledObjects there: {}", present.join(", ")),
+        n => format!(
+            "; ScaledObjects there: {} and {} more",
+            present[..LISTED].join(", "),
+            n - LISTED
+        ),
     }
 }
 
@@ -57,7 +90,7 @@ fn suggest(names: &[String]) -> String {
 pub struct Clock {
     /// The instant.
     pub at: Timestamp,
-    /// Where it comes from, for people: `--at`, the clock, or the newest time in a dump.
+    /// Where it comes from, for people: `--at`, `now`, or the newest time in a dump.
     pub source: String,
     /// Whether it is a ScaledObject's `lastActiveTime` (a dump of an idle object may hold no
     /// later time, so the real instant may be later).
@@ -139,13 +172,11 @@ pub fn select<'a>(
     };
     let mut all: Vec<&serde_json::Value> = set.of_kind("ScaledObject").filter(in_scope).collect();
     all.sort_by_key(|o| (namespace_of(o).unwrap_or_default(), name_of(o)));
-    let scope = match &selection.namespace {
-        Some(ns) => format!("in namespace {ns}"),
-        None => "in any namespace".to_string(),
-    };
     let Some(name) = &selection.name else {
         if all.is_empty() {
-            return Err(ExplainError::NoneFound { scope });
+            return Err(ExplainError::NoneFound {
+                scope: selection.scope(),
+            });
         }
         return Ok(all);
     };
@@ -153,14 +184,23 @@ pub fn select<'a>(
     if found.is_empty() {
         return Err(ExplainError::NotFound {
             name: name.clone(),
-            namespace: selection
-                .namespace
-                .clone()
-                .unwrap_or_else(|| "(all)".to_string()),
+            scope: selection.scope(),
             suggestions: close_names(name, all.iter().map(|o| name_of(o))),
+            present: selection.file.as_ref().map(|_| qualified_names(set)),
         });
     }
     Ok(found)
+}
+
+/// Every ScaledObject of the set as `namespace/name`, sorted.
+fn qualified_names(set: &ObjectSet) -> Vec<String> {
+    let mut names: Vec<String> = set
+        .of_kind("ScaledObject")
+        .map(|o| format!("{}/{}", namespace_of(o).unwrap_or_default(), name_of(o)))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Up to three names close to `name` (Jaro-Winkler ≥ 0.8, at most two edits, or a prefix),

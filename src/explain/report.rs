@@ -65,7 +65,9 @@ pub struct Replicas {
     pub current: i32,
     /// What the controllers will set.
     pub desired: i32,
-    /// The HPA's minReplicas.
+    /// The ScaledObject's `minReplicaCount` (0 when it scales to zero), not the floor of at
+    /// least 1 that KEDA gives its HPA; an invalid negative count shows as that floor, which is
+    /// what KEDA keeps a running target at.
     pub min: i32,
     /// The HPA's maxReplicas.
     pub max: i32,
@@ -145,6 +147,7 @@ pub fn build(mut joined: Joined, clock: &Clock) -> Report {
         );
     }
     let counts = pods::count(&joined.pods);
+    let min = shown_min(&joined.input, decision.min);
     let causes = cause::causes(&joined, &decision, &counts);
     let triggers = joined
         .triggers
@@ -163,7 +166,7 @@ pub fn build(mut joined: Joined, clock: &Clock) -> Report {
         replicas: Replicas {
             current: decision.current,
             desired: decision.desired,
-            min: decision.min,
+            min,
             max: decision.max,
             ready: counts.ready,
         },
@@ -180,6 +183,15 @@ pub fn build(mut joined: Joined, clock: &Clock) -> Report {
         pod_list: joined.pods,
         steps: decision.steps,
         events: joined.events,
+    }
+}
+
+/// The minimum people read: KEDA's `minReplicaCount`, which may be 0, where the engine's HPA
+/// arithmetic uses the HPA's own floor (`max(minReplicaCount, 1)`, as KEDA writes it).
+fn shown_min(input: &engine::input::Input, hpa_min: i32) -> i32 {
+    match input.keda.as_ref().map(|k| k.min_replica_count) {
+        Some(min) if min >= 0 => min,
+        _ => hpa_min,
     }
 }
 

@@ -226,10 +226,14 @@ fn kueue_lines(k: &crate::explain::kueue::KueueInfo) -> String {
     }
     text += "\n";
     for q in &k.quota {
-        text += &format!(
-            "  {} ({}): {}/{} used\n",
-            q.resource, q.flavor, q.used, q.nominal
-        );
+        let usage = match q.used_text() {
+            Some(used) => format!("{used}/{} used", q.nominal_text()),
+            None => format!(
+                "usage unknown of {} (the ClusterQueue's status reports none)",
+                q.nominal_text()
+            ),
+        };
+        text += &format!("  {} ({}): {usage}\n", q.resource, q.flavor);
     }
     if let Some(message) = &k.pending_message {
         text += &format!("  {message}\n");

@@ -69,16 +69,28 @@ impl std::fmt::Debug for Cluster {
 /// Builds a client from `--kubeconfig` (else `KUBECONFIG`, several files merged as kubectl
 /// does, else `~/.kube/config`), `--context` and `--request-timeout`. Needs a tokio runtime.
 pub async fn connect(global: &GlobalArgs) -> anyhow::Result<Cluster> {
-    let kubeconfig = read_kubeconfig(global)?;
-    let options = KubeConfigOptions {
-        context: global.context.clone(),
-        cluster: None,
-        user: None,
+    let mut config = if let Some(default) = in_cluster_instead(global) {
+        // As kubectl does in a pod: no kubeconfig anywhere, so the pod's service account.
+        kube::Config::incluster()
+            .with_context(|| {
+                format!(
+                    "no kubeconfig at {} and the in-cluster configuration failed",
+                    default.display()
+                )
+            })
+            .kind(ErrorKind::Usage)?
+    } else {
+        let kubeconfig = read_kubeconfig(global)?;
+        let options = KubeConfigOptions {
+            context: global.context.clone(),
+            cluster: None,
+            user: None,
+        };
+        kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+            .await
+            .context("failed to load the kubeconfig context")
+            .kind(ErrorKind::Usage)?
     };
-    let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
-        .await
-        .context("failed to load the kubeconfig context")
-        .kind(ErrorKind::Usage)?;
     let timeout = global.request_timeout.filter(|t| !t.is_zero());
     if let Some(timeout) = timeout {
         config.connect_timeout = Some(timeout);
@@ -104,19 +116,76 @@ pub async fn connect(global: &GlobalArgs) -> anyhow::Result<Cluster> {
     })
 }
 
+/// Reads the kubeconfig as kubectl finds it: `--kubeconfig`, else every file of `KUBECONFIG`
+/// merged, else `~/.kube/config`. An error names the one file that failed, once.
 fn read_kubeconfig(global: &GlobalArgs) -> anyhow::Result<Kubeconfig> {
-    match &global.kubeconfig {
-        Some(path) => std::fs::read_to_string(path)
-            .with_context(|| format!("failed to read kubeconfig {}", path.display()))
-            .and_then(|text| {
-                Kubeconfig::from_yaml(&text)
-                    .with_context(|| format!("kubeconfig {} is not valid", path.display()))
-            }),
-        None => {
-            Kubeconfig::read().context("failed to read kubeconfig ($KUBECONFIG or ~/.kube/config)")
+    let (paths, origin) = kubeconfig_paths(global)?;
+    let mut merged = Kubeconfig::default();
+    for path in &paths {
+        let config = read_kubeconfig_file(path, origin)?;
+        merged = merged
+            .merge(config)
+            .with_context(|| format!("cannot merge kubeconfig {}", path.display()))
+            .kind(ErrorKind::Usage)?;
+    }
+    Ok(merged)
+}
+
+/// The default kubeconfig path, when the client should use the in-cluster configuration
+/// instead, as kubectl does: inside a pod (`KUBERNETES_SERVICE_HOST` set), with no
+/// `--kubeconfig`, `KUBECONFIG` or `--context` and no file at the default path.
+fn in_cluster_instead(global: &GlobalArgs) -> Option<std::path::PathBuf> {
+    let in_pod = std::env::var_os("KUBERNETES_SERVICE_HOST").is_some_and(|h| !h.is_empty());
+    if !in_pod || global.context.is_some() {
+        return None;
+    }
+    match kubeconfig_paths(global) {
+        Ok((paths, DEFAULT_ORIGIN)) if !paths[0].exists() => Some(paths[0].clone()),
+        _ => None,
+    }
+}
+
+/// Where `~/.kube/config` comes from, in messages.
+const DEFAULT_ORIGIN: &str = "the default path";
+
+/// The kubeconfig files to read, and the setting that named them (for messages).
+fn kubeconfig_paths(
+    global: &GlobalArgs,
+) -> anyhow::Result<(Vec<std::path::PathBuf>, &'static str)> {
+    if let Some(path) = &global.kubeconfig {
+        return Ok((vec![path.clone()], "--kubeconfig"));
+    }
+    if let Some(value) = std::env::var_os("KUBECONFIG") {
+        let paths: Vec<_> = std::env::split_paths(&value)
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        if !paths.is_empty() {
+            return Ok((paths, "$KUBECONFIG"));
         }
     }
-    .kind(ErrorKind::Usage)
+    let home = std::env::home_dir()
+        .context("cannot find the kubeconfig: no --kubeconfig, $KUBECONFIG or home directory")
+        .kind(ErrorKind::Usage)?;
+    Ok((vec![home.join(".kube").join("config")], DEFAULT_ORIGIN))
+}
+
+/// One kubeconfig file, its relative certificate paths made absolute as kubectl does.
+fn read_kubeconfig_file(path: &std::path::Path, origin: &str) -> anyhow::Result<Kubeconfig> {
+    let shown = path.display();
+    Kubeconfig::read_from(path)
+        .map_err(|error| match error {
+            // kube's own message quotes the path twice (`'"/root/.kube/config"'`): say it once.
+            kube::config::KubeconfigError::ReadConfig(io, _) => {
+                let hint = if origin == DEFAULT_ORIGIN {
+                    "; pass --kubeconfig or set KUBECONFIG to use another file"
+                } else {
+                    ""
+                };
+                anyhow::anyhow!("cannot load kubeconfig {shown} ({origin}): {io}{hint}")
+            }
+            other => anyhow::Error::new(other).context(format!("kubeconfig {shown} is not valid")),
+        })
+        .kind(ErrorKind::Usage)
 }
 
 /// The context names of the kubeconfig ($KUBECONFIG, merged, or ~/.kube/config), for shell

@@ -4,4 +4,5 @@ mod bench;
 mod cli;
 mod cluster;
 mod prometheus;
+mod readability;
 mod scenarios;

@@ -306,7 +306,8 @@ const AT_REST: &str = "at rest, scaled to zero: no trigger is active (KEDA's Act
 fn scaled_to_zero_at_rest_is_not_a_failure() {
     let report = offline("scaled-to-zero");
     assert_eq!(report["cause"], AT_REST);
-    assert_eq!(replicas(&report), (0, 0, 1, 8));
+    // The ScaledObject's minReplicaCount, not the floor of 1 KEDA gives its HPA.
+    assert_eq!(replicas(&report), (0, 0, 0, 8));
     assert_eq!(binding(&report), "kedaAtRest");
     assert_eq!(report["activation"]["source"], "scaledObjectStatus");
     assert_eq!(report["activation"]["error"], false);
