@@ -323,8 +323,11 @@ fn load_presets(dir: Option<&Path>) -> anyhow::Result<Presets> {
 }
 
 fn read_templates(dir: &Path) -> anyhow::Result<Vec<TemplateFile>> {
-    if !dir.is_dir() {
-        anyhow::bail!("not a folder");
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => anyhow::bail!("not a folder"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => anyhow::bail!("no such folder"),
+        Err(e) => return Err(e.into()),
     }
     let mut templates = Vec::new();
     for path in crate::sources::walk::manifest_files(dir)? {

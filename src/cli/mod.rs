@@ -226,10 +226,26 @@ pub fn parse_request_timeout(text: &str) -> Result<Duration, String> {
     parse_duration(text)
 }
 
-/// Parses a duration such as `150s`, `3m`, `1m30s`, `500ms`, `2h`.
+/// Parses a duration such as `150s`, `3m`, `1m30s`, `500ms`, `2h`. The error says what is
+/// wrong in the user's terms (a sign, a missing or unknown unit), not where the parser stopped.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text.trim())
-        .map_err(|e| format!("{text:?} is not a duration such as 90s, 3m or 1m30s ({e})"))
+    use humantime::DurationError;
+    let trimmed = text.trim();
+    humantime::parse_duration(trimmed).map_err(|e| {
+        let why = match e {
+            _ if trimmed.starts_with('-') => "a duration cannot be negative".to_string(),
+            _ if trimmed.parse::<f64>().is_ok() => {
+                format!("it has no unit (write {trimmed}s or {trimmed}m)")
+            }
+            DurationError::UnknownUnit { unit, .. } => {
+                format!("unknown unit {unit:?} (use ms, s, m or h)")
+            }
+            DurationError::NumberOverflow => "it is too long".to_string(),
+            DurationError::Empty => "it is empty".to_string(),
+            _ => "write it as 90s, 3m or 1m30s".to_string(),
+        };
+        format!("{text:?} is not a duration: {why}")
+    })
 }
 
 /// Builds a tokio runtime for commands that do network IO.
@@ -245,6 +261,33 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn duration_errors_say_what_is_wrong() {
+        assert_eq!(parse_duration(" 1m30s ").unwrap(), Duration::from_secs(90));
+        let cases = [
+            (
+                "-5s",
+                "\"-5s\" is not a duration: a duration cannot be negative",
+            ),
+            (
+                "5",
+                "\"5\" is not a duration: it has no unit (write 5s or 5m)",
+            ),
+            (
+                "5 parsecs",
+                "\"5 parsecs\" is not a duration: unknown unit \"parsecs\" (use ms, s, m or h)",
+            ),
+            ("", "\"\" is not a duration: it is empty"),
+            (
+                "five minutes",
+                "\"five minutes\" is not a duration: write it as 90s, 3m or 1m30s",
+            ),
+        ];
+        for (text, error) in cases {
+            assert_eq!(parse_duration(text).unwrap_err(), error, "{text:?}");
+        }
+    }
 
     #[test]
     fn the_command_line_is_consistent() {

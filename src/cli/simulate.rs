@@ -108,12 +108,13 @@ pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
         runs: &runs,
         steps: args.steps,
     };
-    if let Some(path) = &args.chart {
-        crate::render::simulate::write_chart(path, &Chart::from(&replay))?;
-    }
     let mut out = crate::render::stdout();
     crate::render::simulate::write(&mut out, &replay, format)?;
     std::io::Write::flush(&mut out).context("failed to write the simulation")?;
+    // After the results, so that a chart path that cannot be written loses nothing else.
+    if let Some(path) = &args.chart {
+        crate::render::simulate::write_chart(path, &Chart::from(&replay)).kind(ErrorKind::Usage)?;
+    }
     Ok(Exit::Success)
 }
 

@@ -36,11 +36,26 @@ pub fn human(report: &ProbeReport) -> String {
     sections.extend(report.exec.as_ref().map(exec_section));
     sections.extend(report.pods.as_ref().map(pods_section));
     sections.push(match &report.cold_start {
-        Some(cold) => format!(
-            "Cold start: {}, from the {}",
-            secs(cold.seconds),
-            cold.basis
-        ),
+        Some(cold) => {
+            let mut line = format!(
+                "Cold start: {}, from the {}",
+                secs(cold.seconds),
+                cold.basis
+            );
+            // The settings count whole seconds; say so where that changes the number.
+            let whole = cold.seconds.ceil();
+            if whole != cold.seconds && !report.recommendations.is_empty() {
+                let used = if whole < 60.0 {
+                    format!("{whole:.0}s")
+                } else {
+                    secs(whole)
+                };
+                line.push_str(&format!(
+                    "; the settings below use {used} (rounded up to whole seconds)"
+                ));
+            }
+            line
+        }
         None => no_cold_start(report),
     });
     if !report.notes.is_empty() {
@@ -69,6 +84,15 @@ fn no_cold_start(report: &ProbeReport) -> String {
              settings are recommended",
             secs(seconds)
         );
+    }
+    if report
+        .exec
+        .as_ref()
+        .is_some_and(|e| e.runs_seconds.is_empty())
+    {
+        return "Cold start: not measured: the server never became ready (see Failed above), \
+                so no recommendations"
+            .to_string();
     }
     match &report.pods {
         Some(p) if !p.left_out.is_empty() => format!(
@@ -284,4 +308,50 @@ fn on_off(v: Option<bool>) -> String {
         None => "n/a",
     }
     .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coldstart::report::{ColdStart, ColdStartSource};
+
+    fn report(seconds: f64) -> ProbeReport {
+        ProbeReport {
+            gpu: None,
+            weights: None,
+            exec: None,
+            pods: None,
+            skipped: Vec::new(),
+            cold_start: Some(ColdStart {
+                seconds,
+                source: ColdStartSource::Exec,
+                basis: "p90 of time to ready over 2 runs of --exec".to_string(),
+            }),
+            notes: Vec::new(),
+            recommendations: crate::generate::timing::derive(std::time::Duration::from_secs_f64(
+                seconds,
+            ))
+            .reasons(),
+        }
+    }
+
+    #[test]
+    fn a_fractional_cold_start_says_which_whole_seconds_the_settings_use() {
+        let text = human(&report(2.23));
+        assert!(
+            text.contains(
+                "Cold start: 2.23s, from the p90 of time to ready over 2 runs of --exec; the \
+                 settings below use 3s (rounded up to whole seconds)\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("3s cold start"), "{text}");
+        let whole = human(&report(150.0));
+        assert!(
+            whole.contains(
+                "Cold start: 2m30s, from the p90 of time to ready over 2 runs of --exec\n"
+            ),
+            "{whole}"
+        );
+    }
 }

@@ -241,9 +241,15 @@ impl From<&Replay<'_>> for Chart {
 
 /// Draws the chart as SVG into `path`.
 pub fn write_chart(path: &Path, chart: &Chart) -> anyhow::Result<()> {
+    let svg = chart_svg(chart)?;
+    std::fs::write(path, svg).with_context(|| format!("--chart {}: cannot write", path.display()))
+}
+
+/// The chart as an SVG document.
+fn chart_svg(chart: &Chart) -> anyhow::Result<String> {
     use plotters::prelude::*;
 
-    let failed = |e: &dyn std::fmt::Display| anyhow::anyhow!("{}: {e}", path.display());
+    let failed = |e: &dyn std::fmt::Display| anyhow::anyhow!("failed to draw the chart: {e}");
     let end = chart
         .policies
         .iter()
@@ -257,7 +263,8 @@ pub fn write_chart(path: &Path, chart: &Chart) -> anyhow::Result<()> {
         .chain(chart.demand.iter().map(|p| p.1))
         .fold(1.0_f64, f64::max)
         * 1.1;
-    let root = SVGBackend::new(path, (1000, 480)).into_drawing_area();
+    let mut svg = String::new();
+    let root = SVGBackend::with_string(&mut svg, (1000, 480)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| failed(&e))?;
     let mut plot = ChartBuilder::on(&root)
         .caption("replicas against demand", ("sans-serif", 20))
@@ -303,5 +310,7 @@ pub fn write_chart(path: &Path, chart: &Chart) -> anyhow::Result<()> {
         .draw()
         .map_err(|e| failed(&e))?;
     root.present().map_err(|e| failed(&e))?;
-    Ok(())
+    drop(plot);
+    drop(root);
+    Ok(svg)
 }

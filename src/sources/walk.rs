@@ -7,14 +7,22 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-/// The manifest files under `dir` (or `dir` itself when it is a file), sorted by path.
-/// Hidden entries (names starting with `.`) are skipped, and a folder reached again through a
-/// symbolic link (a loop, or a second link to it) is not walked again.
+/// The manifest files under `dir` (or `dir` itself when it is not a folder: a file, or a pipe
+/// such as `<(helm template …)`), sorted by path. Hidden entries (names starting with `.`) are
+/// skipped, and a folder reached again through a symbolic link (a loop, or a second link to it)
+/// is not walked again.
 pub fn manifest_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    if dir.is_file() {
-        files.push(dir.to_path_buf());
-        return Ok(files);
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => {
+            files.push(dir.to_path_buf());
+            return Ok(files);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            anyhow::bail!("{}: no such file or folder", dir.display())
+        }
+        Err(e) => return Err(e).with_context(|| format!("{}: cannot read", dir.display())),
     }
     let mut walked = HashSet::new();
     collect(dir, &mut files, &mut walked)?;
@@ -85,9 +93,9 @@ mod tests {
             .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
             .collect();
         assert_eq!(names, ["a.json", "b.yaml", "sub/c.yml"]);
-        let err = manifest_files(&dir.path().join("missing")).unwrap_err();
+        let err = manifest_files(&dir.path().join("missing.yaml")).unwrap_err();
         assert!(
-            format!("{err:#}").contains("missing: failed to read folder"),
+            format!("{err:#}").ends_with("missing.yaml: no such file or folder"),
             "{err:#}"
         );
     }
@@ -107,10 +115,5 @@ mod tests {
             .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
-        let err = manifest_files(&dir.path().join("missing")).unwrap_err();
-        assert!(
-            format!("{err:#}").contains("missing: failed to read folder"),
-            "{err:#}"
-        );
     }
 }

@@ -483,10 +483,14 @@ fn bad_spec_files_name_file_line_and_column() {
 fn bad_templates_folders_exit_2() {
     fails(
         &["--name", "x", "--templates", "/nonexistent/templates"],
-        "failed to read --templates folder /nonexistent/templates: not a folder",
+        "failed to read --templates folder /nonexistent/templates: no such folder",
     );
     let bad = fixture("generate/templates-bad");
     let file = bad.join("vllm.yaml").display().to_string();
+    fails(
+        &["--name", "x", "--templates", &file],
+        &format!("failed to read --templates folder {file}: not a folder"),
+    );
     fails(
         &["--name", "x", "--templates", bad.to_str().unwrap()],
         &format!("{file}:7:1: healthPaht: unknown field `healthPaht`"),

@@ -355,6 +355,27 @@ fn bad_input_is_one_line_and_exit_2() {
         assert_eq!((code, stdout.as_str()), (2, ""), "{args:?}: {stderr}");
         assert_eq!(stderr.trim_end(), expected, "{args:?}");
     }
+
+    // A chart that cannot be written fails the run, after the results are printed.
+    let chart = dir.path().join("no-such-folder/replay.svg");
+    let (code, stdout, stderr) = simulate(&[
+        arg(&policy),
+        "--series",
+        arg(&series),
+        "--cold-start",
+        "2m",
+        "--chart",
+        arg(&chart),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.starts_with("Replayed 4h (960 points)"), "{stdout}");
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "error: --chart {}: cannot write: No such file or directory (os error 2)",
+            chart.display()
+        )
+    );
 }
 
 /// A Prometheus that answers each range query with its own grid (value 7 at every instant)

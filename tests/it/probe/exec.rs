@@ -299,6 +299,14 @@ fn a_command_that_exits_before_ready_reports_its_status_and_leaves_nothing_behin
         stdout.contains("Failed: run 1: the command exited"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains(
+            "Cold start: not measured: the server never became ready (see Failed above), so \
+             no recommendations"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("use --exec"), "{stdout}");
     assert_gone(&[&child]);
 }
 

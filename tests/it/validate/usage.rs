@@ -46,7 +46,7 @@ fn unreadable_files_and_bad_yaml_name_the_file() {
     let url = fake_prometheus::refusing();
     assert_usage(
         &["/nonexistent/so.yaml", "--prometheus", &url],
-        "/nonexistent/so.yaml",
+        "/nonexistent/so.yaml: no such file or folder",
     );
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.yaml");
