@@ -208,6 +208,19 @@ pub fn join(set: &ObjectSet, scaled_object: &Value, now: Timestamp, readings: &R
         })
         .collect();
     notes.extend(invalid_min_note(scaled_object));
+    if !target.info.found
+        && hpa
+            .and_then(|h| i32_at(h, "/status/currentReplicas"))
+            .is_none()
+    {
+        notes.push(format!(
+            "{} {} is not in the input and no HPA status reports its size: the current count is \
+             taken from the {} pods found",
+            target.info.kind,
+            target.info.name,
+            pod_infos.len()
+        ));
+    }
     Joined {
         namespace,
         name,

@@ -98,11 +98,12 @@ pub fn write_report(out: &mut dyn Write, r: &Report) -> anyhow::Result<()> {
     let mut text = String::new();
     let replicas = &r.replicas;
     text += &format!(
-        "ScaledObject {}/{} → {}/{} (HPA {}{})\n",
+        "ScaledObject {}/{} → {}/{} ({}HPA {}{})\n",
         r.namespace,
         r.name,
         r.target.kind,
         r.target.name,
+        if r.target.found { "" } else { "not found; " },
         r.hpa.name,
         if r.hpa.found { "" } else { ", not found" }
     );

@@ -1,6 +1,7 @@
 //! What a new user reads from `explain`: the minimum of a ScaledObject that scales to zero,
 //! Kueue quota in readable quantities (and unknown usage said as unknown), a clean `At:` line,
-//! a not-found message that names the file, and a missing kubeconfig named once.
+//! a not-found message that names the file, a missing kubeconfig named once, and a
+//! ScaledObject whose target is not in the input.
 
 use serde_json::Value;
 
@@ -288,4 +289,31 @@ fn in_a_pod_without_a_kubeconfig_the_service_account_is_used_as_kubectl_does() {
             "{err}"
         );
     }
+}
+
+#[test]
+fn a_scaled_object_alone_says_its_target_and_size_are_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut only = objects("steady");
+    only.retain(|o| o["kind"] == "ScaledObject");
+    let path = dir.path().join("alone.json");
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": only});
+    std::fs::write(&path, list.to_string()).unwrap();
+    let (text, report) = explain_both(path.to_str().unwrap());
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.ends_with("→ Deployment/llm (not found; HPA keda-hpa-llm, not found)"),
+        "{text}"
+    );
+    let note = "Deployment llm is not in the input and no HPA status reports its size: the \
+                current count is taken from the 0 pods found";
+    assert!(text.contains(&format!("Note: {note}")), "{text}");
+    assert!(
+        report["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == note),
+        "{report}"
+    );
 }
