@@ -1093,8 +1093,9 @@ fn a_startup_probe_shorter_than_the_given_cold_start_is_reported() {
     assert_eq!(code, Some(0), "150 s covers 2 minutes: {findings:?}");
 }
 
-/// The HPA API takes policy values above 0, periods in 1..=1800 and stabilization windows in
-/// 0..=3600; KED021 reports each field outside and nothing at the limits.
+/// The HPA API takes policy types Pods and Percent, values above 0, periods in 1..=1800,
+/// selectPolicy Max, Min or Disabled and stabilization windows in 0..=3600; KED021 reports each
+/// field outside and nothing at the limits.
 #[test]
 fn hpa_behavior_outside_the_api_limits_is_reported() {
     let path = repo_root().join(RULES_DIR).join("KED021.yaml");
@@ -1124,14 +1125,18 @@ fn hpa_behavior_outside_the_api_limits_is_reported() {
     assert_eq!(
         fields,
         [
+            format!("{behavior}/scaleUp/selectPolicy"),
             format!("{behavior}/scaleUp/policies/0/value"),
             format!("{behavior}/scaleUp/policies/0/periodSeconds"),
+            format!("{behavior}/scaleUp/policies/1/type"),
             format!("{behavior}/scaleDown/stabilizationWindowSeconds"),
             format!("{behavior}/scaleDown/policies/0/periodSeconds"),
         ]
     );
 
     let at_limits = text
+        .replace("selectPolicy: Maximum", "selectPolicy: Disabled")
+        .replace("type: percent", "type: Percent")
         .replace("value: 0\n", "value: 1\n")
         .replace("periodSeconds: 0\n", "periodSeconds: 1\n")
         .replace(

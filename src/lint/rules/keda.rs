@@ -1171,14 +1171,15 @@ pub static BEHAVIOR_OUT_OF_RANGE: Rule = Rule {
     name: "HpaBehaviorOutOfRange",
     family: Family::Keda,
     severity: Severity::Error,
-    summary: "An HPA behavior policy or stabilization window outside what the HPA API accepts.",
-    fix: "Keep policies' `value` above 0, their `periodSeconds` between 1 and 1800 and \
+    summary: "An HPA behavior policy, selectPolicy or stabilization window that the HPA API refuses.",
+    fix: "Keep policies' `type` Pods or Percent, their `value` above 0 and their `periodSeconds` \
+          between 1 and 1800, `selectPolicy` Max, Min or Disabled and \
           `stabilizationWindowSeconds` between 0 and 3600.",
     doc: RuleDoc {
         what: "In `advanced.horizontalPodAutoscalerConfig.behavior.scaleUp` or `.scaleDown`: a \
-               policy whose `value` is 0 or negative, a policy whose `periodSeconds` is 0, \
-               negative or above 1800, or a `stabilizationWindowSeconds` below 0 or above \
-               3600.",
+               policy whose `type` is not Pods or Percent, whose `value` is 0 or negative, or \
+               whose `periodSeconds` is 0, negative or above 1800; a `selectPolicy` other than \
+               Max, Min or Disabled; a `stabilizationWindowSeconds` below 0 or above 3600.",
         why: "KEDA copies the behavior into the HPA it creates. The KEDA CRD does not check \
               these ranges, so the ScaledObject is accepted, but the API server refuses the \
               HPA: the ScaledObject stays not Ready and the workload never scales.",
@@ -1187,8 +1188,8 @@ pub static BEHAVIOR_OUT_OF_RANGE: Rule = Rule {
         instead: "behavior:\n  scaleUp:\n    policies:\n      - {type: Pods, value: 2, \
                   periodSeconds: 120}\n  scaleDown:\n    stabilizationWindowSeconds: 3600",
         known_problems: "Values that are not integers are left to the schema rule (`SCH002`). \
-                         A policy `type` other than Pods or Percent and an unknown \
-                         `selectPolicy`, which the HPA API refuses too, are not checked.",
+                         Names are compared exactly, as the API server does (`percent` is \
+                         refused).",
     },
     check: Check::Object {
         kinds: SCALED_OBJECT,
@@ -1228,10 +1229,41 @@ fn behavior_out_of_range(object: &Object<'_>, _: &Context<'_>, out: &mut Emitter
                 },
             );
         }
+        if let Some(select) = rules.get("selectPolicy").and_then(Value::as_str)
+            && !["Max", "Min", "Disabled"].contains(&select)
+        {
+            out.with_fix(
+                &format!("{base}/{direction}/selectPolicy"),
+                format!(
+                    "{}: behavior.{direction}.selectPolicy {select:?} is not Max, Min or \
+                     Disabled; {consequence}",
+                    object.label()
+                ),
+                format!(
+                    "Set behavior.{direction}.selectPolicy to Max (the most permissive policy), \
+                     Min or Disabled, spelt exactly so."
+                ),
+            );
+        }
         let policies = rules.get("policies").and_then(Value::as_array);
         for (index, policy) in policies.unwrap_or_default().iter().enumerate() {
             let field = format!("behavior.{direction}.policies[{index}]");
             let pointer = format!("{base}/{direction}/policies/{index}");
+            if let Some(kind) = policy.get("type").and_then(Value::as_str)
+                && !["Pods", "Percent"].contains(&kind)
+            {
+                out.with_fix(
+                    &format!("{pointer}/type"),
+                    format!(
+                        "{}: {field}.type {kind:?} is not Pods or Percent; {consequence}",
+                        object.label()
+                    ),
+                    format!(
+                        "Set {field}.type to Pods (a number of pods per period) or Percent (a \
+                         share of the current replicas per period)."
+                    ),
+                );
+            }
             if let Some(value) = int(policy.get("value"))
                 && value <= 0
             {
