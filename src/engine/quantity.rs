@@ -129,7 +129,9 @@ fn pow10(exponent: u32) -> Option<i128> {
 }
 
 /// Splits `"1.5Gi"` into `("1.5", "Gi")`; an exponent (`1e3`) stays with the number.
-fn split_suffix(text: &str) -> (&str, &str) {
+/// A quantity split into its number and its suffix (`"16Gi"` → `("16", "Gi")`); an
+/// exponent (`1e3`) is part of the number.
+pub fn split_suffix(text: &str) -> (&str, &str) {
     let is_exponent = |s: &str| {
         let rest = s.strip_prefix(['e', 'E']).unwrap_or("");
         let rest = rest.strip_prefix(['+', '-']).unwrap_or(rest);
@@ -144,6 +146,11 @@ fn split_suffix(text: &str) -> (&str, &str) {
     } else {
         (number, suffix)
     }
+}
+
+/// The factor of a suffix (`Gi` → 1073741824, `m` → 0.001); `None` for an unknown suffix.
+pub fn suffix_scale(suffix: &str) -> Option<f64> {
+    suffix_factor(suffix).map(|(num, den)| num as f64 / den as f64)
 }
 
 /// The factor of a suffix as a fraction `(numerator, denominator)`.

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::json::{array_at, condition, i64_at, label, milli_at, str_at};
 use super::pods::{PodInfo, PodState};
+use crate::engine::quantity;
 use crate::sources::objects::{ObjectSet, name_of};
 
 /// The label that puts a workload in a LocalQueue.
@@ -47,7 +48,7 @@ pub struct QuotaUse {
     pub used: Option<f64>,
     /// The suffix the quantities are shown with (`Gi`, `m`, or none), for people.
     #[serde(skip)]
-    pub unit: &'static str,
+    pub unit: String,
 }
 
 impl QuotaUse {
@@ -58,63 +59,46 @@ impl QuotaUse {
 
     /// The nominal quota for people, in the unit it is written in (`256Gi`).
     pub fn nominal_text(&self) -> String {
-        show(self.nominal, self.unit)
+        show(self.nominal, &self.unit)
     }
 
     /// The usage for people, in the nominal quota's unit (`64Gi`); `None` when unknown.
     pub fn used_text(&self) -> Option<String> {
-        self.used.map(|used| show(used, self.unit))
+        self.used.map(|used| show(used, &self.unit))
     }
 }
 
-/// Kubernetes quantity suffixes and their factors, the two-letter ones first.
-const SUFFIXES: [(&str, f64); 15] = [
-    ("Ki", 1024.0),
-    ("Mi", 1_048_576.0),
-    ("Gi", 1_073_741_824.0),
-    ("Ti", 1_099_511_627_776.0),
-    ("Pi", 1_125_899_906_842_624.0),
-    ("Ei", 1_152_921_504_606_846_976.0),
-    ("n", 1e-9),
-    ("u", 1e-6),
-    ("m", 1e-3),
-    ("k", 1e3),
-    ("M", 1e6),
-    ("G", 1e9),
-    ("T", 1e12),
-    ("P", 1e15),
-    ("E", 1e18),
-];
+/// The binary suffixes, largest first: the units a quantity of bytes is shown in.
+const BINARY_UNITS: [&str; 6] = ["Ei", "Pi", "Ti", "Gi", "Mi", "Ki"];
 
 fn factor(unit: &str) -> f64 {
-    SUFFIXES
-        .iter()
-        .find(|(suffix, _)| *suffix == unit)
-        .map_or(1.0, |(_, factor)| *factor)
+    quantity::suffix_scale(unit).unwrap_or(1.0)
 }
 
 /// The unit to show a quota in: the suffix its nominal quota is written with (`256Gi`), else
 /// for a quantity of bytes the largest binary suffix that divides it (`274877906944` is
 /// `256Gi`), else none (GPU and CPU counts stay plain numbers).
-fn unit_of(resource: &str, written: Option<&Value>, nominal: f64) -> &'static str {
+fn unit_of(resource: &str, written: Option<&Value>, nominal: f64) -> String {
     let text = written.and_then(Value::as_str).unwrap_or_default().trim();
-    let suffix = SUFFIXES.iter().find(|(suffix, _)| {
-        text.strip_suffix(suffix)
-            .is_some_and(|number| number.parse::<f64>().is_ok())
-    });
-    if let Some((suffix, _)) = suffix {
-        return suffix;
+    let (number, suffix) = quantity::split_suffix(text);
+    if !suffix.is_empty()
+        && quantity::suffix_scale(suffix).is_some()
+        && number.parse::<f64>().is_ok()
+    {
+        return suffix.to_string();
     }
     let bytes = matches!(resource, "memory" | "ephemeral-storage" | "storage")
         || resource.starts_with("hugepages-");
     if !bytes {
-        return "";
+        return String::new();
     }
-    SUFFIXES[..6]
+    BINARY_UNITS
         .iter()
-        .rev()
-        .find(|(_, factor)| nominal >= *factor && (nominal / factor).fract() == 0.0)
-        .map_or("", |(suffix, _)| suffix)
+        .find(|unit| {
+            let f = factor(unit);
+            nominal >= f && (nominal / f).fract() == 0.0
+        })
+        .map_or_else(String::new, |unit| unit.to_string())
 }
 
 /// `value` in `unit`, with at most three decimals and never a negative zero.

@@ -270,6 +270,15 @@ impl<'a> Context<'a> {
         indices.iter().map(|&i| &self.autoscalers[i])
     }
 
+    /// Where the pod spec of a workload lies, when an HPA or ScaledObject in the input scales
+    /// it: the rules about what an autoscaled workload runs start from here.
+    pub fn autoscaled_pod_spec(&self, object: &Object<'_>) -> Option<&'static str> {
+        let doc = object.doc;
+        self.autoscalers_of(object.namespace(), doc.kind(), doc.name())
+            .next()?;
+        super::view::pod_spec_pointer(doc.kind())
+    }
+
     /// The target workload of a ScaledObject, when it is in the input.
     pub fn target_of(&self, object: &Object<'_>) -> Option<&'a Document> {
         let target = object.scaler?.target?;

@@ -9,9 +9,7 @@ use crate::lint::Emitter;
 use crate::lint::catalog::{Check, Family, Rule, RuleDoc, Severity};
 use crate::lint::cold_start::{ColdStart, ProbeTiming};
 use crate::lint::context::{Context, Object};
-use crate::lint::view::{
-    Container, GPU_RESOURCE, container_resource, containers, pod_spec_pointer,
-};
+use crate::lint::view::{Container, GPU_RESOURCE, container_resource, containers};
 
 const SCALED_OBJECT: &[&str] = &["ScaledObject"];
 
@@ -271,14 +269,7 @@ fn startup_probe_short(object: &Object<'_>, context: &Context<'_>, out: &mut Emi
         return;
     };
     let doc = object.doc;
-    if context
-        .autoscalers_of(object.namespace(), doc.kind(), doc.name())
-        .next()
-        .is_none()
-    {
-        return;
-    }
-    let Some(pod_spec) = pod_spec_pointer(doc.kind()) else {
+    let Some(pod_spec) = context.autoscaled_pod_spec(object) else {
         return;
     };
     let want = timing::derive(std::time::Duration::from_secs(cold));

@@ -144,14 +144,7 @@ pub static GPU_WITHOUT_LIMITS: Rule = Rule {
 
 fn gpu_without_limits(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<'_>) {
     let doc = object.doc;
-    if context
-        .autoscalers_of(object.namespace(), doc.kind(), doc.name())
-        .next()
-        .is_none()
-    {
-        return;
-    }
-    let Some(pod_spec) = pod_spec_pointer(doc.kind()) else {
+    let Some(pod_spec) = context.autoscaled_pod_spec(object) else {
         return;
     };
     for c in containers(&doc.value, pod_spec) {
