@@ -1276,3 +1276,36 @@ fn an_explicit_color_flag_wins_over_no_color() {
          given explicitly, wins over NO_COLOR"
     );
 }
+
+/// A cold start beyond the HPA's longest policy period (1800 s) cannot be covered by any
+/// setting: CLD003 still warns, but its fix says so instead of asking for what is there.
+#[test]
+fn a_cold_start_beyond_the_longest_period_is_not_fixed_by_settings() {
+    let generated = cli()
+        .args(["generate", "--name", "llama", "-n", "serving", "--max", "8"])
+        .args(["--cold-start", "40m", "--with-deployment"])
+        .output()
+        .unwrap();
+    assert!(generated.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("llama.yaml");
+    std::fs::write(&path, &generated.stdout).unwrap();
+    let out = cli()
+        .args(["lint", "--format", "json", "--cold-start", "40m"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let report = json(&String::from_utf8(out.stdout).unwrap());
+    let findings = report["findings"].as_array().unwrap();
+    let codes: Vec<&str> = findings
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["CLD003"], "{report}");
+    assert_eq!(
+        findings[0]["fix"],
+        "No scale-up period covers a 2400s cold start (the HPA allows at most 1800s, which \
+         this policy already uses): shorten the cold start (cached weights, pre-pulled images) \
+         or keep maxReplicaCount low."
+    );
+}

@@ -206,6 +206,29 @@ fn scale_up_waves(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<
             .policies
             .first()
             .map_or(cold.seconds, |p| u64::from(p.period_seconds));
+        let generated = format!(
+            "behavior.scaleUp policies to periodSeconds {period} (Percent 100 and Pods 2, \
+             selectPolicy Max) and stabilizationWindowSeconds {}, as `generate` does",
+            want.scale_up.stabilization_window_seconds
+        );
+        let fix = if period >= cold.seconds {
+            format!("Set {generated}.")
+        } else if shortest < period {
+            // The HPA caps policy periods below this cold start: no setting removes the risk.
+            format!(
+                "No scale-up period covers a {}s cold start (the HPA allows at most {period}s): \
+                 shorten the cold start (cached weights, pre-pulled images) or keep \
+                 maxReplicaCount low; meanwhile set {generated}.",
+                cold.seconds
+            )
+        } else {
+            format!(
+                "No scale-up period covers a {}s cold start (the HPA allows at most {period}s, \
+                 which this policy already uses): shorten the cold start (cached weights, \
+                 pre-pulled images) or keep maxReplicaCount low.",
+                cold.seconds
+            )
+        };
         out.with_fix(
             pointer,
             format!(
@@ -215,11 +238,7 @@ fn scale_up_waves(object: &Object<'_>, context: &Context<'_>, out: &mut Emitter<
                 cold.seconds,
                 cold.source
             ),
-            format!(
-                "Set behavior.scaleUp policies to periodSeconds {period} (Percent 100 and Pods \
-                 2, selectPolicy Max) and stabilizationWindowSeconds {}, as `generate` does.",
-                want.scale_up.stabilization_window_seconds
-            ),
+            fix,
         );
     }
 }
