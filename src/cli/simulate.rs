@@ -86,6 +86,22 @@ enum Traffic {
 pub fn run(global: &GlobalArgs, args: Args) -> anyhow::Result<Exit> {
     let format = global.output.unwrap_or(OutputFormat::Table);
     let options = options(&args)?;
+    if let Some(path) = &args.chart {
+        // Before a replay that may take a while (range queries): a chart that has nowhere to
+        // go fails now. Other write errors surface when it is written, after the results.
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        if !folder.is_dir() {
+            return Err(anyhow::anyhow!(
+                "--chart {}: no folder {} to write it in",
+                path.display(),
+                folder.display()
+            ))
+            .kind(ErrorKind::Usage);
+        }
+    }
     let traffic = traffic(&args)?;
     let (set, files) = read_policies(&args.paths)?;
     let (policies, policy_files) = policies(&set, &files, global)?;

@@ -68,8 +68,11 @@ impl QuotaUse {
     }
 }
 
-/// The binary suffixes, largest first: the units a quantity of bytes is shown in.
-const BINARY_UNITS: [&str; 6] = ["Ei", "Pi", "Ti", "Gi", "Mi", "Ki"];
+/// The units a quantity of bytes written without one is shown in, largest first: binary, then
+/// decimal (`1e9` bytes is `1G`).
+const BYTE_UNITS: [&str; 12] = [
+    "Ei", "Pi", "Ti", "Gi", "Mi", "Ki", "E", "P", "T", "G", "M", "k",
+];
 
 fn factor(unit: &str) -> f64 {
     quantity::suffix_scale(unit).unwrap_or(1.0)
@@ -92,7 +95,7 @@ fn unit_of(resource: &str, written: Option<&Value>, nominal: f64) -> String {
     if !bytes {
         return String::new();
     }
-    BINARY_UNITS
+    BYTE_UNITS
         .iter()
         .find(|unit| {
             let f = factor(unit);
@@ -105,6 +108,10 @@ fn unit_of(resource: &str, written: Option<&Value>, nominal: f64) -> String {
 fn show(value: f64, unit: &str) -> String {
     let scaled = value / factor(unit);
     let rounded = (scaled * 1000.0).round() / 1000.0 + 0.0;
+    if rounded == 0.0 && scaled > 0.0 {
+        // Some use, too small for the unit: not nothing.
+        return format!("<0.001{unit}");
+    }
     format!("{rounded}{unit}")
 }
 
@@ -234,6 +241,11 @@ mod tests {
         // Written as bytes: the largest binary unit that divides the quota.
         let bytes = Value::from(274_877_906_944_u64);
         assert_eq!(shown("memory", bytes, 0.0), ("0Gi".into(), "256Gi".into()));
+        // Else the largest decimal unit; and a use too small to show is still some use.
+        assert_eq!(
+            shown("memory", "1e9".into(), 1.0),
+            ("<0.001G".into(), "1G".into())
+        );
         assert_eq!(
             shown("cpu", "500m".into(), 0.25),
             ("250m".into(), "500m".into())

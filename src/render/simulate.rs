@@ -86,7 +86,19 @@ fn duration(seconds: f64) -> String {
     humantime::format_duration(Duration::from_secs(seconds.max(0.0).round() as u64)).to_string()
 }
 
+/// The tables as text, without the blanks comfy-table pads the last column with (they only
+/// get in the way of diffs and copied examples).
 fn write_table(out: &mut dyn Write, replay: &Replay<'_>) -> anyhow::Result<()> {
+    let mut text = Vec::new();
+    write_padded_table(&mut text, replay)?;
+    let text = String::from_utf8_lossy(&text);
+    for line in text.lines() {
+        writeln!(out, "{}", line.trim_end()).context("failed to write the simulation")?;
+    }
+    Ok(())
+}
+
+fn write_padded_table(out: &mut dyn Write, replay: &Replay<'_>) -> anyhow::Result<()> {
     let write = |e| anyhow::Error::from(e).context("failed to write the simulation");
     let first = replay.runs.first();
     let span = first.map_or(0.0, |r| r.summary.duration_seconds);

@@ -356,26 +356,43 @@ fn bad_input_is_one_line_and_exit_2() {
         assert_eq!(stderr.trim_end(), expected, "{args:?}");
     }
 
-    // A chart that cannot be written fails the run, after the results are printed.
+    // A chart with no folder to go to fails before the replay; one that cannot be written
+    // (here: a folder in its place) fails after the results are printed.
     let chart = dir.path().join("no-such-folder/replay.svg");
-    let (code, stdout, stderr) = simulate(&[
-        arg(&policy),
-        "--series",
-        arg(&series),
-        "--cold-start",
-        "2m",
-        "--chart",
-        arg(&chart),
-    ]);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stdout.starts_with("Replayed 4h (960 points)"), "{stdout}");
+    let chart_args = |chart: &Path| {
+        simulate(&[
+            arg(&policy),
+            "--series",
+            arg(&series),
+            "--cold-start",
+            "2m",
+            "--chart",
+            arg(chart),
+        ])
+    };
+    let (code, stdout, stderr) = chart_args(&chart);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
     assert_eq!(
         stderr.trim_end(),
         format!(
-            "error: --chart {}: cannot write: No such file or directory (os error 2)",
-            chart.display()
+            "error: --chart {}: no folder {} to write it in",
+            chart.display(),
+            dir.path().join("no-such-folder").display()
         )
     );
+    let taken = dir.path().join("taken.svg");
+    std::fs::create_dir(&taken).unwrap();
+    let (code, stdout, stderr) = chart_args(&taken);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.starts_with("Replayed 4h (960 points)"), "{stdout}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: --chart {}: cannot write: ",
+            taken.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
 
 /// A Prometheus that answers each range query with its own grid (value 7 at every instant)
@@ -463,7 +480,11 @@ fn the_shipped_example_replays_as_the_readme_shows() {
         .expect("simulate runs");
     assert!(output.status.success(), "{output:?}");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let table: Vec<&str> = stdout.lines().take(5).map(str::trim_end).collect();
+    assert!(
+        !stdout.lines().any(|l| l.ends_with(' ')),
+        "trailing blanks: {stdout:?}"
+    );
+    let table: Vec<&str> = stdout.lines().take(5).collect();
 
     let readme = std::fs::read_to_string(crate::support::repo_root().join("README.md")).unwrap();
     let command = "$ cd examples/simulate && kubectl infer simulate current.yaml new.yaml \
