@@ -173,15 +173,14 @@ fn quota(cq: &Value) -> Vec<QuotaUse> {
 
 /// The total in use of one resource of one flavor; `None` when the status lists none.
 fn usage(cq: &Value, flavor: &str, resource: &str) -> Option<f64> {
-    let totals: Vec<f64> = array_at(cq, "/status/flavorsUsage")
+    // A fold from +0.0 once a total is listed (`Iterator::sum` of no floats is -0.0).
+    array_at(cq, "/status/flavorsUsage")
         .iter()
         .filter(|f| f["name"] == flavor)
         .flat_map(|f| array_at(f, "/resources"))
         .filter(|r| r["name"] == resource)
         .map(|r| milli_at(r, "/total").map_or(0.0, |m| m.as_f64()))
-        .collect();
-    // A fold from +0.0: `Iterator::sum` of no floats is -0.0.
-    (!totals.is_empty()).then(|| totals.iter().fold(0.0, |sum, t| sum + t))
+        .fold(None, |sum, total| Some(sum.unwrap_or(0.0) + total))
 }
 
 /// The `QuotaReserved=False` message of the first Workload owned by a gated pod.

@@ -86,19 +86,10 @@ fn duration(seconds: f64) -> String {
     humantime::format_duration(Duration::from_secs(seconds.max(0.0).round() as u64)).to_string()
 }
 
-/// The tables as text, without the blanks comfy-table pads the last column with (they only
-/// get in the way of diffs and copied examples).
+/// The summary, each policy's triggers and, with `--steps`, its scale events. Tables are
+/// written without the blanks comfy-table pads the last column with (`trim_fmt`): they only
+/// get in the way of diffs and copied examples.
 fn write_table(out: &mut dyn Write, replay: &Replay<'_>) -> anyhow::Result<()> {
-    let mut text = Vec::new();
-    write_padded_table(&mut text, replay)?;
-    let text = String::from_utf8_lossy(&text);
-    for line in text.lines() {
-        writeln!(out, "{}", line.trim_end()).context("failed to write the simulation")?;
-    }
-    Ok(())
-}
-
-fn write_padded_table(out: &mut dyn Write, replay: &Replay<'_>) -> anyhow::Result<()> {
     let write = |e| anyhow::Error::from(e).context("failed to write the simulation");
     let first = replay.runs.first();
     let span = first.map_or(0.0, |r| r.summary.duration_seconds);
@@ -111,11 +102,11 @@ fn write_padded_table(out: &mut dyn Write, replay: &Replay<'_>) -> anyhow::Resul
         duration(replay.cold_start_seconds)
     )
     .map_err(write)?;
-    writeln!(out, "{}\n", summary_table(replay.runs)).map_err(write)?;
+    writeln!(out, "{}\n", summary_table(replay.runs).trim_fmt()).map_err(write)?;
     for run in replay.runs {
         write_bindings(out, run).map_err(write)?;
         if replay.steps {
-            writeln!(out, "{}", events_table(&run.steps)).map_err(write)?;
+            writeln!(out, "{}", events_table(&run.steps).trim_fmt()).map_err(write)?;
         }
     }
     Ok(())
